@@ -1,0 +1,466 @@
+// Stack configuration: read raw strings, validate everything in one pass, return a frozen,
+// typed object. Defaults for top-level keys live in Pulumi.yaml (the CLI applies them); the
+// per-item defaults of `repositories` entries live here, since Pulumi.yaml cannot hold them.
+import * as net from "net";
+import { FluxIntervalPattern, GitRepositoryUrlSchemes } from "./flux";
+
+export const ProjectName = "flux-push";
+
+export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "url"] as const;
+export type ExposureMode = (typeof ExposureModes)[number];
+
+/** Every project-level key the program reads; Pulumi.yaml declares each with type and description. */
+export const ConfigKeys = [
+    "namespace",
+    "exposure",
+    "nodePort",
+    "nodeAddress",
+    "ingressHost",
+    "ingressTlsSecret",
+    "ingressClassName",
+    "publicUrl",
+    "insecureSsl",
+    "gitRepositoryInterval",
+    "kustomizationInterval",
+    "tokenLength",
+    "tokenRotation",
+    "repositories",
+] as const;
+export type ConfigKey = (typeof ConfigKeys)[number];
+
+/** Config as the CLI hands it to a program: every value a string (objects and lists as JSON). */
+export type RawConfig = Readonly<Partial<Record<ConfigKey, string>>>;
+
+export const NodePortRange = { min: 30000, max: 32767 } as const;
+/** 43 alphanumeric characters carry 43 * log2(62) = 256.03 bits. */
+export const MinTokenLength = 43;
+export const MaxTokenLength = 1024;
+
+export interface KustomizationConfig {
+    readonly name: string;
+    readonly path: string;
+    readonly prune: boolean;
+    readonly interval: string;
+    readonly targetNamespace?: string;
+}
+
+/** A GitRepository the stack creates, with its Kustomizations. */
+export interface ManagedRepositoryConfig {
+    readonly name: string;
+    readonly githubRepository: string;
+    readonly existing: false;
+    readonly url: string;
+    readonly branch: string;
+    readonly interval: string;
+    readonly secretRef?: string;
+    readonly kustomizations: readonly KustomizationConfig[];
+}
+
+/** A GitRepository that already exists (e.g. made by `flux bootstrap` or `flux create`): only referenced. */
+export interface ExistingRepositoryConfig {
+    readonly name: string;
+    readonly githubRepository: string;
+    readonly existing: true;
+}
+
+export type RepositoryConfig = ManagedRepositoryConfig | ExistingRepositoryConfig;
+
+export type ExposureConfig =
+    | { readonly mode: "patch-nodeport" | "nodeport-service"; readonly nodePort: number; readonly nodeAddress: string }
+    | { readonly mode: "loadbalancer" }
+    | { readonly mode: "ingress"; readonly host: string; readonly tlsSecretName: string; readonly ingressClassName?: string }
+    | { readonly mode: "url"; readonly publicUrl: string };
+
+export interface StackConfig {
+    readonly namespace: string;
+    readonly exposure: ExposureConfig;
+    readonly insecureSsl: boolean;
+    readonly token: { readonly length: number; readonly rotation: string };
+    readonly repositories: readonly RepositoryConfig[];
+}
+
+export type ValidationResult =
+    | { readonly ok: true; readonly config: StackConfig }
+    | { readonly ok: false; readonly problems: readonly string[] };
+
+// RFC 1123 names, as Kubernetes (and `flux create`) require them.
+const Dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const Dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// GitHub repository names: letters, digits, '-', '_' and '.', at most 100 characters.
+const GitHubRepositoryName = /^[A-Za-z0-9._-]{1,100}$/;
+const Hostname = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+
+const RepositoryKeys = ["name", "githubRepository", "existing", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
+const ExistingRepositoryKeys = ["name", "githubRepository", "existing"] as const;
+const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace"] as const;
+
+const key = (k: string) => `${ProjectName}:${k}`;
+const set = (k: string, example: string) => `\`pulumi config set ${k} ${example}\``;
+const quote = (v: unknown) => JSON.stringify(v);
+
+/** Problems collected in one pass; each names the key, the bad value and the fix. */
+class Problems {
+    readonly list: string[] = [];
+    add(where: string, message: string): void {
+        this.list.push(`${where}: ${message}`);
+    }
+}
+
+export function isDns1123Label(v: string): boolean {
+    return v.length <= 63 && Dns1123Label.test(v);
+}
+
+export function isDns1123Subdomain(v: string): boolean {
+    return v.length <= 253 && Dns1123Subdomain.test(v);
+}
+
+export function isFluxInterval(v: string): boolean {
+    return FluxIntervalPattern.test(v);
+}
+
+/** git check-ref-format's rules for a branch name, the ones users actually trip on. */
+export function isGitBranchName(v: string): boolean {
+    return (
+        v.length > 0 &&
+        !/[\s~^:?*[\\\x00-\x1f\x7f]/.test(v) &&
+        !v.includes("..") &&
+        !v.includes("@{") &&
+        !v.includes("//") &&
+        !v.startsWith("/") &&
+        !v.endsWith("/") &&
+        !v.startsWith("-") &&
+        !v.endsWith(".") &&
+        !v.endsWith(".lock") &&
+        v !== "@"
+    );
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkUnknownKeys(p: Problems, where: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const k of Object.keys(value)) {
+        if (!allowed.includes(k)) {
+            p.add(`${where}.${k}`, `unknown setting; allowed here: ${allowed.join(", ")}`);
+        }
+    }
+}
+
+function optionalString(p: Problems, where: string, v: unknown): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" || v === "") {
+        p.add(where, `must be a non-empty string, got ${quote(v)}`);
+        return undefined;
+    }
+    return v;
+}
+
+function optionalBoolean(p: Problems, where: string, v: unknown, fallback: boolean): boolean {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "boolean") {
+        p.add(where, `must be true or false, got ${quote(v)}`);
+        return fallback;
+    }
+    return v;
+}
+
+function checkInterval(p: Problems, where: string, v: string | undefined, fix: string): string {
+    if (v === undefined || v === "") {
+        p.add(where, `is required; ${fix}`);
+        return "";
+    }
+    if (!isFluxInterval(v)) {
+        p.add(where, `${quote(v)} is not a Flux duration (pattern ${FluxIntervalPattern.source}, e.g. 30s, 10m, 1h, 1h30m); ${fix}`);
+    }
+    return v;
+}
+
+function parseInteger(p: Problems, where: string, raw: string | undefined, fix: string): number | undefined {
+    if (raw === undefined || raw === "") {
+        p.add(where, `is required; ${fix}`);
+        return undefined;
+    }
+    if (!/^-?[0-9]+$/.test(raw.trim())) {
+        p.add(where, `${quote(raw)} is not an integer; ${fix}`);
+        return undefined;
+    }
+    return Number(raw.trim());
+}
+
+function parseBoolean(p: Problems, where: string, raw: string | undefined): boolean {
+    if (raw === undefined || raw === "") return false;
+    if (raw === "true") return true;
+    if (raw === "false") return false;
+    p.add(where, `${quote(raw)} is not a boolean; use true or false`);
+    return false;
+}
+
+/** A node address GitHub can reach: an IPv4/IPv6 address or a DNS name, without scheme or port. */
+export function isNodeAddress(v: string): boolean {
+    return net.isIP(v) !== 0 || Hostname.test(v);
+}
+
+function checkPublicUrl(p: Problems, raw: string): string {
+    const where = key("publicUrl");
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        p.add(where, `${quote(raw)} is not a URL; give the public origin GitHub reaches, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
+        return raw;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+        p.add(where, `scheme ${quote(url.protocol.replace(/:$/, ""))} is not allowed; use https:// (or http://)`);
+    }
+    if (url.username || url.password) {
+        p.add(where, "must not carry credentials; GitHub authenticates with the HMAC signature, not the URL");
+    }
+    // notification-controller matches the request URI exactly: a prefix or query answers 404.
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+        p.add(where, `${quote(raw)} has a path, query or fragment; give the origin only (scheme://host[:port]): notification-controller serves /hook/<sha256> at the root and answers 404 to anything else`);
+    }
+    return url.origin;
+}
+
+function checkExposure(p: Problems, raw: RawConfig): ExposureConfig | undefined {
+    const mode = raw.exposure ?? "";
+    const modeKnown = (ExposureModes as readonly string[]).includes(mode);
+    if (!modeKnown) {
+        p.add(key("exposure"), `${quote(mode)} is not an exposure mode; allowed: ${ExposureModes.join(", ")} (e.g. ${set("exposure", "patch-nodeport")})`);
+    }
+    // Keys that only one mode reads: setting them for another mode is almost always a mistake.
+    const usedBy: Record<string, readonly ExposureMode[]> = {
+        nodeAddress: ["patch-nodeport", "nodeport-service"],
+        ingressHost: ["ingress"],
+        ingressTlsSecret: ["ingress"],
+        ingressClassName: ["ingress"],
+        publicUrl: ["url"],
+    };
+    if (modeKnown) {
+        for (const [k, modes] of Object.entries(usedBy)) {
+            const v = raw[k as ConfigKey];
+            if (v !== undefined && v !== "" && !modes.includes(mode as ExposureMode)) {
+                p.add(key(k), `is set but exposure is ${quote(mode)}; it is read only with exposure ${modes.join(" or ")}: remove it (\`pulumi config rm ${k}\`) or change exposure`);
+            }
+        }
+    }
+    switch (mode as ExposureMode) {
+        case "patch-nodeport":
+        case "nodeport-service": {
+            const nodePort = parseInteger(p, key("nodePort"), raw.nodePort, `e.g. ${set("nodePort", "31234")}`);
+            if (nodePort !== undefined && (nodePort < NodePortRange.min || nodePort > NodePortRange.max)) {
+                p.add(key("nodePort"), `${nodePort} is outside Kubernetes' NodePort range ${NodePortRange.min}-${NodePortRange.max}; e.g. ${set("nodePort", "31234")}`);
+            }
+            const nodeAddress = raw.nodeAddress ?? "";
+            if (nodeAddress === "") {
+                p.add(key("nodeAddress"), `is required with exposure ${mode}: the IP or DNS name of a node GitHub can reach, e.g. ${set("nodeAddress", "203.0.113.10")}`);
+            } else if (!isNodeAddress(nodeAddress)) {
+                p.add(key("nodeAddress"), `${quote(nodeAddress)} is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`);
+            }
+            return { mode: mode as "patch-nodeport" | "nodeport-service", nodePort: nodePort ?? 0, nodeAddress };
+        }
+        case "loadbalancer":
+            return { mode: "loadbalancer" };
+        case "ingress": {
+            const host = raw.ingressHost ?? "";
+            if (host === "") {
+                p.add(key("ingressHost"), `is required with exposure ingress: the public DNS name routed to the Ingress, e.g. ${set("ingressHost", "flux-webhook.example.com")}`);
+            } else if (!Hostname.test(host) || net.isIP(host) !== 0) {
+                p.add(key("ingressHost"), `${quote(host)} is not a DNS name; give the host alone, without scheme, port or path`);
+            }
+            const tlsSecretName = raw.ingressTlsSecret ?? "";
+            if (tlsSecretName === "") {
+                p.add(key("ingressTlsSecret"), `is required with exposure ingress: the Secret holding the certificate for ${host || "ingressHost"}, e.g. ${set("ingressTlsSecret", "flux-webhook-tls")}`);
+            } else if (!isDns1123Subdomain(tlsSecretName)) {
+                p.add(key("ingressTlsSecret"), `${quote(tlsSecretName)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
+            }
+            const ingressClassName = raw.ingressClassName || undefined;
+            if (ingressClassName !== undefined && !isDns1123Subdomain(ingressClassName)) {
+                p.add(key("ingressClassName"), `${quote(ingressClassName)} is not a valid IngressClass name (RFC 1123)`);
+            }
+            return { mode: "ingress", host, tlsSecretName, ...(ingressClassName ? { ingressClassName } : {}) };
+        }
+        case "url": {
+            const publicUrl = raw.publicUrl ?? "";
+            if (publicUrl === "") {
+                p.add(key("publicUrl"), `is required with exposure url: the public origin that reaches webhook-receiver, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
+                return undefined;
+            }
+            return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl) };
+        }
+        default:
+            return undefined;
+    }
+}
+
+function checkGitUrl(p: Problems, where: string, v: unknown): string {
+    const url = optionalString(p, where, v);
+    if (url === undefined) {
+        if (v === undefined || v === null) p.add(where, "is required: the Git URL source-controller clones, e.g. https://github.com/OWNER/REPO.git");
+        return "";
+    }
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+    if (scheme === undefined || !(GitRepositoryUrlSchemes as readonly string[]).includes(scheme)) {
+        const hint = /^[^/:]+@[^/:]+:/.test(url) ? ` (scp-like addresses are not accepted: write ssh://${url.replace(":", "/")})` : "";
+        p.add(where, `${quote(url)} must start with ${GitRepositoryUrlSchemes.map((s) => `${s}://`).join(", ")}, as GitRepository requires${hint}`);
+    }
+    return url;
+}
+
+function checkKustomization(p: Problems, where: string, v: unknown, defaultInterval: string, seenNames: Map<string, string>): KustomizationConfig | undefined {
+    if (!isPlainObject(v)) {
+        p.add(where, `must be an object with ${KustomizationKeys.join(", ")}, got ${quote(v)}`);
+        return undefined;
+    }
+    checkUnknownKeys(p, where, v, KustomizationKeys);
+    const name = optionalString(p, `${where}.name`, v.name) ?? "";
+    if (v.name === undefined) p.add(`${where}.name`, "is required: the Kustomization's name, e.g. vote-staging");
+    else if (name !== "" && !isDns1123Subdomain(name)) p.add(`${where}.name`, `${quote(name)} is not a valid name (RFC 1123: lowercase letters, digits, '-' and '.', at most 253)`);
+    else if (name !== "") {
+        const first = seenNames.get(name);
+        if (first !== undefined) p.add(`${where}.name`, `${quote(name)} is already used by ${first}; Kustomization names must be unique in the namespace`);
+        else seenNames.set(name, where);
+    }
+    const path = optionalString(p, `${where}.path`, v.path) ?? "";
+    if (v.path === undefined) p.add(`${where}.path`, "is required: the directory in the repository to apply, e.g. ./deploy/vote/staging");
+    else if (path !== "" && !path.startsWith("./")) p.add(`${where}.path`, `${quote(path)} must begin with ./ (as flux create requires), e.g. ./${path.replace(/^\/+/, "")}`);
+    else if (path.split("/").includes("..")) p.add(`${where}.path`, `${quote(path)} must stay inside the repository (no '..')`);
+    const prune = optionalBoolean(p, `${where}.prune`, v.prune, true);
+    const targetNamespace = optionalString(p, `${where}.targetNamespace`, v.targetNamespace);
+    if (targetNamespace !== undefined && !isDns1123Label(targetNamespace)) {
+        p.add(`${where}.targetNamespace`, `${quote(targetNamespace)} is not a valid namespace name (RFC 1123 label: lowercase letters, digits and '-', at most 63)`);
+    }
+    const ownInterval = optionalString(p, `${where}.interval`, v.interval);
+    const interval = ownInterval === undefined ? defaultInterval : checkInterval(p, `${where}.interval`, ownInterval, "or remove it to use kustomizationInterval");
+    return { name, path, prune, interval, ...(targetNamespace !== undefined ? { targetNamespace } : {}) };
+}
+
+function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryInterval: string, kustomizationInterval: string): RepositoryConfig[] {
+    const where = key("repositories");
+    const example = "see Pulumi.staging.yaml for an example";
+    if (raw === undefined || raw === "") {
+        p.add(where, `is required: the Git repositories whose pushes trigger a reconcile; ${example}`);
+        return [];
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(raw);
+    } catch {
+        p.add(where, `is not a list of objects (could not parse ${quote(raw)}); ${example}`);
+        return [];
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) {
+        p.add(where, `must be a non-empty list of repositories; ${example}`);
+        return [];
+    }
+    const repositories: RepositoryConfig[] = [];
+    const repositoryNames = new Map<string, string>();
+    const kustomizationNames = new Map<string, string>();
+    parsed.forEach((entry: unknown, i: number) => {
+        const at = `${where}[${i}]`;
+        if (!isPlainObject(entry)) {
+            p.add(at, `must be an object with ${RepositoryKeys.join(", ")}, got ${quote(entry)}`);
+            return;
+        }
+        const existing = optionalBoolean(p, `${at}.existing`, entry.existing, false);
+        checkUnknownKeys(p, at, entry, RepositoryKeys);
+
+        const name = optionalString(p, `${at}.name`, entry.name) ?? "";
+        if (entry.name === undefined) p.add(`${at}.name`, "is required: the GitRepository (and Receiver) name, e.g. instavote");
+        else if (name !== "" && !isDns1123Subdomain(name)) p.add(`${at}.name`, `${quote(name)} is not a valid name (RFC 1123: lowercase letters, digits, '-' and '.', at most 253)`);
+        else if (name !== "") {
+            const first = repositoryNames.get(name);
+            if (first !== undefined) p.add(`${at}.name`, `${quote(name)} is already used by ${first}; each GitRepository/Receiver name must be unique`);
+            else repositoryNames.set(name, at);
+        }
+
+        const githubRepository = optionalString(p, `${at}.githubRepository`, entry.githubRepository) ?? name;
+        if (githubRepository.includes("/")) {
+            p.add(`${at}.githubRepository`, `${quote(githubRepository)} must be the repository name alone; the owner comes from \`pulumi config set github:owner OWNER\``);
+        } else if (githubRepository !== "" && (!GitHubRepositoryName.test(githubRepository) || githubRepository === "." || githubRepository === ".." || githubRepository.endsWith(".git"))) {
+            p.add(`${at}.githubRepository`, `${quote(githubRepository)} is not a GitHub repository name (letters, digits, '-', '_' and '.', at most 100, without .git)`);
+        }
+
+        if (existing) {
+            // The objects live elsewhere (Git, `flux create`): settings that describe them would be ignored.
+            for (const k of RepositoryKeys) {
+                if (!(ExistingRepositoryKeys as readonly string[]).includes(k) && entry[k] !== undefined) {
+                    p.add(`${at}.${k}`, `is set but existing is true: the stack only references GitRepository ${quote(name)} and changes none of its settings; remove ${k}, or set existing: false to let the stack create and own the objects`);
+                }
+            }
+            repositories.push({ name, githubRepository, existing: true });
+            return;
+        }
+
+        const url = checkGitUrl(p, `${at}.url`, entry.url);
+        const branch = optionalString(p, `${at}.branch`, entry.branch) ?? "main";
+        if (!isGitBranchName(branch)) p.add(`${at}.branch`, `${quote(branch)} is not a valid branch name`);
+        const secretRef = optionalString(p, `${at}.secretRef`, entry.secretRef);
+        if (secretRef !== undefined && !isDns1123Subdomain(secretRef)) p.add(`${at}.secretRef`, `${quote(secretRef)} is not a valid Secret name (RFC 1123)`);
+        const ownInterval = optionalString(p, `${at}.interval`, entry.interval);
+        const interval = ownInterval === undefined ? gitRepositoryInterval : checkInterval(p, `${at}.interval`, ownInterval, "or remove it to use gitRepositoryInterval");
+
+        const kustomizations: KustomizationConfig[] = [];
+        if (entry.kustomizations !== undefined && !Array.isArray(entry.kustomizations)) {
+            p.add(`${at}.kustomizations`, `must be a list, got ${quote(entry.kustomizations)}`);
+        } else {
+            (entry.kustomizations ?? []).forEach((k: unknown, j: number) => {
+                const ks = checkKustomization(p, `${at}.kustomizations[${j}]`, k, kustomizationInterval, kustomizationNames);
+                if (ks !== undefined) kustomizations.push(ks);
+            });
+        }
+        repositories.push({ name, githubRepository, existing: false, url, branch, interval, kustomizations, ...(secretRef !== undefined ? { secretRef } : {}) });
+    });
+    return repositories;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null) {
+        for (const v of Object.values(value)) deepFreeze(v);
+        Object.freeze(value);
+    }
+    return value;
+}
+
+/** Validates the whole stack config at once; nothing is registered unless `ok`. */
+export function validateConfig(raw: RawConfig): ValidationResult {
+    const p = new Problems();
+
+    const namespace = raw.namespace ?? "";
+    if (!isDns1123Label(namespace)) {
+        p.add(key("namespace"), `${quote(namespace)} is not a valid namespace name (RFC 1123 label); Flux installs into flux-system: ${set("namespace", "flux-system")}`);
+    }
+    const exposure = checkExposure(p, raw);
+    const insecureSsl = parseBoolean(p, key("insecureSsl"), raw.insecureSsl);
+    if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "url") {
+        p.add(key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (\`pulumi config rm insecureSsl\`)`);
+    }
+    const gitRepositoryInterval = checkInterval(p, key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${set("gitRepositoryInterval", "1h")}`);
+    const kustomizationInterval = checkInterval(p, key("kustomizationInterval"), raw.kustomizationInterval, `e.g. ${set("kustomizationInterval", "1h")}`);
+
+    const length = parseInteger(p, key("tokenLength"), raw.tokenLength, `e.g. ${set("tokenLength", "48")}`);
+    if (length !== undefined && (length < MinTokenLength || length > MaxTokenLength)) {
+        p.add(key("tokenLength"), `${length} is outside ${MinTokenLength}-${MaxTokenLength}: ${MinTokenLength} alphanumeric characters are the least that carry 256 bits; e.g. ${set("tokenLength", "48")}`);
+    }
+    const rotation = raw.tokenRotation ?? "";
+    if (rotation === "") {
+        p.add(key("tokenRotation"), `is required: any label; changing it rotates the token, e.g. ${set("tokenRotation", "2026-11")}`);
+    }
+
+    const repositories = checkRepositories(p, raw.repositories, gitRepositoryInterval, kustomizationInterval);
+
+    if (p.list.length > 0 || exposure === undefined || length === undefined) {
+        return { ok: false, problems: p.list };
+    }
+    return {
+        ok: true,
+        config: deepFreeze({ namespace, exposure, insecureSsl, token: { length, rotation }, repositories }),
+    };
+}
+
+/** One error naming every problem, as the program reports it before registering anything. */
+export function formatProblems(problems: readonly string[]): string {
+    const n = problems.length;
+    return `invalid stack configuration (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((x) => `  - ${x}`).join("\n");
+}
