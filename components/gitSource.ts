@@ -58,7 +58,8 @@ export class GitSource extends pulumi.ComponentResource {
                 id: `${namespace}/${repository.name}`,
                 ...self,
             });
-            this.gitRepositoryName = found.metadata.name;
+            // A read declares no metadata output: the id resolving is what proves the object is there.
+            this.gitRepositoryName = found.id.apply(() => repository.name);
             this.kustomizationNames = pulumi.output([]);
         } else {
             const gitRepository = new k8s.apiextensions.CustomResource(`${name}-gitrepository`, {

@@ -1,0 +1,80 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
+import { ConfigKeys, validateConfig } from "../lib/config";
+import { fluxPushReconciliation } from "../program";
+import { promiseOf, registered, resetMocks, settle } from "./support/mocks";
+import { projectDeclarations, root, stackConfig } from "./support/projectConfig";
+
+const stacks = ["staging", "production"];
+
+describe("Pulumi.yaml", () => {
+    it("declares every key the program reads, with a type and a description", () => {
+        const declared = projectDeclarations();
+        assert.deepStrictEqual(Object.keys(declared).sort(), [...ConfigKeys].sort());
+        for (const [k, d] of Object.entries(declared)) {
+            assert.ok(["string", "integer", "boolean", "array"].includes(d.type), `${k}: type ${d.type}`);
+            assert.ok((d.description ?? "").length > 20, `${k} has a description`);
+            if (d.type === "array") assert.deepStrictEqual(d.items, { type: "object" }, k);
+            if (d.default !== undefined && d.type === "integer") assert.ok(Number.isInteger(d.default), `${k} default is an integer`);
+        }
+    });
+
+    it("keeps the guide's defaults: flux-system, patch-nodeport on 31234", () => {
+        const d = projectDeclarations();
+        assert.strictEqual(d.namespace.default, "flux-system");
+        assert.strictEqual(d.exposure.default, "patch-nodeport");
+        assert.strictEqual(d.nodePort.default, 31234);
+        assert.strictEqual(d.insecureSsl.default, false);
+    });
+});
+
+for (const stack of stacks) {
+    describe(`Pulumi.${stack}.yaml`, () => {
+        it("validates", () => {
+            const result = validateConfig(stackConfig(stack).raw);
+            assert.ok(result.ok, result.ok ? "" : result.problems.join("\n"));
+        });
+
+        it("sets github:owner for the GitHub provider and nothing for undeclared project keys", () => {
+            const { others } = stackConfig(stack);
+            assert.strictEqual(typeof others["github:owner"], "string");
+            assert.deepStrictEqual(Object.keys(others).filter((k) => !k.startsWith("github:") && !k.startsWith("kubernetes:")), []);
+            const file = parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+            for (const k of Object.keys(file.config).filter((x) => x.startsWith("flux-push:"))) {
+                assert.ok((ConfigKeys as readonly string[]).includes(k.slice("flux-push:".length)), `${k} is declared`);
+            }
+        });
+
+        it("polls less often than Flux's bootstrap defaults (pushes trigger syncs)", () => {
+            const result = validateConfig(stackConfig(stack).raw);
+            assert.ok(result.ok);
+            const minutes = (d: string) => [...d.matchAll(/([0-9.]+)(ms|s|m|h)/g)].reduce((t, [, n, u]) => t + Number(n) * ({ ms: 1 / 60000, s: 1 / 60, m: 1, h: 60 } as Record<string, number>)[u], 0);
+            for (const r of result.config.repositories) {
+                if (r.existing) continue;
+                assert.ok(minutes(r.interval) > 1, `${r.name} GitRepository interval ${r.interval} > 1m`);
+                for (const k of r.kustomizations) assert.ok(minutes(k.interval) > 10, `${k.name} interval ${k.interval} > 10m`);
+            }
+        });
+    });
+}
+
+describe("staging renders the guide's Flux objects (golden file)", () => {
+    beforeEach(() => resetMocks());
+
+    it("matches tests/fixtures/staging-flux-objects.yaml", async () => {
+        const outputs = fluxPushReconciliation(stackConfig("staging").raw);
+        await promiseOf(pulumi.output(outputs));
+        await settle();
+        const rendered = registered
+            .filter((r) => /^kubernetes:(source|kustomize|notification)\.toolkit\.fluxcd\.io\//.test(r.type) || r.type === "kubernetes:core/v1:ServicePatch")
+            .map((r) => r.inputs)
+            .sort((a, b) => `${a.kind}/${(a.metadata as { name: string }).name}`.localeCompare(`${b.kind}/${(b.metadata as { name: string }).name}`));
+        const golden = path.join(root, "tests", "fixtures", "staging-flux-objects.yaml");
+        const text = rendered.map((o) => stringify(o)).join("---\n");
+        if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(golden, text);
+        assert.strictEqual(text, fs.readFileSync(golden, "utf8"));
+    });
+});

@@ -1,0 +1,163 @@
+// One mocks module for every test: records each resource the program registers (with the raw,
+// serialized inputs the engine would receive, so secret markers are visible), answers with
+// plausible provider outputs, and refuses any invoke the program was not expected to make.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+/** The marker the Pulumi wire format puts on a secret value (sdk/nodejs/runtime/rpc.ts). */
+const SecretSig = "1b47061264138c4ac30d75fd1eb44270";
+const SpecialSigKey = "4dabf18193072939515e22adb298388d";
+
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    /** Inputs as the program sees them (secrets unwrapped). */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs as serialized for the engine: secrets appear as wrapped values. */
+    readonly wire: Record<string, unknown>;
+    readonly parent: string;
+    readonly urn: string;
+    readonly read: boolean;
+}
+
+interface WireRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getObject?(): { toJavaScript(): Record<string, unknown> };
+    getProperties?(): { toJavaScript(): Record<string, unknown> };
+}
+type Callback = (err: Error | null, res: unknown) => void;
+interface MonitorMethods {
+    registerResource(req: WireRequest, cb: Callback): void;
+    readResource(req: WireRequest, cb: Callback): void;
+}
+
+export const project = "flux-push";
+export let registered: Registered[] = [];
+
+/** A token-like alphanumeric string, reproducible from the resource name and length. */
+export function fakeToken(name: string, length: number): string {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let out = "";
+    for (let i = 0; out.length < length; i++) {
+        for (const byte of createHash("sha256").update(`${name}/${i}`).digest()) {
+            if (out.length < length) out += alphabet[byte % alphabet.length];
+        }
+    }
+    return out;
+}
+
+export const LoadBalancerIp = "198.51.100.7";
+
+function providerOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: fakeToken(name, Number(inputs.length)) };
+        case "kubernetes:core/v1:Service":
+            return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
+                ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
+                : inputs;
+        case "github:index/repositoryWebhook:RepositoryWebhook":
+            return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };
+        default:
+            return inputs;
+    }
+}
+
+function idOf(type: string, name: string, inputs: Record<string, unknown>): string {
+    const meta = inputs.metadata as { name?: string; namespace?: string } | undefined;
+    if (type.startsWith("kubernetes:") && meta?.name) return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+    if (type === "github:index/repositoryWebhook:RepositoryWebhook") return String(100000 + registered.length);
+    return `${name}-id`;
+}
+
+/** Installs fresh mocks (and forgets what earlier tests registered). */
+export async function resetMocks(preview = false): Promise<void> {
+    registered = [];
+    await pulumi.runtime.setMocks({
+        newResource: (args: pulumi.runtime.MockResourceArgs) => {
+            // A read (`.get`) has an id and no inputs worth returning: answer with what the cluster would hold.
+            const state = args.id && args.type.startsWith("kubernetes:")
+                ? { metadata: { name: args.id.split("/").pop(), namespace: args.id.split("/")[0] }, ...args.inputs }
+                : providerOutputs(args.type, args.name, args.inputs);
+            return { id: args.id || idOf(args.type, args.name, args.inputs), state };
+        },
+        call: (args: pulumi.runtime.MockCallArgs) => {
+            throw new Error(`unexpected invoke ${args.token}: the program should make no provider calls`);
+        },
+    }, project, "test", preview);
+
+    // Record what reaches the engine, wire form included, by wrapping the mock monitor.
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
+    for (const method of ["registerResource", "readResource"] as const) {
+        const original = monitor[method].bind(monitor);
+        monitor[method] = (req: WireRequest, cb: Callback) => {
+            const wire = (method === "registerResource" ? req.getObject?.() : req.getProperties?.())?.toJavaScript() ?? {};
+            const parent = req.getParent();
+            const type = req.getType();
+            const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+            registered.push({
+                type,
+                name: req.getName(),
+                inputs: unwrap(wire) as Record<string, unknown>,
+                wire,
+                parent,
+                urn: `urn:pulumi:test::${project}::${qualified}::${req.getName()}`,
+                read: method === "readResource",
+            });
+            original(req, cb);
+        };
+    }
+}
+
+/** The wire form with secret markers removed: the plain values. */
+export function unwrap(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (typeof v === "object" && v !== null) {
+        const o = v as Record<string, unknown>;
+        if (o[SpecialSigKey] === SecretSig) return unwrap(o.value);
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
+    }
+    return v;
+}
+
+/** Whether the value at `path` (dot/bracket-free keys) reaches the engine marked secret, at that level or above. */
+export function isWireSecret(wire: Record<string, unknown>, path: readonly string[]): boolean {
+    let v: unknown = wire;
+    for (const k of path) {
+        if (typeof v === "object" && v !== null && (v as Record<string, unknown>)[SpecialSigKey] === SecretSig) return true;
+        v = (v as Record<string, unknown> | undefined)?.[k];
+    }
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SpecialSigKey] === SecretSig;
+}
+
+/** The value of an Output (or of a structure holding Outputs), awaited. */
+export function promiseOf<T>(o: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => {
+        resolve(v);
+        return v;
+    }));
+}
+
+/** Whether an Output is secret. */
+export function isSecret<T>(o: pulumi.Output<T>): Promise<boolean> {
+    return pulumi.isSecret(o);
+}
+
+export function byType(type: string): Registered[] {
+    return registered.filter((r) => r.type === type);
+}
+
+export function one(type: string, name: string): Registered {
+    const found = registered.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}; registered: ${registered.map((r) => `${r.type}::${r.name}`).join(", ")}`);
+    }
+    return found[0];
+}
+
+/** Resolves after registrations in flight have reached the monitor. */
+export function settle(ms = 50): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
