@@ -52,7 +52,6 @@ async function run(overrides: Record<string, unknown> = {}): Promise<FluxPushOut
 
 const token = fakeToken("webhook-token-password", 48);
 const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;
-const meta = (r: Registered) => r.inputs.metadata as { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 
 describe("the stack (Pulumi mocks)", () => {
     beforeEach(() => resetMocks());
@@ -312,7 +311,7 @@ describe("the stack (Pulumi mocks)", () => {
             assert.ok(isWireSecret(hook, ["configuration", "url"]), "the payload URL is derived from the token");
             // And not in plaintext anywhere else on the wire.
             for (const r of registered) {
-                const plain = JSON.stringify(r.wire, (k, v) => (typeof v === "object" && v !== null && v["4dabf18193072939515e22adb298388d"] ? "[secret]" : v));
+                const plain = JSON.stringify(r.wire, (_k, v) => (typeof v === "object" && v !== null && v["4dabf18193072939515e22adb298388d"] ? "[secret]" : v));
                 assert.ok(!plain.includes(token), `${r.type} ${r.name} carries the token in plaintext`);
             }
         });
