@@ -1,0 +1,76 @@
+// A minimal Kubernetes API client for the sandbox's own checks (the program uses the provider).
+import * as https from "https";
+
+export interface KubeAccess {
+    readonly server: string;
+    readonly token: string;
+}
+
+export class KubeApi {
+    // The API server's serving certificate is self-signed: the sandbox talks to its own loopback server.
+    private readonly agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+
+    constructor(readonly access: KubeAccess) {}
+
+    request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T }> {
+        const url = new URL(path, this.access.server);
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        return new Promise((resolve, reject) => {
+            const req = https.request(url, {
+                method,
+                agent: this.agent,
+                headers: {
+                    Authorization: `Bearer ${this.access.token}`,
+                    Accept: "application/json",
+                    ...(data ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(data) } : {}),
+                },
+            }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString();
+                    let parsed: unknown = text;
+                    try {
+                        parsed = text ? JSON.parse(text) : undefined;
+                    } catch {
+                        // not JSON (e.g. /readyz): keep the text
+                    }
+                    resolve({ status: res.statusCode ?? 0, body: parsed as T });
+                });
+            });
+            req.on("error", reject);
+            req.setTimeout(10000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+            if (data) req.write(data);
+            req.end();
+        });
+    }
+
+    /** GET an object; undefined when it does not exist. */
+    async get<T>(path: string): Promise<T | undefined> {
+        const res = await this.request<T>("GET", path);
+        if (res.status === 404) return undefined;
+        if (res.status >= 300) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body;
+    }
+
+    /** A JSON merge patch, as `flux reconcile` and notification-controller annotate objects. */
+    async mergePatch(path: string, patch: unknown): Promise<void> {
+        const res = await this.request("PATCH", path, patch, "application/merge-patch+json");
+        if (res.status >= 300) throw new Error(`PATCH ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+
+    close(): void {
+        this.agent.destroy();
+    }
+}
+
+/** Paths of the objects the sandbox reads. */
+export const paths = {
+    service: (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
+    services: (ns: string) => `/api/v1/namespaces/${ns}/services`,
+    secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
+    deployment: (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
+    receiver: (ns: string, name: string) => `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${ns}/receivers/${name}`,
+    gitRepository: (ns: string, name: string) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${name}`,
+    kustomization: (ns: string, name: string) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}`,
+};

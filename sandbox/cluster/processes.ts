@@ -1,0 +1,119 @@
+// Starts the sandbox's processes and stops all of them through one code path, whether the run
+// succeeds, fails or is interrupted (Ctrl-C): nothing the sandbox started outlives it.
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+export interface Started {
+    readonly name: string;
+    readonly child: ChildProcess;
+    readonly log: string;
+}
+
+export class Supervisor {
+    private readonly started: Started[] = [];
+    private readonly cleanups: (() => Promise<void> | void)[] = [];
+    private stopping?: Promise<void>;
+    private readonly onSignal = (signal: NodeJS.Signals) => {
+        void this.stopAll().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    };
+    // Last resort if the process exits without stopAll: kill synchronously.
+    private readonly onExit = () => {
+        for (const s of this.started) if (s.child.exitCode === null) s.child.kill("SIGKILL");
+    };
+
+    constructor(readonly logDir: string) {
+        fs.mkdirSync(logDir, { recursive: true });
+        process.once("SIGINT", this.onSignal);
+        process.once("SIGTERM", this.onSignal);
+        process.once("exit", this.onExit);
+    }
+
+    /** Starts `command` with its output in `<logDir>/<name>.log`; a process that dies early is reported with its log. */
+    start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Started {
+        const log = path.join(this.logDir, `${name}.log`);
+        const fd = fs.openSync(log, "a");
+        const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
+        fs.closeSync(fd);
+        const s = { name, child, log };
+        this.started.push(s);
+        child.on("error", (err) => fs.appendFileSync(log, `\n[sandbox] could not start ${command}: ${err.message}\n`));
+        return s;
+    }
+
+    /** Registers work to undo at stop (servers, temp dirs), run in reverse order after the processes stop. */
+    onStop(fn: () => Promise<void> | void): void {
+        this.cleanups.push(fn);
+    }
+
+    /** Throws with the last lines of its log if the process has exited. */
+    assertRunning(s: Started): void {
+        if (s.child.exitCode !== null || s.child.signalCode !== null) {
+            throw new Error(`${s.name} exited (${s.child.exitCode ?? s.child.signalCode}); last lines of ${s.log}:\n${tail(s.log, 20)}`);
+        }
+    }
+
+    stopAll(): Promise<void> {
+        this.stopping ??= (async () => {
+            process.removeListener("SIGINT", this.onSignal);
+            process.removeListener("SIGTERM", this.onSignal);
+            // Reverse order: controllers before the API server, the API server before etcd.
+            for (const s of [...this.started].reverse()) await stop(s.child);
+            for (const fn of [...this.cleanups].reverse()) {
+                try {
+                    await fn();
+                } catch (err) {
+                    console.error(`[sandbox] cleanup failed: ${(err as Error).message}`);
+                }
+            }
+            process.removeListener("exit", this.onExit);
+        })();
+        return this.stopping;
+    }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+}
+
+export function tail(file: string, lines: number): string {
+    try {
+        return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+        return "(no log)";
+    }
+}
+
+/** A free loopback port (the kernel's choice; the tiny race is acceptable in a sandbox). */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/** Polls `check` until it returns a value, or throws after `timeoutMs` with `what` and the last error. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+        try {
+            const v = await check();
+            if (v !== undefined) return v;
+        } catch (err) {
+            last = (err as Error).message;
+        }
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last}` : ""}`);
+        await new Promise((r) => setTimeout(r, intervalMs));
+    }
+}
