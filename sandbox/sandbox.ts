@@ -1,0 +1,151 @@
+// The local sandbox: a control plane, Flux's three controllers, a Git server with the guide's
+// repositories, a GitHub API stand-in and a kube-proxy stand-in, all on loopback in one temp dir.
+// Everything started here is stopped by `stop()`, on success, failure and Ctrl-C alike.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
+import { Flux, kubectl, startFlux } from "./cluster/flux";
+import { paths } from "./cluster/kubeApi";
+import { NodePortProxy } from "./cluster/nodePortProxy";
+import { Supervisor, waitFor } from "./cluster/processes";
+import { GitHubApi } from "./standins/githubApi";
+import { createRepository, fluxInfraFiles, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
+import { missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+
+export const SandboxOwner = "sandbox-org";
+
+export interface Sandbox {
+    readonly dir: string;
+    readonly tools: ToolchainPaths;
+    readonly controlPlane: ControlPlane;
+    readonly flux: Flux;
+    readonly git: GitServer;
+    readonly github: GitHubApi;
+    readonly githubToken: string;
+    readonly proxy: NodePortProxy;
+    readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
+    /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend, GitHub stand-in). */
+    readonly pulumiEnv: Record<string, string>;
+    readonly timings: Record<string, number>;
+    log(message: string): void;
+    stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+    /** Keep the temp dir after stop (logs, state) for inspection. */
+    readonly keep?: boolean;
+    readonly quiet?: boolean;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const tools = toolchainPaths();
+    const missing = missingTools(tools);
+    if (missing.length > 0) {
+        throw new Error(`the sandbox toolchain is not built (${missing.join(", ")}); run: bash sandbox/toolchain/build.sh`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-sandbox-"));
+    const sup = new Supervisor(path.join(dir, "logs"));
+    const timings: Record<string, number> = {};
+    const log = (m: string) => {
+        if (!opts.quiet) console.log(`[sandbox] ${m}`);
+    };
+    const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+        const t = Date.now();
+        const v = await fn();
+        timings[what] = (Date.now() - t) / 1000;
+        log(`${what}: ${timings[what].toFixed(1)} s`);
+        return v;
+    };
+    sup.onStop(() => {
+        if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    try {
+        const cp = await timed("control plane", () => startControlPlane(sup, path.join(dir, "cluster"), {
+            etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,
+        }));
+        const flux = await timed("flux controllers", () => startFlux(sup, cp, path.join(dir, "flux"), {
+            sourceController: tools.sourceController, kustomizeController: tools.kustomizeController,
+            notificationController: tools.notificationController, crds: tools.fluxCrds,
+        }));
+
+        const git = await startGitServer(path.join(dir, "git"));
+        sup.onStop(() => git.close());
+        const fluxInfra = createRepository(git, "flux-infra", fluxInfraFiles(fs.readFileSync(tools.webhookReceiverService, "utf8")));
+        const instavote = createRepository(git, "instavote", instavoteFiles());
+
+        // What `flux bootstrap` leaves behind: flux-system's GitRepository and Kustomization, which
+        // apply Flux's own manifests (here: the webhook-receiver Service) from Git.
+        await timed("flux-system bootstrap", async () => {
+            kubectl(cp, ["apply", "-f", "-"], bootstrapManifest(flux.namespace, fluxInfra));
+            kubectl(cp, ["create", "namespace", "instavote"]);
+            await waitFor("flux-system Kustomization to apply webhook-receiver", async () => {
+                const svc = await cp.api.get<{ spec: { type: string } }>(paths.service(flux.namespace, "webhook-receiver"));
+                return svc?.spec.type === "ClusterIP" ? true : undefined;
+            }, 60000);
+        });
+
+        const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
+        const github = await GitHubApi.start({ token: githubToken });
+        sup.onStop(() => github.close());
+
+        const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
+        proxy.start();
+        sup.onStop(() => proxy.stop());
+
+        const pulumiHome = path.join(dir, "pulumi-home");
+        const state = path.join(dir, "state");
+        fs.mkdirSync(pulumiHome, { recursive: true });
+        fs.mkdirSync(state, { recursive: true });
+        const pulumiEnv: Record<string, string> = {
+            PATH: [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+            PULUMI_HOME: pulumiHome,
+            PULUMI_BACKEND_URL: `file://${state}`,
+            PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "1",
+            // A missing plugin fails at once instead of trying to download it.
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            KUBECONFIG: cp.kubeconfig,
+            GITHUB_TOKEN: githubToken,
+            GITHUB_OWNER: SandboxOwner,
+            GITHUB_BASE_URL: github.url,
+        };
+
+        return {
+            dir, tools, controlPlane: cp, flux, git, github, githubToken, proxy,
+            repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
+            stop: () => sup.stopAll(),
+        };
+    } catch (err) {
+        await sup.stopAll();
+        throw err;
+    }
+}
+
+function bootstrapManifest(namespace: string, url: string): string {
+    return `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: ${namespace}
+spec:
+  interval: 1m0s
+  ref:
+    branch: main
+  url: ${url}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: ${namespace}
+spec:
+  interval: 10m0s
+  path: ./clusters/sandbox/flux-system
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`;
+}

@@ -1,0 +1,82 @@
+// Runs the program through the Automation API's inline programs (the Node language host cannot
+// be had here): the very function index.ts calls, in a work dir holding the project's own
+// Pulumi.yaml, so the CLI applies the same config schema and defaults as `pulumi up`.
+import * as fs from "fs";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+import { fluxPushReconciliation } from "../program";
+import { Sandbox, SandboxOwner } from "./sandbox";
+import { repoRoot } from "./toolchain";
+
+export const ProjectName = "flux-push";
+
+/** The program exactly as index.ts runs it, its outputs returned as the stack's outputs. */
+export async function program(): Promise<Record<string, unknown>> {
+    const out = fluxPushReconciliation();
+    return { namespace: out.namespace, tokenSecret: out.tokenSecret, exposure: out.exposure, repositories: out.repositories };
+}
+
+/** The sandbox stack's config, as a stack file would hold it: staging's shape, pointing at the sandbox. */
+export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const project = {
+        nodeAddress: "127.0.0.1",
+        gitRepositoryInterval: "1h",
+        kustomizationInterval: "1h",
+        repositories: [{
+            name: "instavote",
+            url: sb.repositories.instavote,
+            branch: "main",
+            kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, targetNamespace: "instavote" }],
+        }],
+        ...overrides,
+    };
+    return {
+        "github:owner": SandboxOwner,
+        "github:baseUrl": sb.github.url,
+        ...Object.fromEntries(Object.entries(project).filter(([, v]) => v !== undefined).map(([k, v]) => [`${ProjectName}:${k}`, v])),
+    };
+}
+
+export interface SandboxStack {
+    readonly stack: Stack;
+    readonly workDir: string;
+    /** Rewrites the stack file's config (as a user edits Pulumi.<stack>.yaml). */
+    setConfig(config: Record<string, unknown>): void;
+    /** The file backend's checkpoint, as stored (for secrecy checks). */
+    stateFile(): string;
+}
+
+export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>): Promise<SandboxStack> {
+    const workDir = path.join(sb.dir, `project-${stackName}`);
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+
+    // PulumiCommand wants <root>/bin/pulumi.
+    const cliRoot = path.join(sb.dir, "pulumi-cli");
+    if (!fs.existsSync(path.join(cliRoot, "bin", "pulumi"))) {
+        fs.mkdirSync(path.join(cliRoot, "bin"), { recursive: true });
+        fs.symlinkSync(sb.tools.pulumi, path.join(cliRoot, "bin", "pulumi"));
+    }
+    const pulumiCommand = await PulumiCommand.get({ root: cliRoot });
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName, projectName: ProjectName, program },
+        { workDir, envVars: sb.pulumiEnv, pulumiHome: sb.pulumiEnv.PULUMI_HOME, pulumiCommand },
+    );
+    const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
+    const setConfig = (c: Record<string, unknown>) => {
+        // Keep what the CLI wrote (the passphrase provider's encryptionsalt, secure values).
+        const current = fs.existsSync(stackFile) ? (parse(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown> | null) ?? {} : {};
+        const secure = Object.fromEntries(Object.entries((current.config ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v));
+        fs.writeFileSync(stackFile, stringify({ ...current, config: { ...c, ...secure } }));
+    };
+    setConfig(config);
+    // The GitHub token as a user stores it: an encrypted secret in the stack file.
+    await stack.setConfig("github:token", { value: sb.githubToken, secret: true });
+    return {
+        stack,
+        workDir,
+        setConfig,
+        stateFile: () => fs.readFileSync(path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", ProjectName, `${stackName}.json`), "utf8"),
+    };
+}

@@ -1,0 +1,3 @@
+module flux-push.sandbox/toolchain/notification-controller
+
+go 1.26
