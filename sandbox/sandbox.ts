@@ -29,6 +29,8 @@ export interface Sandbox {
     readonly pulumiEnv: Record<string, string>;
     readonly timings: Record<string, number>;
     log(message: string): void;
+    /** Work to do before anything stops, on every path (success, failure, Ctrl-C). */
+    beforeStop(fn: () => Promise<void> | void): void;
     stop(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return {
             dir, tools, controlPlane: cp, flux, git, github, githubToken, proxy,
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
+            beforeStop: (fn) => sup.beforeStop(fn),
             stop: () => sup.stopAll(),
         };
     } catch (err) {

@@ -14,6 +14,7 @@ export interface Started {
 export class Supervisor {
     private readonly started: Started[] = [];
     private readonly cleanups: (() => Promise<void> | void)[] = [];
+    private readonly firsts: (() => Promise<void> | void)[] = [];
     private stopping?: Promise<void>;
     private readonly onSignal = (signal: NodeJS.Signals) => {
         void this.stopAll().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -47,6 +48,11 @@ export class Supervisor {
         this.cleanups.push(fn);
     }
 
+    /** Registers work to do before anything stops (e.g. `pulumi destroy` while the cluster still runs). */
+    beforeStop(fn: () => Promise<void> | void): void {
+        this.firsts.push(fn);
+    }
+
     /** Throws with the last lines of its log if the process has exited. */
     assertRunning(s: Started): void {
         if (s.child.exitCode !== null || s.child.signalCode !== null) {
@@ -58,6 +64,13 @@ export class Supervisor {
         this.stopping ??= (async () => {
             process.removeListener("SIGINT", this.onSignal);
             process.removeListener("SIGTERM", this.onSignal);
+            for (const fn of this.firsts) {
+                try {
+                    await fn();
+                } catch (err) {
+                    console.error(`[sandbox] before stop: ${(err as Error).message}`);
+                }
+            }
             // Reverse order: controllers before the API server, the API server before etcd.
             for (const s of [...this.started].reverse()) await stop(s.child);
             for (const fn of [...this.cleanups].reverse()) {
