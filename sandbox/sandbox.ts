@@ -74,8 +74,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
         const git = await startGitServer(path.join(dir, "git"));
         sup.onStop(() => git.close());
-        const fluxInfra = createRepository(git, "flux-infra", fluxInfraFiles(fs.readFileSync(tools.webhookReceiverService, "utf8")));
-        const instavote = createRepository(git, "instavote", instavoteFiles());
+        const fluxInfra = await createRepository(git, "flux-infra", fluxInfraFiles(fs.readFileSync(tools.webhookReceiverService, "utf8")));
+        const instavote = await createRepository(git, "instavote", instavoteFiles());
 
         // What `flux bootstrap` leaves behind: flux-system's GitRepository and Kustomization, which
         // apply Flux's own manifests (here: the webhook-receiver Service) from Git.

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
     const res = await s.stack.up({ onOutput: (o) => process.stdout.write(o) });
     const repo = (res.outputs.repositories.value as Record<string, { payloadUrl: string }>).instavote;
-    const clone = Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
+    const clone = await Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
     console.log(`
 The sandbox is up (stand-ins: random and github providers, GitHub's API, the Git host, kube-proxy).
   payload URL (registered at the GitHub stand-in): ${repo.payloadUrl}
@@ -43,7 +43,7 @@ Ctrl-C, or \`npm run sandbox:down\` in another terminal, to destroy the stack an
         void (async () => {
             replicas = replicas === 2 ? 5 : 2;
             const started = Date.now();
-            const { before, after } = clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `vote: ${replicas} replicas`);
+            const { before, after } = await clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `vote: ${replicas} replicas`);
             const [delivery] = await sb.github.deliverPush(SandboxOwner, "instavote", { before, after });
             console.log(`pushed ${after.slice(0, 12)}; delivery answered ${delivery?.statusCode}`);
             await waitFor("the Kustomization to apply it", async () => {

@@ -20,11 +20,11 @@ async function main(): Promise<void> {
         const s = await sandboxStack(sb, "bench", sandboxConfig(sb));
         sb.beforeStop(async () => void (await s.stack.destroy()));
         await s.stack.up();
-        const clone = Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
+        const clone = await Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
         let replicas = 2;
         const measure = async (deliver: boolean, timeoutMs: number) => {
             replicas = replicas === 2 ? 5 : 2;
-            const { before, after } = clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `bench: ${replicas}`);
+            const { before, after } = await clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `bench: ${replicas}`);
             const started = process.hrtime.bigint();
             if (deliver) {
                 const [d] = await sb.github.deliverPush(SandboxOwner, "instavote", { before, after });

@@ -1,6 +1,6 @@
 // Git over smart HTTP for the sandbox: a small server that runs `git http-backend` (CGI) per
 // request, so source-controller clones and the tests push exactly as they would with a Git host.
-import { execFileSync, spawn } from "child_process";
+import { execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -18,8 +18,14 @@ const gitEnv = {
     GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0",
 };
 
-export function git(cwd: string, args: readonly string[]): string {
-    return execFileSync("git", [...args], { cwd, env: { ...process.env, ...gitEnv, HOME: cwd }, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+/** Runs git asynchronously: the Git server answers from this same process, so a blocking call would deadlock. */
+export function git(cwd: string, args: readonly string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile("git", [...args], { cwd, env: { ...process.env, ...gitEnv, HOME: cwd }, timeout: 60000 }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`git ${args.join(" ")}: ${stderr || err.message}`));
+            else resolve(stdout.toString().trim());
+        });
+    });
 }
 
 export async function startGitServer(root: string): Promise<GitServer> {
@@ -82,16 +88,16 @@ export async function startGitServer(root: string): Promise<GitServer> {
 }
 
 /** A bare repository on the server, seeded with `files` on branch main, pushable over HTTP. */
-export function createRepository(server: GitServer, name: string, files: Record<string, string>): string {
+export async function createRepository(server: GitServer, name: string, files: Record<string, string>): Promise<string> {
     const bare = path.join(server.root, `${name}.git`);
-    git(server.root, ["init", "--quiet", "--bare", "--initial-branch=main", bare]);
-    git(bare, ["config", "http.receivepack", "true"]);
+    await git(server.root, ["init", "--quiet", "--bare", "--initial-branch=main", bare]);
+    await git(bare, ["config", "http.receivepack", "true"]);
     const work = fs.mkdtempSync(path.join(server.root, `.seed-${name}-`));
-    git(work, ["init", "--quiet", "--initial-branch=main"]);
+    await git(work, ["init", "--quiet", "--initial-branch=main"]);
     writeFiles(work, files);
-    git(work, ["add", "-A"]);
-    git(work, ["commit", "--quiet", "-m", `${name}: initial content`]);
-    git(work, ["push", "--quiet", `${server.url}/${name}.git`, "main"]);
+    await git(work, ["add", "-A"]);
+    await git(work, ["commit", "--quiet", "-m", `${name}: initial content`]);
+    await git(work, ["push", "--quiet", `${server.url}/${name}.git`, "main"]);
     fs.rmSync(work, { recursive: true, force: true });
     return `${server.url}/${name}.git`;
 }
@@ -107,13 +113,13 @@ function writeFiles(dir: string, files: Record<string, string>): void {
 export class Clone {
     private constructor(readonly dir: string, readonly remote: string) {}
 
-    static open(remote: string, dir: string): Clone {
+    static async open(remote: string, dir: string): Promise<Clone> {
         fs.mkdirSync(path.dirname(dir), { recursive: true });
-        git(path.dirname(dir), ["clone", "--quiet", remote, dir]);
+        await git(path.dirname(dir), ["clone", "--quiet", remote, dir]);
         return new Clone(dir, remote);
     }
 
-    head(): string {
+    head(): Promise<string> {
         return git(this.dir, ["rev-parse", "HEAD"]);
     }
 
@@ -121,12 +127,12 @@ export class Clone {
         return fs.readFileSync(path.join(this.dir, file), "utf8");
     }
 
-    commitAndPush(files: Record<string, string>, message: string): { before: string; after: string } {
-        const before = this.head();
+    async commitAndPush(files: Record<string, string>, message: string): Promise<{ before: string; after: string }> {
+        const before = await this.head();
         writeFiles(this.dir, files);
-        git(this.dir, ["commit", "--quiet", "-am", message]);
-        git(this.dir, ["push", "--quiet", "origin", "main"]);
-        return { before, after: this.head() };
+        await git(this.dir, ["commit", "--quiet", "-am", message]);
+        await git(this.dir, ["push", "--quiet", "origin", "main"]);
+        return { before, after: await this.head() };
     }
 }
 

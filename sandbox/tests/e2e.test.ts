@@ -69,7 +69,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server and F
 
     /** The guide's test: set replicas, push, deliver; wait until Flux applied exactly that commit. */
     const pushReplicas = async (replicas: number) => {
-        const { before, after } = clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `vote: ${replicas} replicas`);
+        const { before, after } = await clone.commitAndPush({ "deploy/vote/staging/vote-deployment.yaml": voteDeployment(replicas) }, `vote: ${replicas} replicas`);
         const started = Date.now();
         const deliveries = await sb.github.deliverPush(SandboxOwner, "instavote", { before, after, message: `vote: ${replicas} replicas` });
         assert.deepStrictEqual(deliveries.map((d) => d.statusCode), [200], JSON.stringify(deliveries.map((d) => d.responseBody)));
@@ -86,7 +86,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server and F
         sb = await startSandbox({ quiet: true });
         s = await sandboxStack(sb, "sandbox", sandboxConfig(sb));
         stack = s.stack;
-        clone = Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
+        clone = await Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
     });
 
     after(async function () {
@@ -164,7 +164,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server and F
         timings["push -> applied (s)"] = seconds;
         const ks = await get<Kustomization>(paths.kustomization(ns, "vote-staging"));
         assert.ok(ks?.status?.lastAppliedRevision?.includes(after), `lastAppliedRevision ${ks?.status?.lastAppliedRevision} names ${after}`);
-        assert.strictEqual(clone.head(), after);
+        assert.strictEqual(await clone.head(), after);
     });
 
     it("6. bad input at the receiver: wrong signature 400, an event not in spec.events 400, unknown path 404; nothing is reconciled", async () => {
