@@ -22,6 +22,12 @@ describe("Pulumi.yaml", () => {
         }
     });
 
+    it("gives every optional key a default: the CLI refuses a stack that lacks a key declared without one", () => {
+        // Measured with the CLI (v3.274.1): "Stack '...' is missing configuration values 'ingressHost', ...".
+        const withoutDefault = Object.entries(projectDeclarations()).filter(([, d]) => d.default === undefined).map(([k]) => k);
+        assert.deepStrictEqual(withoutDefault, ["repositories"]);
+    });
+
     it("keeps the guide's defaults: flux-system, patch-nodeport on 31234", () => {
         const d = projectDeclarations();
         assert.strictEqual(d.namespace.default, "flux-system");
