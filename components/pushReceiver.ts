@@ -24,6 +24,9 @@ export interface PushReceiverArgs {
     readonly insecureSsl: boolean;
 }
 
+/** The provider's await for the Receiver: until notification-controller has published its webhook path. */
+export const ReceiverReadyWaitFor = "jsonpath={.status.webhookPath}";
+
 /** Receiver spec: a GitHub receiver for ping and push that reconciles one GitRepository. */
 export function receiverSpec(gitRepositoryName: string, secretName: string): ReceiverSpec {
     return {
@@ -70,10 +73,13 @@ export class PushReceiver extends pulumi.ComponentResource {
                 annotations: {
                     // Not secret on purpose: a one-way, truncated fingerprint, shown in diffs as "token changed".
                     [ReconcileRequestedAtAnnotation]: pulumi.unsecret(token.apply(tokenGeneration)),
+                    // GitHub pings a hook as soon as it exists: create it only once notification-controller
+                    // serves the Receiver's path. A presence check, so an update never waits on it.
+                    "pulumi.com/waitFor": ReceiverReadyWaitFor,
                 },
             },
             spec: pulumi.all([args.gitRepositoryName, args.secretName]).apply(([repo, secret]) => receiverSpec(repo, secret)),
-        }, self);
+        }, { ...self, customTimeouts: { create: "2m", update: "2m" } });
 
         this.receiverName = receiver.metadata.name;
         this.webhookPath = pulumi.secret(

@@ -190,7 +190,7 @@ describe("the stack (Pulumi mocks)", () => {
                 metadata: {
                     name: "instavote",
                     namespace: "flux-system",
-                    annotations: { "reconcile.fluxcd.io/requestedAt": tokenGeneration(token) },
+                    annotations: { "reconcile.fluxcd.io/requestedAt": tokenGeneration(token), "pulumi.com/waitFor": "jsonpath={.status.webhookPath}" },
                 },
                 spec: {
                     type: "github",
