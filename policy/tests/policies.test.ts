@@ -1,123 +1,241 @@
+// Each rule with pass and fail cases, on resources shaped like the ones the flux-push program
+// registers (type tokens and props as in components/*.ts).
 import * as assert from "assert";
-import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { durationMs, payloadUrlHttps, pollIntervals, tokenFromRandomPassword, tokenStrength, Types, webhookTlsVerified } from "../policies";
+import { PolicyResource } from "@pulumi/policy";
+import {
+    containsAny, durationMs, isFluxKind, passwordBits, payloadUrlHttps, pollIntervals, tokenFromRandomPassword,
+    tokenNotExported, tokenStrength, Types, webhookTlsVerified,
+} from "../policies";
+import { resource, runResourcePolicy, runStackPolicy, unknown, urnOf } from "./harness";
 
-/** Runs a resource policy on one hand-made resource and returns the violations it reports. */
-function runResource(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, config: Record<string, unknown> = {}): string[] {
-    const violations: string[] = [];
-    const args = {
-        type, props, urn: `urn:pulumi:test::flux-push::${type}::r`, name: "r", opts: {}, stackTags: new Map(),
-        getConfig: () => config, isType: () => false, asType: () => undefined, notApplicable: () => undefined,
-    } as unknown as ResourceValidationArgs;
-    const validate = policy.validateResource;
-    if (typeof validate !== "function") throw new Error("not a single validateResource");
-    void validate(args, (message) => violations.push(message));
-    return violations;
-}
+const receiverType = "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver";
+const gitRepositoryType = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository";
+const kustomizationType = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization";
+const hookPath = "/hook/3f1c0a4e5b6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
 
-function resource(type: string, props: Record<string, unknown>, deps: Record<string, PolicyResource[]> = {}): PolicyResource {
-    return { type, props, urn: `urn:pulumi:test::flux-push::${type}::${String((props.metadata as { name?: string } | undefined)?.name ?? props.repository ?? "r")}`, name: "r", opts: {} as PolicyResource["opts"], dependencies: Object.values(deps).flat(), propertyDependencies: deps, stackTags: new Map() } as unknown as PolicyResource;
-}
-
-function runStack(policy: StackValidationPolicy, resources: PolicyResource[]): string[] {
-    const violations: string[] = [];
-    const args = { resources, getConfig: () => ({}), stackTags: new Map(), notApplicable: () => undefined } as unknown as StackValidationArgs;
-    void policy.validateStack(args, (message) => violations.push(message));
-    return violations;
-}
-
-const password = resource(Types.randomPassword, { length: 48, special: false });
-const webhook = (url: string, deps = { configuration: [password] }) => resource(Types.repositoryWebhook, { repository: "instavote", configuration: { url, contentType: "json", insecureSsl: false } }, deps);
-const nodePortPatch = resource(Types.servicePatch, { metadata: { name: "webhook-receiver", namespace: "flux-system" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort: 31234 }] } });
-const tokenSecret = (deps: Record<string, PolicyResource[]>) => resource(Types.secret, { metadata: { name: "webhook-token" }, stringData: { token: "x" } }, deps);
+const password = resource(Types.randomPassword, "token-password", { length: 48, special: false, keepers: { rotation: "initial" } });
+const tokenSecret = (deps: Record<string, PolicyResource[]> = { stringData: [password] }, name = "webhook-token") =>
+    resource(Types.secret, `${name}-secret`, { metadata: { name, namespace: "flux-system" }, type: "Opaque", stringData: { token: "t" } }, deps);
+const receiver = (secretName = "webhook-token") => resource(receiverType, "instavote-receiver", {
+    apiVersion: "notification.toolkit.fluxcd.io/v1", kind: "Receiver",
+    metadata: { name: "instavote", namespace: "flux-system" },
+    spec: { type: "github", events: ["ping", "push"], secretRef: { name: secretName }, resources: [{ kind: "GitRepository", name: "instavote" }] },
+});
+const webhook = (url: string, deps: Record<string, PolicyResource[]> = { configuration: [password] }, repository = "instavote") =>
+    resource(Types.repositoryWebhook, `${repository}-webhook`, {
+        repository, active: true, events: ["push"],
+        configuration: { url, contentType: "json", insecureSsl: false, secret: "t" },
+    }, deps);
+const nodePortPatch = resource(Types.servicePatch, "exposure-nodeport-patch", {
+    metadata: { name: "webhook-receiver", namespace: "flux-system" },
+    spec: { type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: 31234 }] },
+});
+const externalService = (type: "NodePort" | "LoadBalancer", app = "notification-controller") => resource(Types.service, "exposure-service", {
+    metadata: { name: "webhook-receiver-external", namespace: "flux-system" },
+    spec: { type, selector: { app }, ports: [{ name: "http", port: 80, targetPort: "http-webhook", ...(type === "NodePort" ? { nodePort: 31234 } : {}) }] },
+});
 
 describe("webhook-tls-verified", () => {
-    it("passes a webhook that verifies TLS", () => {
-        assert.deepStrictEqual(runResource(webhookTlsVerified, Types.repositoryWebhook, { repository: "instavote", configuration: { url: "https://x/hook/a", insecureSsl: false } }), []);
+    const props = (insecureSsl: unknown, url = `https://flux-webhook.example.com${hookPath}`) =>
+        ({ repository: "instavote", configuration: { url, contentType: "json", insecureSsl, secret: "t" } });
+
+    it("passes a webhook that verifies TLS", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(false)), []);
     });
-    it("fails insecureSsl: true", () => {
-        const v = runResource(webhookTlsVerified, Types.repositoryWebhook, { repository: "instavote", configuration: { url: "https://x/hook/a", insecureSsl: true } });
-        assert.strictEqual(v.length, 1);
-        assert.match(v[0], /^webhook on instavote sets insecureSsl/);
+    it("passes while the payload URL is still unknown (a preview creating the token)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(false, unknown)), []);
     });
-    it("ignores other resource types", () => {
-        assert.deepStrictEqual(runResource(webhookTlsVerified, Types.secret, { configuration: { insecureSsl: true } }), []);
+    it("fails insecureSsl: true", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true)), [{
+            message: "webhook on instavote sets insecureSsl: GitHub would send the token's HMAC signature to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false",
+        }]);
+    });
+    it("fails GitHub's own spelling, \"1\"", async () => {
+        assert.strictEqual((await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props("1"))).length, 1);
+    });
+    it("ignores other resource types", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.secret, props(true)), []);
     });
 });
 
 describe("payload-url-https", () => {
-    it("passes an https payload URL", () => {
-        assert.deepStrictEqual(runStack(payloadUrlHttps, [webhook("https://flux.example.com/hook/abc")]), []);
+    it("passes an https payload URL (exposure ingress)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`https://flux-webhook.example.com${hookPath}`)]), []);
     });
-    it("fails a plain http payload URL when the stack exposes nothing over NodePort/LoadBalancer", () => {
-        const v = runStack(payloadUrlHttps, [webhook("http://tunnel.example.com/hook/abc")]);
-        assert.deepStrictEqual(v, ["webhook on instavote posts to plain http (http://tunnel.example.com) without a NodePort/LoadBalancer exposure in this stack; use exposure ingress, or an https publicUrl"]);
+    it("fails plain http when the stack exposes nothing itself (exposure url)", async () => {
+        const hook = webhook(`http://tunnel.example.com${hookPath}`);
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [hook]), [{
+            message: "webhook on instavote posts to plain http (http://tunnel.example.com) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl",
+            urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
+        }]);
     });
-    it("passes http when the stack patches webhook-receiver to NodePort (explicit opt-in)", () => {
-        assert.deepStrictEqual(runStack(payloadUrlHttps, [nodePortPatch, webhook("http://203.0.113.10:31234/hook/abc")]), []);
+    it("passes http to the NodePort of the patched webhook-receiver (exposure patch-nodeport: the opt-in)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [nodePortPatch, webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
     });
-    it("passes http with a LoadBalancer Service selecting notification-controller", () => {
-        const lb = resource(Types.service, { metadata: { name: "webhook-receiver-external" }, spec: { type: "LoadBalancer", selector: { app: "notification-controller" } } });
-        assert.deepStrictEqual(runStack(payloadUrlHttps, [lb, webhook("http://198.51.100.7/hook/abc")]), []);
+    it("fails http to another port than the one the stack opened", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [nodePortPatch, webhook(`http://203.0.113.10:8080${hookPath}`)])).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.10:8080) but this stack exposes it over http on port 31234 only; use exposure ingress or an https publicUrl",
+        ]);
     });
-    it("does not count a NodePort Service of something else as an opt-in", () => {
-        const other = resource(Types.service, { metadata: { name: "grafana" }, spec: { type: "NodePort", selector: { app: "grafana" } } });
-        assert.strictEqual(runStack(payloadUrlHttps, [other, webhook("http://203.0.113.10:31234/hook/abc")]).length, 1);
+    it("passes http to a NodePort Service selecting notification-controller (exposure nodeport-service)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [externalService("NodePort"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+    });
+    it("passes http on port 80 of a LoadBalancer Service selecting notification-controller (exposure loadbalancer)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [externalService("LoadBalancer"), webhook(`http://198.51.100.7${hookPath}`)]), []);
+    });
+    it("does not count a NodePort Service of another app as the opt-in", async () => {
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [externalService("NodePort", "grafana"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+    });
+    it("passes http when the environment's policy config sets allowPlainHttp", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], { allowPlainHttp: true }), []);
+    });
+    it("fails a scheme that is neither https nor http", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [webhook(`ftp://flux.example.com${hookPath}`)])).map((v) => v.message), [
+            "webhook on instavote: payload URL scheme ftp: is neither https nor http",
+        ]);
+    });
+    it("skips a URL the preview does not know yet and still checks the other webhooks", async () => {
+        const violations = await runStackPolicy(payloadUrlHttps, [webhook(unknown), webhook(`http://tunnel.example.com${hookPath}`, undefined, "result")]);
+        assert.deepStrictEqual(violations.map((v) => v.urn), [urnOf(Types.repositoryWebhook, "result-webhook")]);
     });
 });
 
 describe("webhook-token-strength", () => {
-    it("passes 48 alphanumerics", () => {
-        assert.deepStrictEqual(runResource(tokenStrength, Types.randomPassword, { length: 48, special: false }), []);
+    it("passes the program's default: 48 alphanumerics", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(tokenStrength, Types.randomPassword, { length: 48, special: false }), []);
     });
-    it("passes exactly 43 (256 bits)", () => {
-        assert.deepStrictEqual(runResource(tokenStrength, Types.randomPassword, { length: 43, special: false }), []);
+    it("passes exactly 43 (256 bits)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(tokenStrength, Types.randomPassword, { length: 43, special: false }), []);
     });
-    it("fails 42 characters", () => {
-        assert.deepStrictEqual(runResource(tokenStrength, Types.randomPassword, { length: 42, special: false }), ["length 42 is below 43 (256 bits of alphanumerics); set flux-push:tokenLength"]);
+    it("fails 42 characters", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(tokenStrength, Types.randomPassword, { length: 42, special: false }), [
+            { message: "length 42 gives 250 bits, below 256 (43 alphanumerics); raise flux-push:tokenLength" },
+        ]);
     });
-    it("fails special characters (the provider's default)", () => {
-        assert.deepStrictEqual(runResource(tokenStrength, Types.randomPassword, { length: 48 }), ["special characters are enabled; the token goes into a YAML Secret and an HMAC key: set special: false"]);
+    it("fails 48 characters without upper case (36 symbols: 248 bits)", async () => {
+        assert.deepStrictEqual((await runResourcePolicy(tokenStrength, Types.randomPassword, { length: 48, special: false, upper: false })).map((v) => v.message), [
+            "length 48 gives 248 bits, below 256 (43 alphanumerics); raise flux-push:tokenLength",
+        ]);
+    });
+    it("fails special characters (the provider's default when special is not set)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(tokenStrength, Types.randomPassword, { length: 48 }), [
+            { message: "special characters are enabled (the provider's default): the token goes into a YAML Secret and an HMAC key; set special: false" },
+        ]);
+    });
+    it("counts bits from the character classes", () => {
+        assert.strictEqual(Math.floor(passwordBits({ length: 43 })), 256);
+        assert.strictEqual(passwordBits({ length: 10, upper: false, lower: false, numeric: false }), 0);
     });
 });
 
 describe("webhook-token-secret-source", () => {
-    it("passes when the Secret and the webhook take the token from a RandomPassword", () => {
-        assert.deepStrictEqual(runStack(tokenFromRandomPassword, [password, tokenSecret({ stringData: [password] }), webhook("https://x/hook/a")]), []);
+    it("passes the program's shape: the Secret and the webhook take the token from the RandomPassword", async () => {
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [password, tokenSecret(), receiver(), webhook(`https://x.example.com${hookPath}`)]), []);
     });
-    it("fails a Secret whose token is a literal", () => {
-        assert.deepStrictEqual(runStack(tokenFromRandomPassword, [tokenSecret({})]), ["the webhook-token Secret's token does not come from a RandomPassword"]);
+    it("fails a webhook-token Secret whose token is a literal", async () => {
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [tokenSecret({})]), [{
+            message: "Secret flux-system/webhook-token: its token comes from a literal or a config value, not a RandomPassword",
+            urn: urnOf(Types.secret, "webhook-token-secret"),
+        }]);
     });
-    it("fails a webhook whose secret does not come from a RandomPassword", () => {
-        const random = resource(Types.randomString, { length: 48 });
-        const v = runStack(tokenFromRandomPassword, [random, webhook("https://x/hook/a", { configuration: [random] })]);
-        assert.deepStrictEqual(v, [
-            "a RandomString is in this stack: its result is not secret; the token must be a RandomPassword",
-            "webhook on instavote: its secret does not come from a RandomPassword",
-        ]);
+    it("fails the Secret a Receiver names, whatever its name", async () => {
+        const violations = await runStackPolicy(tokenFromRandomPassword, [receiver("github-receiver-token"), tokenSecret({}, "github-receiver-token")]);
+        assert.deepStrictEqual(violations.map((v) => v.message), ["Secret flux-system/github-receiver-token: its token comes from a literal or a config value, not a RandomPassword"]);
+    });
+    it("ignores Secrets that hold no Receiver token", async () => {
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [receiver(), tokenSecret({}, "git-credentials")]), []);
+    });
+    it("fails a webhook whose secret comes from a RandomString (not secret)", async () => {
+        const randomString = resource("random:index/randomString:RandomString", "token-string", { length: 48, special: false });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [randomString, webhook(`https://x.example.com${hookPath}`, { configuration: [randomString] })]), [{
+            message: "webhook on instavote: its secret comes from random:index/randomString:RandomString, not a RandomPassword",
+            urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
+        }]);
+    });
+});
+
+describe("webhook-token-not-exported", () => {
+    const token = "Q7fK2m9XbT4vLw8ZrN3cY6pH1sD5gJ0aE2uVx9kRt4Bn7MqW";
+    const created = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: token });
+    const stack = (outputs: Record<string, unknown>) => resource(Types.stack, "flux-push-production", outputs);
+    const programOutputs = { namespace: "flux-system", tokenSecret: "flux-system/webhook-token", repositories: { instavote: { payloadUrl: `https://flux-webhook.example.com${hookPath}`, webhookId: "4711" } } };
+
+    it("passes the program's outputs (the token is never one)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(tokenNotExported, [created, stack(programOutputs)]), []);
+    });
+    it("fails an output that carries the token, however deep", async () => {
+        assert.deepStrictEqual(await runStackPolicy(tokenNotExported, [created, stack({ ...programOutputs, debug: { headers: [`X-Token: ${token}`] } })]), [{
+            message: "stack output debug contains the webhook token; export what is derived from it instead (the payload URL and webhook path are already secret outputs)",
+            urn: urnOf(Types.stack, "flux-push-production"),
+        }]);
+    });
+    it("passes while the token is not known yet (a preview creating it)", async () => {
+        const pending = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: unknown });
+        assert.deepStrictEqual(await runStackPolicy(tokenNotExported, [pending, stack({ debug: unknown })]), []);
+    });
+    it("searches strings, arrays and objects", () => {
+        assert.ok(containsAny({ a: [1, { b: "xx-secret-xx" }] }, ["secret"]));
+        assert.ok(!containsAny({ a: [1, null, true] }, ["secret"]));
     });
 });
 
 describe("poll-intervals", () => {
-    const gitRepository = (interval: string) => ({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "instavote" }, spec: { interval } });
-    it("passes any interval when no minimum is configured (staging)", () => {
-        assert.deepStrictEqual(runResource(pollIntervals, Types.gitRepository, gitRepository("1m"), {}), []);
+    const gitRepository = (interval?: string) => ({
+        apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "instavote", namespace: "flux-system" },
+        ...(interval === undefined ? {} : { spec: { interval, url: "https://github.com/example-org/instavote.git", ref: { branch: "main" } } }),
     });
-    it("passes an interval at or above the minimum", () => {
-        assert.deepStrictEqual(runResource(pollIntervals, Types.gitRepository, gitRepository("15m"), { minimumInterval: "10m" }), []);
-        assert.deepStrictEqual(runResource(pollIntervals, Types.kustomization, { kind: "Kustomization", metadata: { name: "k" }, spec: { interval: "1h" } }, { minimumInterval: "10m" }), []);
+    const kustomization = (interval: string) => ({
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "vote-production", namespace: "flux-system" },
+        spec: { interval, path: "./deploy/vote/prod", prune: true, sourceRef: { kind: "GitRepository", name: "instavote" } },
     });
-    it("fails an interval below the minimum", () => {
-        assert.deepStrictEqual(runResource(pollIntervals, Types.gitRepository, gitRepository("1m"), { minimumInterval: "10m" }), [
-            "GitRepository instavote polls every 1m, more often than 10m: pushes trigger syncs, so raise flux-push:gitRepositoryInterval / kustomizationInterval",
+    const production = { minimumInterval: "10m" };
+
+    it("passes any interval when the environment sets no minimum (staging)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository("1m"), {}), []);
+    });
+    it("passes intervals at or above the minimum", async () => {
+        for (const interval of ["10m", "15m", "1h", "1h30m"]) {
+            assert.deepStrictEqual(await runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository(interval), production), [], interval);
+        }
+    });
+    it("fails a GitRepository polling every minute (Flux's bootstrap default) in production", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository("1m"), production), [{
+            message: "GitRepository instavote polls every 1m, more often than 10m: pushes trigger syncs, so raise flux-push:gitRepositoryInterval (or the repository's own interval)",
+        }]);
+    });
+    it("fails a Kustomization of 5m, naming its own key", async () => {
+        assert.deepStrictEqual((await runResourcePolicy(pollIntervals, kustomizationType, kustomization("5m"), production)).map((v) => v.message), [
+            "Kustomization vote-production polls every 5m, more often than 10m: pushes trigger syncs, so raise flux-push:kustomizationInterval (or the repository's own interval)",
         ]);
     });
-    it("fails a Kustomization of 5m against a 10m minimum", () => {
-        assert.strictEqual(runResource(pollIntervals, Types.kustomization, { kind: "Kustomization", metadata: { name: "vote-production" }, spec: { interval: "5m" } }, { minimumInterval: "10m" }).length, 1);
+    it("checks other API versions of the same kinds", async () => {
+        assert.strictEqual((await runResourcePolicy(pollIntervals, "kubernetes:source.toolkit.fluxcd.io/v1beta2:GitRepository", gitRepository("30s"), production)).length, 1);
     });
+    it("fails an interval that is not a Flux duration", async () => {
+        assert.deepStrictEqual((await runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository("1d"), production)).map((v) => v.message), [
+            "GitRepository instavote: interval \"1d\" is not a Flux duration",
+        ]);
+    });
+    it("passes a GitRepository read with CustomResource.get (no spec among its inputs)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository(undefined), production), []);
+    });
+    it("refuses a minimumInterval that is not a Flux duration", async () => {
+        await assert.rejects(runResourcePolicy(pollIntervals, gitRepositoryType, gitRepository("1h"), { minimumInterval: "ten minutes" }),
+            /poll-intervals: minimumInterval "ten minutes" is not a Flux duration/);
+    });
+    it("ignores other kinds of the same groups", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(pollIntervals, "kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository", { spec: { interval: "1m" } }, production), []);
+    });
+});
+
+describe("helpers", () => {
     it("reads Flux durations", () => {
-        assert.strictEqual(durationMs("1h30m"), 5400000);
-        assert.strictEqual(durationMs("500ms"), 500);
-        assert.strictEqual(durationMs("1d"), undefined);
+        const table: [string, number | undefined][] = [["1h30m", 5_400_000], ["500ms", 500], ["1.5h", 5_400_000], ["10m", 600_000], ["1d", undefined], ["", undefined], ["10", undefined]];
+        for (const [d, ms] of table) assert.strictEqual(durationMs(d), ms, d);
+    });
+    it("matches Flux kinds by group and kind, not by version", () => {
+        assert.ok(isFluxKind(gitRepositoryType, "source.toolkit.fluxcd.io", "GitRepository"));
+        assert.ok(!isFluxKind("kubernetes:source.toolkit.fluxcd.io/v1:GitRepositoryPatch", "source.toolkit.fluxcd.io", "GitRepository"));
+        assert.ok(!isFluxKind("kubernetes:core/v1:Secret", "source.toolkit.fluxcd.io", "GitRepository"));
     });
 });

@@ -1,0 +1,67 @@
+// The pack as CI runs it: rule names and levels, the per-environment policy configs, and the
+// shipped production stack passing its own minimum interval.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { durationMs, IntervalConfig, policies } from "../policies";
+
+const here = path.join(__dirname, "..");
+const readJson = (file: string): Record<string, Record<string, unknown>> => JSON.parse(fs.readFileSync(path.join(here, file), "utf8"));
+
+describe("the pack", () => {
+    it("has these rules, at these enforcement levels (security rules mandatory)", () => {
+        assert.deepStrictEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), {
+            "webhook-tls-verified": "mandatory",
+            "payload-url-https": "mandatory",
+            "webhook-token-strength": "mandatory",
+            "webhook-token-secret-source": "mandatory",
+            "webhook-token-not-exported": "mandatory",
+            "poll-intervals": "advisory",
+        });
+    });
+    it("is a Node policy pack with a version (PolicyPack refuses to start without one)", () => {
+        assert.match(fs.readFileSync(path.join(here, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+        assert.match(readJson("package.json").version as unknown as string, /^\d+\.\d+\.\d+$/);
+    });
+
+    for (const stack of ["staging", "production"]) {
+        it(`config/${stack}.json names only rules and settings the pack declares`, () => {
+            for (const [name, settings] of Object.entries(readJson(`config/${stack}.json`))) {
+                const policy = policies.find((p) => p.name === name);
+                assert.ok(policy, `${name} is not a rule of the pack`);
+                for (const [key, value] of Object.entries(settings)) {
+                    if (key === "enforcementLevel") {
+                        assert.ok(["advisory", "mandatory", "disabled"].includes(String(value)), `${name}.${key}`);
+                        continue;
+                    }
+                    const schema = policy.configSchema?.properties[key];
+                    assert.ok(schema, `${name}.${key} is not in the rule's configSchema`);
+                    if (typeof schema.pattern === "string") assert.match(String(value), new RegExp(schema.pattern), `${name}.${key}`);
+                }
+            }
+        });
+    }
+
+    it("production makes poll-intervals mandatory at 10m; staging sets no minimum", () => {
+        assert.deepStrictEqual(readJson("config/production.json")["poll-intervals"], { enforcementLevel: "mandatory", minimumInterval: "10m" });
+        assert.strictEqual(readJson("config/staging.json")["poll-intervals"], undefined);
+    });
+
+    it("the shipped production stack (Pulumi.production.yaml over Pulumi.yaml's defaults) polls no faster than production's minimum", function () {
+        const project = path.join(here, "..", "Pulumi.yaml");
+        const stackFile = path.join(here, "..", "Pulumi.production.yaml");
+        if (!fs.existsSync(project) || !fs.existsSync(stackFile)) this.skip();
+        const { minimumInterval } = readJson("config/production.json")["poll-intervals"] as IntervalConfig;
+        const minimum = durationMs(minimumInterval ?? "");
+        assert.ok(minimum !== undefined);
+        // Defaults: `gitRepositoryInterval:` / `kustomizationInterval:` blocks in Pulumi.yaml; values:
+        // every `...interval: <duration>` line of the stack file (stack-wide keys and per-repository ones).
+        const defaults = [...fs.readFileSync(project, "utf8").matchAll(/^ {2}(gitRepositoryInterval|kustomizationInterval):\n(?: {4}.*\n)*? {4}default: "?([0-9.a-z]+)"?$/gm)].map((m) => m[2]);
+        const values = [...fs.readFileSync(stackFile, "utf8").matchAll(/^\s*(?:-\s+)?(?:flux-push:)?(?:gitRepositoryInterval|kustomizationInterval|interval):\s*"?([0-9.a-z]+)"?\s*(?:#.*)?$/gm)].map((m) => m[1]);
+        assert.strictEqual(defaults.length, 2, "both interval defaults found in Pulumi.yaml");
+        for (const interval of [...defaults, ...values]) {
+            const ms = durationMs(interval);
+            assert.ok(ms !== undefined && ms >= minimum, `${interval} is shorter than ${minimumInterval}`);
+        }
+    });
+});
