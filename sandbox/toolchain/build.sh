@@ -1,119 +1,248 @@
 #!/usr/bin/env bash
 # Builds the sandbox's binaries from Go modules at pinned versions into a cache outside the clone,
-# keyed by name and version: a binary already cached is not built again.
+# keyed by name and version: a binary already cached is not built again (a warm run takes seconds).
 #
-#   build.sh              build whatever is missing (all binaries)
-#   build.sh NAME...      only these (e.g. build.sh actionlint)
-#   build.sh --paths      print NAME=PATH for every binary and data dir (nothing is built)
+#   build.sh                build whatever is missing (all binaries, then Flux's manifests)
+#   build.sh NAME...        only these, e.g. `build.sh actionlint` (`flux-manifests` for the YAML)
+#   build.sh --paths        print NAME=PATH for every binary and the Flux manifests (builds nothing)
+#   build.sh --print-path   print the binaries' directories, PATH-style (builds nothing)
+#   build.sh --list         print NAME VERSION MODULE@VERSION of every binary
 #
-# Cache: ${FLUX_PUSH_CACHE:-$HOME/.cache/flux-push-sandbox}/bin/<name>-<version>/<binary>,
-# build logs in .../logs/, Flux's CRDs and webhook-receiver Service in .../flux/.
+# `source sandbox/toolchain/env.sh` exports the same paths and puts the binaries on PATH.
+#
+# Cache: ${FLUX_PUSH_CACHE:-$HOME/.cache/flux-push-sandbox}/
+#   bin/<name>-<version>/<name>   the binary (written under a temp name, then moved into place)
+#   logs/<name>-<version>.log     its last build's log
+#   flux/<versions>/              Flux's CRDs and webhook-receiver Service, from the module zips
+#   tmp/                          build dirs, removed after each build
+# Builds run one at a time: a second build.sh on the same cache waits for the first (flock).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${FLUX_PUSH_CACHE:-$HOME/.cache/flux-push-sandbox}
-export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+# -mod=mod: the wrappers' go.mod/go.sum are committed tidy, and a build never fails on a missing
+# go.sum line (it is fetched and checked instead). The build runs on a temp copy of the wrapper, so
+# the clone is never written. GOTOOLCHAIN=local: use the installed go, never download another.
+# CGO_ENABLED=0: static binaries, as the upstream releases of all of these are built.
+export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0
+# Modules the proxy serves but whose checksum-database lookup answers 404 (some fluxcd/pkg
+# versions): they skip that lookup, and the wrapper's committed go.sum pins their hashes.
+export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/fluxcd/pkg
 
-k8s_ldflags="-X k8s.io/component-base/version.gitVersion=v1.34.3 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean"
+k8s_version=v1.34.3
+k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean"
 k8s_provider=v4.0.0-20260115033456-f47bc2d6f199
+k8s_provider_label=4.25.0 # the npm release of @pulumi/kubernetes that matches this provider commit
+pulumi_version=v3.274.1
 
-# Modules the proxy serves but whose checksum-database lookup answers 404: they skip that lookup
-# once, and the wrapper's committed go.sum pins their hash from then on.
-nosumdb="github.com/fluxcd/pkg"
+# The Flux release line the sandbox runs: FLUX_PUSH_FLUX_SET=2.9 (default; what CI runs) or 2.6
+# (the v1.6-era set this project was first proven on; out of support since Flux 2.9, kept selectable
+# to compare behaviour across versions). Each set caches apart (versions are part of the key).
+flux_set=${FLUX_PUSH_FLUX_SET:-2.9}
+case "$flux_set" in
+  2.9)
+    # source-controller v1.9.3, not v1.9.6: v1.9.4+ need github.com/fluxcd/pkg/artifact v0.18.2+,
+    # whose zips the proxy here does not serve (403); v1.9.3 is the newest 2.9 release that builds.
+    nc_version=v1.9.3 sc_version=v1.9.3 kc_version=v1.9.6 ;;
+  2.6)
+    nc_version=v1.6.0 sc_version=v1.7.0 kc_version=v1.6.0 ;;
+  *) echo "build.sh: FLUX_PUSH_FLUX_SET=$flux_set is not a known Flux set; use 2.9 (default) or 2.6" >&2; exit 2 ;;
+esac
+flux_cli_version=v2.9.5
+# notification-controller v1.9.x is served without a checksum-database entry, as some fluxcd/pkg are.
+export GONOSUMDB=$GONOSUMDB,github.com/fluxcd/notification-controller
 
-# name | version | wrapper module | go get | main package | extra ldflags
+# Built in this order (control plane and CLI first, the slow provider last).
+# name | version (cache key) | wrapper dir under modules/ | module@version | main package |
+#   extra ldflags | version check: "ARGS|EXPECTED" (empty: only `go version -m` is checked)
+# The flux CLI has no wrapper: it is built from its own module source (see build_one).
 components=(
-  "actionlint|v1.7.12|actionlint|github.com/rhysd/actionlint@v1.7.12|github.com/rhysd/actionlint/cmd/actionlint|"
-  "etcd|v3.6.5|etcd|go.etcd.io/etcd/server/v3@v3.6.5|go.etcd.io/etcd/server/v3|"
-  "kube-apiserver|v1.34.3|kubernetes|k8s.io/kubernetes@v1.34.3|k8s.io/kubernetes/cmd/kube-apiserver|$k8s_ldflags"
-  "kube-controller-manager|v1.34.3|kubernetes|k8s.io/kubernetes@v1.34.3|k8s.io/kubernetes/cmd/kube-controller-manager|$k8s_ldflags"
-  "pulumi|v3.274.1|pulumi|github.com/pulumi/pulumi/pkg/v3@v3.274.1 github.com/pulumi/pulumi/sdk/v3@v3.274.1|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.274.1"
-  "notification-controller|v1.6.0|notification-controller|github.com/fluxcd/notification-controller@v1.6.0|github.com/fluxcd/notification-controller|"
-  "source-controller|v1.7.0|source-controller|github.com/fluxcd/source-controller@v1.7.0|github.com/fluxcd/source-controller|"
-  "kustomize-controller|v1.6.0|kustomize-controller|github.com/fluxcd/kustomize-controller@v1.6.0|github.com/fluxcd/kustomize-controller|"
-  # The provider's own main go:embeds a generated schema that is not in the module zip: the wrapper
-  # has its own main embedding the zip's schema.json. Labelled 4.25.0, the npm release of this commit.
-  "pulumi-resource-kubernetes|$k8s_provider|pulumi-resource-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4@$k8s_provider|.|-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0"
+  "actionlint|v1.7.12|actionlint|github.com/rhysd/actionlint@v1.7.12|github.com/rhysd/actionlint/cmd/actionlint||-version|v1.7.12"
+  "etcd|v3.6.5|etcd|go.etcd.io/etcd/server/v3@v3.6.5|go.etcd.io/etcd/server/v3||--version|etcd Version: 3.6.5"
+  "kube-apiserver|$k8s_version|kubernetes|k8s.io/kubernetes@$k8s_version|k8s.io/kubernetes/cmd/kube-apiserver|$k8s_ldflags|--version|Kubernetes $k8s_version"
+  "kube-controller-manager|$k8s_version|kubernetes|k8s.io/kubernetes@$k8s_version|k8s.io/kubernetes/cmd/kube-controller-manager|$k8s_ldflags|--version|Kubernetes $k8s_version"
+  "pulumi|$pulumi_version|pulumi|github.com/pulumi/pulumi/pkg/v3@$pulumi_version|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version|version|$pulumi_version"
+  "notification-controller|$nc_version|flux-$flux_set/notification-controller|github.com/fluxcd/notification-controller@$nc_version|github.com/fluxcd/notification-controller|||"
+  "source-controller|$sc_version|flux-$flux_set/source-controller|github.com/fluxcd/source-controller@$sc_version|github.com/fluxcd/source-controller|||"
+  "kustomize-controller|$kc_version|flux-$flux_set/kustomize-controller|github.com/fluxcd/kustomize-controller@$kc_version|github.com/fluxcd/kustomize-controller|||"
+  "flux|$flux_cli_version||github.com/fluxcd/flux2/v2@$flux_cli_version|./cmd/flux|-X main.VERSION=${flux_cli_version#v}|version --client|flux: $flux_cli_version"
+  "pulumi-resource-kubernetes|$k8s_provider|pulumi-resource-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4@$k8s_provider|github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes|-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$k8s_provider_label||"
 )
-flux_modules=("github.com/fluxcd/notification-controller@v1.6.0" "github.com/fluxcd/source-controller@v1.7.0" "github.com/fluxcd/kustomize-controller@v1.6.0")
-flux_dir="$cache/flux/nc-v1.6.0_sc-v1.7.0_kc-v1.6.0"
+flux_modules=("github.com/fluxcd/notification-controller@$nc_version" "github.com/fluxcd/source-controller@$sc_version" "github.com/fluxcd/kustomize-controller@$kc_version")
+flux_dir="$cache/flux/nc-${nc_version}_sc-${sc_version}_kc-${kc_version}"
 
 binary_path() { echo "$cache/bin/$1-$2/$1"; }
+field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }
 
-if [ "${1:-}" = "--paths" ]; then
-  for c in "${components[@]}"; do IFS='|' read -r name version _ <<<"$c"; echo "$name=$(binary_path "$name" "$version")"; done
-  echo "flux-crds=$flux_dir/crds"
-  echo "webhook-receiver-service=$flux_dir/webhook-receiver-service.yaml"
-  exit 0
-fi
+case "${1:-}" in
+  --paths)
+    for c in "${components[@]}"; do echo "$(field "$c" 0)=$(binary_path "$(field "$c" 0)" "$(field "$c" 1)")"; done
+    echo "flux-crds=$flux_dir/crds"
+    echo "webhook-receiver-service=$flux_dir/webhook-receiver-service.yaml"
+    exit 0 ;;
+  --print-path)
+    dirs=()
+    for c in "${components[@]}"; do dirs+=("$(dirname "$(binary_path "$(field "$c" 0)" "$(field "$c" 1)")")"); done
+    (IFS=:; echo "${dirs[*]}")
+    exit 0 ;;
+  --list)
+    for c in "${components[@]}"; do echo "$(field "$c" 0) $(field "$c" 1) $(field "$c" 3)"; done
+    exit 0 ;;
+  -h|--help)
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    exit 0 ;;
+  -*) echo "build.sh: unknown option $1 (see build.sh --help)" >&2; exit 2 ;;
+esac
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 log() { printf '[toolchain] %s\n' "$*"; }
 
-wanted=("$@")
-want() { [ ${#wanted[@]} -eq 0 ] && return 0; local w; for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+names=(flux-manifests)
+for c in "${components[@]}"; do names+=("$(field "$c" 0)"); done
+for w in "$@"; do
+  [[ " ${names[*]} " == *" $w "* ]] || { echo "build.sh: unknown name '$w'; known: ${names[*]}" >&2; exit 2; }
+done
+want() { [ $# -gt 0 ] || return 1; local n=$1; shift; [ $# -eq 0 ] && return 0; [[ " $* " == *" $n "* ]]; }
 
-mkdir -p "$cache/bin" "$cache/logs"
+flux_cached() { [ -f "$flux_dir/webhook-receiver-service.yaml" ] && [ -d "$flux_dir/crds" ]; }
+
+# What is missing? (A warm run stops here without taking the lock.)
+todo=()
+for c in "${components[@]}"; do
+  name=$(field "$c" 0); want "$name" "$@" || continue
+  [ -x "$(binary_path "$name" "$(field "$c" 1)")" ] || todo+=("$name")
+done
+if want flux-manifests "$@" && ! flux_cached; then todo+=(flux-manifests); fi
+
 total_start=$(now)
+mkdir -p "$cache/bin" "$cache/logs" "$cache/tmp"
 
-fail() { # name version module-dir logfile
-  log "FAILED: $1 $2 (wrapper module sandbox/toolchain/modules/$3); last lines of $4:"
-  tail -n 25 "$4" | sed 's/^/    /'
-  log "What to do: check the module still downloads (go mod download -json MODULE@VERSION; see sandbox/toolchain/README.md"
-  log "for what the proxy serves), then rerun: bash sandbox/toolchain/build.sh $1"
+if [ ${#todo[@]} -gt 0 ]; then
+  command -v go >/dev/null || { log "FAILED: no go on PATH (Go 1.26 is needed; see sandbox/toolchain/README.md)"; exit 1; }
+  # One build at a time per cache: 2 cores, and two builds of one binary would race.
+  if command -v flock >/dev/null; then
+    exec 9>"$cache/.build.lock"
+    if ! flock -n 9; then log "another build.sh is building in $cache; waiting for it"; flock 9; fi
+  fi
+  # Holding the lock, nothing else is building here: leftovers are from interrupted builds.
+  rm -rf "${cache:?}/tmp/"* "$cache"/bin/*/*.partial.* 2>/dev/null || true
+  log "$(go version); cache: $cache"
+fi
+
+work="" partial=""
+cleanup() { [ -n "$work" ] && rm -rf "$work"; [ -n "$partial" ] && rm -f "$partial"; return 0; }
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+fail() { # name version module@version wrapper-dir logfile [what failed]
+  log "FAILED: $1 $2 (${6:-build of} $3${4:+, wrapper module sandbox/toolchain/modules/$4}); last lines of $5:"
+  tail -n 30 "$5" | sed 's/^/    /'
+  log "What to do: check the module version is still served (go mod download -json $3);"
+  log "see sandbox/toolchain/README.md and /work/shared/docs/sandbox.md; then rerun: bash sandbox/toolchain/build.sh $1"
   exit 1
 }
 
+# Builds one binary in a temp copy of its wrapper module; runs in a subshell with output to the log.
+build_one() { # name module@version wrapper pkg ldflags out
+  local name=$1 modver=$2 wrapper=$3 pkg=$4 ldflags=$5 out=$6
+  set -x
+  if [ "$name" = flux ]; then
+    # The flux CLI builds from its own module (its go.mod and go.sum as released). cmd/flux
+    # go:embeds manifests/*.yaml, which a release generates from GitHub release URLs that cannot be
+    # fetched here: give it one file saying so. `flux install`/`bootstrap` of this build therefore
+    # do not install a release; get, reconcile, create --export, create secret do not read it.
+    local src
+    src=$(go mod download -json "$modver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -n "$src" ] || { echo "download of $modver failed"; return 1; }
+    cp -r "$src/." "$work/"
+    chmod -R u+w "$work"
+    cd "$work"
+    mkdir -p cmd/flux/manifests
+    printf '%s\n' "# flux-push sandbox build of the flux CLI: the release manifests are not embedded." \
+      "# flux install / bootstrap are not available from this binary." >cmd/flux/manifests/not-a-release.yaml
+    go build -trimpath -ldflags "-s -w $ldflags" -o "$partial" "$pkg"
+    set +x
+    return 0
+  fi
+  cp "$here/modules/$wrapper/go.mod" "$here/modules/$wrapper/go.sum" "$work/"
+  cd "$work"
+  if [ "$name" = pulumi-resource-kubernetes ]; then
+    # Upstream's main go:embeds schema-embed.json and terraform-mapping-embed.json, which its
+    # generate.go makes from the zip's schema.json (setting the release version): do the same.
+    go mod download "${modver%@*}"
+    local src
+    src=$(go list -m -f '{{.Dir}}' "${modver%@*}")/cmd/pulumi-resource-kubernetes
+    cp "$src/main.go" "$src/generate.go" "$src/schema.json" "$src/terraform-mapping.json" .
+    chmod u+w ./*
+    VERSION=$k8s_provider_label go run -trimpath generate.go
+    pkg=.
+  fi
+  go build -trimpath -ldflags "-s -w $ldflags" -o "$partial" "$pkg"
+  set +x
+}
+
+# Checks a fresh binary before it is cached: it embeds the right module version, and prints its own.
+check_one() { # name module@version binary checkargs expected
+  local info
+  info=$(go version -m "$3")
+  if [ "$1" = flux ]; then # built as its own main module: go records it as (devel); `version` checks it
+    grep -Eq "^[[:space:]]+path[[:space:]]+${2%@*}/cmd/flux$" <<<"$info" || { echo "check: $3 is not ${2%@*}/cmd/flux"; return 1; }
+  else
+  grep -Eq "^[[:space:]]+(mod|dep)[[:space:]]+${2%@*}[[:space:]]+${2#*@}([[:space:]]|$)" <<<"$info" \
+    || { echo "check: $3 does not embed ${2}:"; echo "$info" | head -20; return 1; }
+  fi
+  if [ -n "$4" ]; then
+    local got
+    # shellcheck disable=SC2086 # ARGS may be several words
+    got=$(PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_HOME="$work/.pulumi" "$3" $4 2>&1 | head -5) || true
+    grep -qF -- "$5" <<<"$got" || { echo "check: '$3 $4' printed:"; echo "$got"; echo "expected: $5"; return 1; }
+    echo "check: '$(basename "$3") $4' -> $(grep -F -- "$5" <<<"$got" | head -1)"
+  fi
+  echo "check: ok"
+}
+
 for c in "${components[@]}"; do
-  IFS='|' read -r name version module get pkg ldflags <<<"$c"
-  want "$name" || continue
+  IFS='|' read -r name version wrapper modver pkg ldflags checkargs expected <<<"$c"
+  want "$name" "$@" || continue
   out=$(binary_path "$name" "$version")
   if [ -x "$out" ]; then log "$name $version: cached"; continue; fi
   start=$(now)
   logfile="$cache/logs/$name-$version.log"
   log "$name $version: building (log: $logfile)"
-  dir="$here/modules/$module"
-  # Outside a checked context, so `set -e` holds in the subshell: the first failing step stops it.
-  set +e
-  (
-    set -e
-    cd "$dir"
-    export GONOSUMDB="$nosumdb"
-    # shellcheck disable=SC2086 # several modules on purpose
-    go get $get
-    if [ "$name" = "pulumi-resource-kubernetes" ]; then
-      src=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
-      cp "$src/cmd/pulumi-resource-kubernetes/schema.json" schema.json
-      [ -f "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" ] && cp "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" terraform-mapping.json
-      chmod u+w schema.json terraform-mapping.json 2>/dev/null || true
-    fi
-    mkdir -p "$(dirname "$out")"
-    go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
-    mv "$out.tmp" "$out"  # atomic: an interrupted build never leaves a cached binary behind
-  ) >"$logfile" 2>&1
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || fail "$name" "$version" "$module" "$logfile"
+  mkdir -p "$(dirname "$out")"
+  work=$(mktemp -d "$cache/tmp/$name-$version.XXXXXX")
+  partial="$out.partial.$$" # same directory as the binary, so the final mv is atomic
+  rc=0
+  (build_one "$name" "$modver" "$wrapper" "$pkg" "$ldflags" "$out") >"$logfile" 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] || fail "$name" "$version" "$modver" "$wrapper" "$logfile"
+  check_one "$name" "$modver" "$partial" "$checkargs" "$expected" >>"$logfile" 2>&1 \
+    || fail "$name" "$version" "$modver" "$wrapper" "$logfile" "version check of"
+  mv -f "$partial" "$out"
+  rm -rf "$work"; work="" partial=""
   log "$name $version: built in $(elapsed "$start") s ($(du -m "$out" | cut -f1) MB)"
 done
 
-# Flux's CRDs and the webhook-receiver Service as the controllers' module zips ship them.
-if want flux-manifests || [ ${#wanted[@]} -eq 0 ]; then
-  if [ -f "$flux_dir/webhook-receiver-service.yaml" ]; then
+# Flux's CRDs and the webhook-receiver Service, as the controllers' module zips ship them.
+if want flux-manifests "$@"; then
+  if flux_cached; then
     log "flux manifests: cached"
   else
     start=$(now)
-    mkdir -p "$flux_dir/crds.tmp"
+    logfile="$cache/logs/flux-manifests.log"
+    work=$(mktemp -d "$cache/tmp/flux-manifests.XXXXXX")
+    mkdir -p "$work/crds" "$(dirname "$flux_dir")"
     for m in "${flux_modules[@]}"; do
-      src=$(go mod download -json "$m" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-      cp "$src"/config/crd/bases/*.yaml "$flux_dir/crds.tmp/"
-      case "$m" in *notification-controller*) cp "$src/config/manager/service.yaml" "$flux_dir/webhook-receiver-service.yaml.tmp" ;; esac
+      src=$( (cd "$work" && go mod download -json "$m") 2>>"$logfile" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+      if [ -z "$src" ] || [ ! -d "$src/config/crd/bases" ]; then
+        fail flux-manifests "${m#*@}" "$m" "" "$logfile" "download of"
+      fi
+      cp "$src"/config/crd/bases/*.yaml "$work/crds/"
+      case "$m" in *notification-controller@*) cp "$src/config/manager/service.yaml" "$work/webhook-receiver-service.yaml" ;; esac
     done
-    chmod -R u+w "$flux_dir"
-    rm -rf "$flux_dir/crds" && mv "$flux_dir/crds.tmp" "$flux_dir/crds"
-    mv "$flux_dir/webhook-receiver-service.yaml.tmp" "$flux_dir/webhook-receiver-service.yaml"
-    log "flux manifests: $(ls "$flux_dir/crds" | wc -l) CRDs and webhook-receiver Service in $(elapsed "$start") s"
+    chmod -R u+w "$work"
+    rm -rf "$flux_dir" && mv "$work" "$flux_dir" && work=""
+    log "flux manifests: $(find "$flux_dir/crds" -name '*.yaml' | wc -l) CRDs and the webhook-receiver Service in $(elapsed "$start") s"
   fi
 fi
 

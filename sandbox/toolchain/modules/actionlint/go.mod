@@ -1,3 +1,4 @@
+// Wrapper module: builds actionlint's command at the pinned version (sandbox/toolchain/build.sh).
 module flux-push.sandbox/toolchain/actionlint
 
 go 1.26
@@ -16,3 +17,5 @@ require (
 	golang.org/x/sync v0.20.0 // indirect
 	golang.org/x/sys v0.42.0 // indirect
 )
+
+tool github.com/rhysd/actionlint/cmd/actionlint

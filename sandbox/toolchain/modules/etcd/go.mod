@@ -1,3 +1,4 @@
+// Wrapper module: builds etcd's server (its main package is the module root).
 module flux-push.sandbox/toolchain/etcd
 
 go 1.26
@@ -68,3 +69,5 @@ require (
 	sigs.k8s.io/json v0.0.0-20211020170558-c049b76a60c6 // indirect
 	sigs.k8s.io/yaml v1.4.0 // indirect
 )
+
+tool go.etcd.io/etcd/server/v3

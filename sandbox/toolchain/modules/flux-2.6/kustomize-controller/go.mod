@@ -1,3 +1,5 @@
+// Wrapper module: builds kustomize-controller. The go-digest replace re-declares upstream's
+// (BLAKE3 support, which fluxcd/pkg needs).
 module flux-push.sandbox/toolchain/kustomize-controller
 
 go 1.26
@@ -223,3 +225,5 @@ require (
 	sigs.k8s.io/structured-merge-diff/v4 v4.7.0 // indirect
 	sigs.k8s.io/yaml v1.4.0 // indirect
 )
+
+tool github.com/fluxcd/kustomize-controller

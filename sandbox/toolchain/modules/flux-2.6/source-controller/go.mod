@@ -1,3 +1,5 @@
+// Wrapper module: builds source-controller. The go-digest replace re-declares upstream's
+// (BLAKE3 support, which fluxcd/pkg needs).
 module flux-push.sandbox/toolchain/source-controller
 
 go 1.26
@@ -332,3 +334,5 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.0 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
+
+tool github.com/fluxcd/source-controller

@@ -1,3 +1,5 @@
+// Wrapper module: builds notification-controller (its ./api replace is not needed: the api
+// module at the same version is published).
 module flux-push.sandbox/toolchain/notification-controller
 
 go 1.26
@@ -199,3 +201,5 @@ require (
 	sigs.k8s.io/structured-merge-diff/v4 v4.7.0 // indirect
 	sigs.k8s.io/yaml v1.4.0 // indirect
 )
+
+tool github.com/fluxcd/notification-controller
