@@ -42,8 +42,11 @@ describe("webhook-tls-verified", () => {
     it("passes a webhook that verifies TLS", async () => {
         assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(false)), []);
     });
-    it("passes while the payload URL is still unknown (a preview creating the token)", async () => {
-        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(false, unknown)), []);
+    it("still fails insecureSsl: true while the payload URL is unknown (a preview creating the token)", async () => {
+        // The rule must judge insecureSsl without reading the URL: a read of an unknown value throws,
+        // which the policy server turns into an advisory "can't run during preview" and the
+        // violation would be lost on exactly the preview that creates the webhook.
+        assert.deepStrictEqual((await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true, unknown))).length, 1);
     });
     it("fails insecureSsl: true", async () => {
         assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true)), [{
