@@ -79,16 +79,31 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The values of `configuration.insecureSsl` that certainly keep GitHub's certificate check on: the
+ * provider's boolean false, GitHub's own "0" (its API takes "0"/"1", and 0), "false", or no value.
+ * The provider sends "1" for true, "1" and "true" (terraform-provider-github
+ * `webhookConfigFromInterface`); what other spellings ("True", "t", "yes") become depends on how
+ * the bridge coerces them into a boolean, so the rule does not guess: anything else counts as off.
+ */
+const VerifyingInsecureSsl: ReadonlySet<unknown> = new Set([undefined, null, false, 0, "0", "false"]);
+
+/** True unless `insecureSsl` is one of the spellings that certainly keep TLS verification on. */
+export function skipsTlsVerification(insecureSsl: unknown): boolean {
+    return !VerifyingInsecureSsl.has(insecureSsl);
+}
+
 export const webhookTlsVerified: ResourceValidationPolicy = {
     name: "webhook-tls-verified",
     description: "GitHub verifies the TLS certificate of every payload URL: a webhook never sets configuration.insecureSsl.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== Types.repositoryWebhook) return;
+        // Only insecureSsl is read: the URL is unknown in a preview that creates the token, and
+        // reading it would turn this rule into an advisory "can't run" exactly then.
         const insecureSsl: unknown = obj(args.props.configuration).insecureSsl;
-        // The provider takes a boolean; GitHub's own API spells it "0"/"1".
-        if (insecureSsl === true || insecureSsl === "1" || insecureSsl === "true" || insecureSsl === 1) {
-            reportViolation(`webhook on ${String(args.props.repository)} sets insecureSsl: GitHub would send the token's HMAC signature to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false`);
+        if (skipsTlsVerification(insecureSsl)) {
+            reportViolation(`webhook on ${String(args.props.repository)} sets insecureSsl ${JSON.stringify(insecureSsl)}: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false`);
         }
     },
 };

@@ -50,11 +50,20 @@ describe("webhook-tls-verified", () => {
     });
     it("fails insecureSsl: true", async () => {
         assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true)), [{
-            message: "webhook on instavote sets insecureSsl: GitHub would send the token's HMAC signature to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false",
+            message: "webhook on instavote sets insecureSsl true: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false",
         }]);
     });
-    it("fails GitHub's own spelling, \"1\"", async () => {
-        assert.strictEqual((await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props("1"))).length, 1);
+    it("fails every spelling that turns verification off, and any it does not know", async () => {
+        // GitHub's API takes "0"/"1"; the provider maps true, "1" and "true" to "1"; other spellings
+        // depend on how the bridge coerces them, so only a certain "verify" passes.
+        for (const insecureSsl of [true, "true", 1, "1", "True", "TRUE", "t", "yes", 2, {}]) {
+            assert.strictEqual((await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(insecureSsl))).length, 1, JSON.stringify(insecureSsl));
+        }
+    });
+    it("passes the spellings that keep verification on: false, \"false\", 0, \"0\" and no value", async () => {
+        for (const insecureSsl of [false, "false", 0, "0", undefined, null]) {
+            assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(insecureSsl)), [], String(insecureSsl));
+        }
     });
     it("ignores other resource types", async () => {
         assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.secret, props(true)), []);
