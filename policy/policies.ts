@@ -93,17 +93,34 @@ export function skipsTlsVerification(insecureSsl: unknown): boolean {
     return !VerifyingInsecureSsl.has(insecureSsl);
 }
 
+export interface TlsConfig {
+    /** Let webhooks skip TLS verification (flux-push:insecureSsl, https with a self-signed certificate). */
+    allowInsecureSsl?: boolean;
+}
+
 export const webhookTlsVerified: ResourceValidationPolicy = {
     name: "webhook-tls-verified",
-    description: "GitHub verifies the TLS certificate of every payload URL: a webhook never sets configuration.insecureSsl.",
+    description: "GitHub verifies the TLS certificate of every payload URL: no webhook sets configuration.insecureSsl, unless the environment's policy config allows it (allowInsecureSsl).",
+    // Mandatory everywhere; an environment that accepts self-signed certificates says so in its
+    // policy config (reviewed in Git) rather than by lowering the level, which would hide the rule.
     enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            allowInsecureSsl: {
+                type: "boolean",
+                default: false,
+                description: "Allow flux-push:insecureSsl (an https exposure with a self-signed certificate). Never in production.",
+            },
+        },
+    },
     validateResource: (args, reportViolation) => {
         if (args.type !== Types.repositoryWebhook) return;
+        if (args.getConfig<TlsConfig>().allowInsecureSsl === true) return;
         // Only insecureSsl is read: the URL is unknown in a preview that creates the token, and
         // reading it would turn this rule into an advisory "can't run" exactly then.
         const insecureSsl: unknown = obj(args.props.configuration).insecureSsl;
         if (skipsTlsVerification(insecureSsl)) {
-            reportViolation(`webhook on ${String(args.props.repository)} sets insecureSsl ${JSON.stringify(insecureSsl)}: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false`);
+            reportViolation(`webhook on ${String(args.props.repository)} sets insecureSsl ${JSON.stringify(insecureSsl)}: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false (this environment's policy config does not set allowInsecureSsl)`);
         }
     },
 };

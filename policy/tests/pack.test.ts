@@ -1,6 +1,7 @@
 // The pack as CI runs it: rule names and levels, the per-environment policy configs, and the
 // shipped production stack passing its own minimum interval.
 import * as assert from "assert";
+import { PolicyConfigSchema } from "@pulumi/policy";
 import * as fs from "fs";
 import * as path from "path";
 import { durationMs, IntervalConfig, policies } from "../policies";
@@ -34,13 +35,28 @@ describe("the pack", () => {
                         assert.ok(["advisory", "mandatory", "disabled"].includes(String(value)), `${name}.${key}`);
                         continue;
                     }
-                    const schema = policy.configSchema?.properties[key];
+                    const schema: PolicyConfigSchema["properties"][string] | undefined = policy.configSchema?.properties[key];
                     assert.ok(schema, `${name}.${key} is not in the rule's configSchema`);
-                    if (typeof schema.pattern === "string") assert.match(String(value), new RegExp(schema.pattern), `${name}.${key}`);
+                    // A value of the wrong type is either refused by the CLI's schema check or misread
+                    // by the rule (a "true" string is not `=== true`): either way, catch it here.
+                    const type = Array.isArray(value) ? "array" : typeof value;
+                    assert.strictEqual(type, schema.type, `${name}.${key} is ${type}, the schema says ${String(schema.type)}`);
+                    const items = schema.items !== undefined && typeof schema.items === "object" && !Array.isArray(schema.items) ? schema.items : undefined;
+                    for (const v of Array.isArray(value) ? value : [value]) {
+                        const pattern = Array.isArray(value) ? items?.pattern : schema.pattern;
+                        if (typeof pattern === "string") assert.match(String(v), new RegExp(pattern), `${name}.${key}`);
+                    }
                 }
             }
         });
     }
+
+    it("only staging allows insecureSsl (self-signed certificates); production never does", () => {
+        assert.deepStrictEqual(readJson("config/staging.json")["webhook-tls-verified"], { allowInsecureSsl: true });
+        assert.notStrictEqual(readJson("config/production.json")["webhook-tls-verified"]?.allowInsecureSsl, true);
+        const schema = policies.find((p) => p.name === "webhook-tls-verified")?.configSchema?.properties.allowInsecureSsl;
+        assert.ok(schema !== undefined && typeof schema === "object" && schema.default === false, "the pack's default refuses insecureSsl");
+    });
 
     it("production makes poll-intervals mandatory at 10m; staging sets no minimum", () => {
         assert.deepStrictEqual(readJson("config/production.json")["poll-intervals"], { enforcementLevel: "mandatory", minimumInterval: "10m" });

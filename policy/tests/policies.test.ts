@@ -50,7 +50,7 @@ describe("webhook-tls-verified", () => {
     });
     it("fails insecureSsl: true", async () => {
         assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true)), [{
-            message: "webhook on instavote sets insecureSsl true: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false",
+            message: "webhook on instavote sets insecureSsl true: GitHub would skip the certificate check and post signed deliveries to whoever answers; use a certificate GitHub trusts and set flux-push:insecureSsl false (this environment's policy config does not set allowInsecureSsl)",
         }]);
     });
     it("fails every spelling that turns verification off, and any it does not know", async () => {
@@ -63,6 +63,14 @@ describe("webhook-tls-verified", () => {
     it("passes the spellings that keep verification on: false, \"false\", 0, \"0\" and no value", async () => {
         for (const insecureSsl of [false, "false", 0, "0", undefined, null]) {
             assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(insecureSsl)), [], String(insecureSsl));
+        }
+    });
+    it("passes insecureSsl where the environment's policy config sets allowInsecureSsl (staging)", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true), { allowInsecureSsl: true }), []);
+    });
+    it("fails insecureSsl where allowInsecureSsl is false or unset (production)", async () => {
+        for (const config of [{ allowInsecureSsl: false }, {}]) {
+            assert.strictEqual((await runResourcePolicy(webhookTlsVerified, Types.repositoryWebhook, props(true), config)).length, 1, JSON.stringify(config));
         }
     });
     it("ignores other resource types", async () => {
