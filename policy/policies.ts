@@ -73,6 +73,19 @@ export function known<T>(read: () => T): T | undefined {
     }
 }
 
+/** What `read` returns for a value the engine does not know yet (preview). */
+export const Unknown: unique symbol = Symbol("unknown");
+
+/** Reads `read()`, or `Unknown` when the engine does not know the value yet; unlike `known`, keeps "absent" apart. */
+export function read<T>(f: () => T): T | typeof Unknown {
+    try {
+        return f();
+    } catch (e) {
+        if (e instanceof UnknownValueError) return Unknown;
+        throw e;
+    }
+}
+
 type Props = Record<string, unknown>;
 const obj = (v: unknown): Props => (v !== null && typeof v === "object" ? (v as Props) : {});
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -251,12 +264,52 @@ function sourceMessage(types: readonly string[]): string {
     return types.length === 0 ? "a literal or a config value" : types.join(", ");
 }
 
+/** The results of the stack's RandomPasswords that are known (a preview creating or replacing one does not know its result). */
+export function passwordResults(resources: readonly PolicyResource[]): Set<string> {
+    const results = new Set<string>();
+    for (const r of resources.filter((x) => x.type === Types.randomPassword)) {
+        const result = known(() => str(r.props.result));
+        if (result !== undefined && result !== "") results.add(result);
+    }
+    return results;
+}
+
+// Where the token comes from is judged twice, because neither way alone is enough:
+// - Property dependencies say which resources fed an input, but @pulumi/policy (and the engine)
+//   record them per top-level input only: `propertyDependencies.configuration` of a webhook lists
+//   the RandomPassword because configuration.url embeds the token's digest, whatever
+//   configuration.secret holds. They still rule out a source (no RandomPassword among them: the
+//   value cannot be its result).
+// - Values: policies see secrets unwrapped, so a token can be compared with the RandomPasswords'
+//   results the stack holds. A value the preview already knows while every RandomPassword result
+//   is unknown cannot come from one (it would be unknown too). What values cannot tell: a literal
+//   that copies the current result (e.g. out of `pulumi stack export --show-secrets`) equals it
+//   until the next rotation, and a value equal to some other RandomPassword of the stack passes.
+
+function checkWebhookSecret(r: PolicyResource, results: ReadonlySet<string>, report: (message: string) => void): void {
+    const where = `webhook on ${String(r.props.repository)}`;
+    const types = dependencyTypes(r, ["configuration"]);
+    if (!types.includes(Types.randomPassword)) {
+        report(`${where}: its secret comes from ${sourceMessage(types)}, not a RandomPassword`);
+        return;
+    }
+    const secret = read(() => obj(r.props.configuration).secret);
+    // Unknown in a preview that creates or rotates the token; the same rule runs again at `up`.
+    if (secret === Unknown) return;
+    if (typeof secret !== "string" || secret === "") {
+        report(`${where} has no configuration.secret: GitHub would not sign deliveries and a github Receiver refuses unsigned ones; set it to the RandomPassword's result`);
+    } else if (!results.has(secret)) {
+        report(`${where}: configuration.secret is not the token: it equals no RandomPassword's result in this stack; set it from the RandomPassword the Receiver's Secret holds, or GitHub signs with a key Flux does not have`);
+    }
+}
+
 export const tokenFromRandomPassword: StackValidationPolicy = {
     name: "webhook-token-secret-source",
-    description: "The token in the Receivers' Secret and in every webhook comes from a RandomPassword (whose result the provider always stores as a secret), never from a literal, a config value or a RandomString.",
+    description: "The token in the Receivers' Secret and in every webhook's configuration.secret is a RandomPassword's result (which the provider always stores as a secret), never a literal, a config value or a RandomString.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const refs = tokenSecretRefs(args.resources);
+        const results = passwordResults(args.resources);
         for (const r of args.resources) {
             if (r.type === Types.secret) {
                 const ref = known(() => `${str(obj(r.props.metadata).namespace) ?? ""}/${str(obj(r.props.metadata).name) ?? ""}`);
@@ -267,12 +320,7 @@ export const tokenFromRandomPassword: StackValidationPolicy = {
                     reportViolation(`Secret ${ref}: its ${TokenSecretKey} comes from ${sourceMessage(types)}, not a RandomPassword`, r.urn);
                 }
             }
-            if (r.type === Types.repositoryWebhook) {
-                const types = dependencyTypes(r, ["configuration"]);
-                if (!types.includes(Types.randomPassword)) {
-                    reportViolation(`webhook on ${String(r.props.repository)}: its secret comes from ${sourceMessage(types)}, not a RandomPassword`, r.urn);
-                }
-            }
+            if (r.type === Types.repositoryWebhook) checkWebhookSecret(r, results, (message) => reportViolation(message, r.urn));
         }
     },
 };

@@ -13,18 +13,20 @@ const gitRepositoryType = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository"
 const kustomizationType = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization";
 const hookPath = "/hook/3f1c0a4e5b6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
 
-const password = resource(Types.randomPassword, "token-password", { length: 48, special: false, keepers: { rotation: "initial" } });
+/** The token as the stack's state holds it: policies see secret values unwrapped. */
+const token = "Q7fK2m9XbT4vLw8ZrN3cY6pH1sD5gJ0aE2uVx9kRt4Bn7MqW";
+const password = resource(Types.randomPassword, "token-password", { length: 48, special: false, keepers: { rotation: "initial" }, result: token });
 const tokenSecret = (deps: Record<string, PolicyResource[]> = { stringData: [password] }, name = "webhook-token") =>
-    resource(Types.secret, `${name}-secret`, { metadata: { name, namespace: "flux-system" }, type: "Opaque", stringData: { token: "t" } }, deps);
+    resource(Types.secret, `${name}-secret`, { metadata: { name, namespace: "flux-system" }, type: "Opaque", stringData: { token } }, deps);
 const receiver = (secretName = "webhook-token") => resource(receiverType, "instavote-receiver", {
     apiVersion: "notification.toolkit.fluxcd.io/v1", kind: "Receiver",
     metadata: { name: "instavote", namespace: "flux-system" },
     spec: { type: "github", events: ["ping", "push"], secretRef: { name: secretName }, resources: [{ kind: "GitRepository", name: "instavote" }] },
 });
-const webhook = (url: string, deps: Record<string, PolicyResource[]> = { configuration: [password] }, repository = "instavote") =>
+const webhook = (url: string, deps: Record<string, PolicyResource[]> = { configuration: [password] }, repository = "instavote", secret: unknown = token) =>
     resource(Types.repositoryWebhook, `${repository}-webhook`, {
         repository, active: true, events: ["push"],
-        configuration: { url, contentType: "json", insecureSsl: false, secret: "t" },
+        configuration: { url, contentType: "json", insecureSsl: false, secret },
     }, deps);
 const nodePortPatch = resource(Types.servicePatch, "exposure-nodeport-patch", {
     metadata: { name: "webhook-receiver", namespace: "flux-system" },
@@ -165,9 +167,35 @@ describe("webhook-token-secret-source", () => {
     it("ignores Secrets that hold no Receiver token", async () => {
         assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [receiver(), tokenSecret({}, "git-credentials")]), []);
     });
+    it("fails a webhook whose configuration.secret is a literal although its URL comes from the RandomPassword", async () => {
+        // The program's shape: `configuration` depends on the RandomPassword through its url (the
+        // URL embeds the token's digest), so its property dependencies cannot tell where secret came from.
+        const hook = webhook(`https://x.example.com${hookPath}`, { configuration: [password] }, "instavote", "not-the-token");
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [password, tokenSecret(), receiver(), hook]), [{
+            message: "webhook on instavote: configuration.secret is not the token: it equals no RandomPassword's result in this stack; set it from the RandomPassword the Receiver's Secret holds, or GitHub signs with a key Flux does not have",
+            urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
+        }]);
+    });
+    it("fails a webhook without a secret (unsigned deliveries, which the github Receiver refuses)", async () => {
+        const hook = resource(Types.repositoryWebhook, "instavote-webhook", {
+            repository: "instavote", active: true, events: ["push"], configuration: { url: `https://x.example.com${hookPath}`, contentType: "json", insecureSsl: false },
+        }, { configuration: [password] });
+        assert.deepStrictEqual((await runStackPolicy(tokenFromRandomPassword, [password, hook])).map((v) => v.message), [
+            "webhook on instavote has no configuration.secret: GitHub would not sign deliveries and a github Receiver refuses unsigned ones; set it to the RandomPassword's result",
+        ]);
+    });
+    it("passes a secret the preview does not know yet (a rotation): it derives from the new token", async () => {
+        const rotating = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: unknown });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [rotating, webhook(unknown, { configuration: [rotating] }, "instavote", unknown)]), []);
+    });
+    it("fails a known secret while the RandomPassword's result is unknown: derived from it, it would be unknown too", async () => {
+        const rotating = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: unknown });
+        assert.strictEqual((await runStackPolicy(tokenFromRandomPassword, [rotating, webhook(unknown, { configuration: [rotating] }, "instavote", "a-literal")])).length, 1);
+    });
     it("fails a webhook whose secret comes from a RandomString (not secret)", async () => {
         const randomString = resource("random:index/randomString:RandomString", "token-string", { length: 48, special: false });
-        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [randomString, webhook(`https://x.example.com${hookPath}`, { configuration: [randomString] })]), [{
+        const hook = webhook(`https://x.example.com${hookPath}`, { configuration: [randomString] }, "instavote", "RandomStringResult");
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [randomString, hook]), [{
             message: "webhook on instavote: its secret comes from random:index/randomString:RandomString, not a RandomPassword",
             urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
         }]);
@@ -175,8 +203,7 @@ describe("webhook-token-secret-source", () => {
 });
 
 describe("webhook-token-not-exported", () => {
-    const token = "Q7fK2m9XbT4vLw8ZrN3cY6pH1sD5gJ0aE2uVx9kRt4Bn7MqW";
-    const created = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: token });
+    const created = password;
     const stack = (outputs: Record<string, unknown>) => resource(Types.stack, "flux-push-production", outputs);
     const programOutputs = { namespace: "flux-system", tokenSecret: "flux-system/webhook-token", repositories: { instavote: { payloadUrl: `https://flux-webhook.example.com${hookPath}`, webhookId: "4711" } } };
 
