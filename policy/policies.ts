@@ -286,6 +286,37 @@ export function passwordResults(resources: readonly PolicyResource[]): Set<strin
 //   that copies the current result (e.g. out of `pulumi stack export --show-secrets`) equals it
 //   until the next rotation, and a value equal to some other RandomPassword of the stack passes.
 
+/**
+ * The token a Secret hands to Flux: `stringData.token` when set (the API server writes stringData
+ * over data, key by key), else `data.token` base64-decoded. After `up` the Secret's outputs are
+ * the object the cluster returned, which carries only `data`; a preview carries the inputs.
+ */
+export function secretToken(props: Props): string | undefined | typeof Unknown {
+    return read(() => {
+        const fromStringData: unknown = obj(props.stringData)[TokenSecretKey];
+        if (fromStringData !== undefined) return str(fromStringData);
+        const fromData: unknown = obj(props.data)[TokenSecretKey];
+        return typeof fromData === "string" ? Buffer.from(fromData, "base64").toString("utf8") : undefined;
+    });
+}
+
+function checkTokenSecret(r: PolicyResource, ref: string, results: ReadonlySet<string>, report: (message: string) => void): void {
+    // Either input may carry the token, and after `up` the outputs hold `data` whichever did: the
+    // dependencies of both count here, and the value decides which one wins.
+    const types = dependencyTypes(r, ["stringData", "data"]);
+    if (!types.includes(Types.randomPassword)) {
+        report(`Secret ${ref}: its ${TokenSecretKey} comes from ${sourceMessage(types)}, not a RandomPassword`);
+        return;
+    }
+    const value = secretToken(r.props);
+    if (value === Unknown) return;
+    if (value === undefined || value === "") {
+        report(`Secret ${ref} has no key ${TokenSecretKey}: the Receiver answers 400 to every delivery; put the RandomPassword's result under stringData.${TokenSecretKey}`);
+    } else if (!results.has(value)) {
+        report(`Secret ${ref}: its ${TokenSecretKey} (stringData over data, as the API server merges them) equals no RandomPassword's result in this stack; set stringData.${TokenSecretKey} to the RandomPassword's result`);
+    }
+}
+
 function checkWebhookSecret(r: PolicyResource, results: ReadonlySet<string>, report: (message: string) => void): void {
     const where = `webhook on ${String(r.props.repository)}`;
     const types = dependencyTypes(r, ["configuration"]);
@@ -315,10 +346,7 @@ export const tokenFromRandomPassword: StackValidationPolicy = {
                 const ref = known(() => `${str(obj(r.props.metadata).namespace) ?? ""}/${str(obj(r.props.metadata).name) ?? ""}`);
                 const name = ref?.split("/")[1];
                 if (ref === undefined || !(refs.has(ref) || name === DefaultTokenSecretName)) continue;
-                const types = dependencyTypes(r, ["stringData", "data"]);
-                if (!types.includes(Types.randomPassword)) {
-                    reportViolation(`Secret ${ref}: its ${TokenSecretKey} comes from ${sourceMessage(types)}, not a RandomPassword`, r.urn);
-                }
+                checkTokenSecret(r, ref, results, (message) => reportViolation(message, r.urn));
             }
             if (r.type === Types.repositoryWebhook) checkWebhookSecret(r, results, (message) => reportViolation(message, r.urn));
         }

@@ -16,8 +16,11 @@ const hookPath = "/hook/3f1c0a4e5b6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b
 /** The token as the stack's state holds it: policies see secret values unwrapped. */
 const token = "Q7fK2m9XbT4vLw8ZrN3cY6pH1sD5gJ0aE2uVx9kRt4Bn7MqW";
 const password = resource(Types.randomPassword, "token-password", { length: 48, special: false, keepers: { rotation: "initial" }, result: token });
-const tokenSecret = (deps: Record<string, PolicyResource[]> = { stringData: [password] }, name = "webhook-token") =>
-    resource(Types.secret, `${name}-secret`, { metadata: { name, namespace: "flux-system" }, type: "Opaque", stringData: { token } }, deps);
+const base64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+const tokenSecret = (deps: Record<string, PolicyResource[]> = { stringData: [password] }, name = "webhook-token", contents: Record<string, unknown> = { stringData: { token } }) =>
+    resource(Types.secret, `${name}-secret`, {
+        metadata: { name, namespace: "flux-system", labels: { "reconcile.fluxcd.io/watch": "Enabled" } }, type: "Opaque", ...contents,
+    }, deps);
 const receiver = (secretName = "webhook-token") => resource(receiverType, "instavote-receiver", {
     apiVersion: "notification.toolkit.fluxcd.io/v1", kind: "Receiver",
     metadata: { name: "instavote", namespace: "flux-system" },
@@ -163,6 +166,31 @@ describe("webhook-token-secret-source", () => {
     it("fails the Secret a Receiver names, whatever its name", async () => {
         const violations = await runStackPolicy(tokenFromRandomPassword, [receiver("github-receiver-token"), tokenSecret({}, "github-receiver-token")]);
         assert.deepStrictEqual(violations.map((v) => v.message), ["Secret flux-system/github-receiver-token: its token comes from a literal or a config value, not a RandomPassword"]);
+    });
+    it("passes the Secret as the cluster returns it after `up`: data.token, the result in base64", async () => {
+        const applied = tokenSecret({ stringData: [password] }, "webhook-token", { data: { token: base64(token) } });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [password, receiver(), applied]), []);
+    });
+    it("fails a literal stringData.token over a data.token from the RandomPassword (the API server writes stringData over data)", async () => {
+        const mixed = tokenSecret({ data: [password] }, "webhook-token", { data: { token: base64(token) }, stringData: { token: "a-literal" } });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [password, receiver(), mixed]), [{
+            message: "Secret flux-system/webhook-token: its token (stringData over data, as the API server merges them) equals no RandomPassword's result in this stack; set stringData.token to the RandomPassword's result",
+            urn: urnOf(Types.secret, "webhook-token-secret"),
+        }]);
+    });
+    it("fails a data.token that decodes to something else than the result", async () => {
+        const other = tokenSecret({ data: [password] }, "webhook-token", { data: { token: base64(`${token}\n`) } });
+        assert.strictEqual((await runStackPolicy(tokenFromRandomPassword, [password, receiver(), other])).length, 1);
+    });
+    it("fails a token Secret without a token key (the Receiver answers 400 to every delivery)", async () => {
+        const empty = tokenSecret({ stringData: [password] }, "webhook-token", { stringData: { webhook: token } });
+        assert.deepStrictEqual((await runStackPolicy(tokenFromRandomPassword, [password, receiver(), empty])).map((v) => v.message), [
+            "Secret flux-system/webhook-token has no key token: the Receiver answers 400 to every delivery; put the RandomPassword's result under stringData.token",
+        ]);
+    });
+    it("passes a token Secret the preview does not know yet (a rotation)", async () => {
+        const rotating = resource(Types.randomPassword, "token-password", { length: 48, special: false, result: unknown });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [rotating, receiver(), tokenSecret({ stringData: [rotating] }, "webhook-token", { stringData: unknown })]), []);
     });
     it("ignores Secrets that hold no Receiver token", async () => {
         assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [receiver(), tokenSecret({}, "git-credentials")]), []);
