@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { PolicyResource } from "@pulumi/policy";
 import {
-    containsAny, durationMs, isFluxKind, passwordBits, payloadUrlHttps, pollIntervals, tokenFromRandomPassword,
+    containsAny, durationMs, isFluxKind, passwordBits, payloadUrlHttps, policies, pollIntervals, tokenFromRandomPassword,
     tokenNotExported, tokenStrength, Types, webhookTlsVerified,
 } from "../policies";
 import { resource, runResourcePolicy, runStackPolicy, unknown, urnOf } from "./harness";
@@ -11,6 +11,8 @@ import { resource, runResourcePolicy, runStackPolicy, unknown, urnOf } from "./h
 const receiverType = "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver";
 const gitRepositoryType = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository";
 const kustomizationType = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization";
+const providerType = "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider";
+const alertType = "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert";
 const hookPath = "/hook/3f1c0a4e5b6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
 
 /** The token as the stack's state holds it: policies see secret values unwrapped. */
@@ -21,9 +23,9 @@ const tokenSecret = (deps: Record<string, PolicyResource[]> = { stringData: [pas
     resource(Types.secret, `${name}-secret`, {
         metadata: { name, namespace: "flux-system", labels: { "reconcile.fluxcd.io/watch": "Enabled" } }, type: "Opaque", ...contents,
     }, deps);
-const receiver = (secretName = "webhook-token") => resource(receiverType, "instavote-receiver", {
+const receiver = (secretName = "webhook-token", name = "instavote", type = receiverType) => resource(type, `${name}-receiver`, {
     apiVersion: "notification.toolkit.fluxcd.io/v1", kind: "Receiver",
-    metadata: { name: "instavote", namespace: "flux-system" },
+    metadata: { name, namespace: "flux-system" },
     spec: { type: "github", events: ["ping", "push"], secretRef: { name: secretName }, resources: [{ kind: "GitRepository", name: "instavote" }] },
 });
 const webhook = (url: string, deps: Record<string, PolicyResource[]> = { configuration: [password] }, repository = "instavote", secret: unknown = token) =>
@@ -228,6 +230,52 @@ describe("webhook-token-secret-source", () => {
             urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
         }]);
     });
+});
+
+describe("Flux kinds are matched by API group", () => {
+    it("a Receiver of another API group does not make the Secret it names a token Secret", async () => {
+        const foreign = receiver("git-credentials", "instavote", "kubernetes:receivers.example.com/v1:Receiver");
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [foreign, tokenSecret({}, "git-credentials")]), []);
+    });
+    it("a Flux Provider's Secret (commit status: a GitHub token from config) is not a token Secret", async () => {
+        const provider = resource(providerType, "commit-status-provider", {
+            apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Provider", metadata: { name: "github", namespace: "flux-system" },
+            spec: { type: "github", address: "https://github.com/example-org/instavote", secretRef: { name: "github-commit-status" } },
+        });
+        assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [password, receiver(), tokenSecret(), provider, tokenSecret({}, "github-commit-status")]), []);
+    });
+    it("poll-intervals ignores a GitRepository kind of another group", async () => {
+        assert.deepStrictEqual(await runResourcePolicy(pollIntervals, "kubernetes:example.com/v1:GitRepository", { spec: { interval: "1s" } }, { minimumInterval: "10m" }), []);
+    });
+});
+
+describe("the program's whole stack (shapes the flux-push program registers)", () => {
+    const generation = "7c1f2a9e";
+    const githubToken = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz";
+    const resources = [
+        password,
+        tokenSecret({ stringData: [password] }, `webhook-token-${generation}`),
+        receiver(`webhook-token-${generation}`, `instavote-${generation}`),
+        resource(gitRepositoryType, "instavote-gitrepository", { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "instavote", namespace: "flux-system" }, spec: { interval: "15m", url: "https://github.com/example-org/instavote.git", ref: { branch: "main" } } }),
+        resource(kustomizationType, "vote-production-kustomization", { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "vote-production", namespace: "flux-system" }, spec: { interval: "15m", path: "./deploy/vote/prod", prune: true, sourceRef: { kind: "GitRepository", name: "instavote" } } }),
+        resource(Types.secret, "commit-status-secret", { metadata: { name: "github-commit-status", namespace: "flux-system" }, type: "Opaque", stringData: { token: githubToken } }),
+        resource(providerType, "commit-status-provider", { apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Provider", metadata: { name: "github", namespace: "flux-system" }, spec: { type: "github", address: "https://github.com/example-org/instavote", secretRef: { name: "github-commit-status" } } }),
+        resource(alertType, "commit-status-alert", { apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Alert", metadata: { name: "github", namespace: "flux-system" }, spec: { providerRef: { name: "github" }, eventSources: [{ kind: "Kustomization", name: "vote-production" }] } }),
+        resource("pulumi-nodejs:dynamic:Resource", "delivery-check", { __provider: "exports.handler = …", repository: "instavote", githubToken }),
+        resource("kubernetes:networking.k8s.io/v1:Ingress", "exposure-ingress", { metadata: { name: "webhook-receiver", namespace: "flux-system" }, spec: { tls: [{ hosts: ["flux-webhook.example.com"], secretName: "flux-webhook-tls" }] } }),
+        webhook(`https://flux-webhook.example.com${hookPath}`),
+        resource(Types.stack, "flux-push-production", { namespace: "flux-system", repositories: { instavote: { payloadUrl: `https://flux-webhook.example.com${hookPath}`, webhookId: "4711" } } }),
+    ];
+    for (const policy of policies) {
+        it(`passes ${policy.name}`, async () => {
+            const config = policy.name === "poll-intervals" ? { minimumInterval: "10m" } : {};
+            if ("validateStack" in policy) {
+                assert.deepStrictEqual(await runStackPolicy(policy, resources, config), []);
+            } else {
+                for (const r of resources) assert.deepStrictEqual(await runResourcePolicy(policy, r.type, { ...r.props }, config, r.name), [], r.name);
+            }
+        });
+    }
 });
 
 describe("webhook-token-not-exported", () => {
