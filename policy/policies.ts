@@ -141,23 +141,42 @@ export const webhookTlsVerified: ResourceValidationPolicy = {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The namespaces of the stack's Flux Receivers: where notification-controller runs
+ * (flux-push:namespace, `flux-system` by default). A policy cannot read the stack's config, and
+ * the Receivers are the one place the program always states it.
+ */
+export function fluxNamespaces(resources: readonly PolicyResource[]): Set<string> {
+    const namespaces = new Set<string>();
+    for (const r of resources) {
+        if (!isFluxKind(r.type, FluxGroups.notification, "Receiver")) continue;
+        const ns = known(() => str(obj(r.props.metadata).namespace));
+        if (ns !== undefined) namespaces.add(ns);
+    }
+    return namespaces;
+}
+
+/**
  * The ports on which this stack itself exposes notification-controller's receiver over plain
- * http: the NodePort of a `webhook-receiver` ServicePatch or of a NodePort Service selecting
- * notification-controller (exposures patch-nodeport, nodeport-service), and port 80 of such a
- * LoadBalancer Service (exposure loadbalancer). Choosing one of these exposures is the explicit
- * opt-in to http: they carry no TLS by nature.
+ * http: the NodePort of a ServicePatch of Flux's own `webhook-receiver` or of a NodePort Service
+ * selecting notification-controller (exposures patch-nodeport, nodeport-service), and port 80 of
+ * such a LoadBalancer Service (exposure loadbalancer). Choosing one of these exposures is the
+ * explicit opt-in to http: they carry no TLS by nature. Both must be in Flux's namespace: a
+ * `webhook-receiver` elsewhere is someone else's Service, and a Service's selector picks Pods of
+ * its own namespace only.
  */
 export function plainHttpPorts(resources: readonly PolicyResource[]): Set<number> {
     const ports = new Set<number>();
+    const namespaces = fluxNamespaces(resources);
     for (const r of resources) {
         if (r.type !== Types.servicePatch && r.type !== Types.service) continue;
         const found = known(() => {
             const spec = obj(r.props.spec);
             const metadata = obj(r.props.metadata);
             const selector = obj(spec.selector);
-            const exposesReceiver = r.type === Types.servicePatch
+            const inFluxNamespace = typeof metadata.namespace === "string" && namespaces.has(metadata.namespace);
+            const exposesReceiver = inFluxNamespace && (r.type === Types.servicePatch
                 ? metadata.name === WebhookReceiverServiceName
-                : selector.app === NotificationControllerSelector.app;
+                : selector.app === NotificationControllerSelector.app);
             if (!exposesReceiver) return [];
             const ports = Array.isArray(spec.ports) ? spec.ports.map(obj) : [];
             if (spec.type === "NodePort") return ports.map((p) => p.nodePort).filter((p): p is number => typeof p === "number");

@@ -33,12 +33,12 @@ const webhook = (url: string, deps: Record<string, PolicyResource[]> = { configu
         repository, active: true, events: ["push"],
         configuration: { url, contentType: "json", insecureSsl: false, secret },
     }, deps);
-const nodePortPatch = resource(Types.servicePatch, "exposure-nodeport-patch", {
-    metadata: { name: "webhook-receiver", namespace: "flux-system" },
+const nodePortPatch = (namespace = "flux-system", name = "webhook-receiver") => resource(Types.servicePatch, "exposure-nodeport-patch", {
+    metadata: { name, namespace, annotations: { "pulumi.com/patchForce": "true", "kustomize.toolkit.fluxcd.io/ssa": "Ignore" } },
     spec: { type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: 31234 }] },
 });
-const externalService = (type: "NodePort" | "LoadBalancer", app = "notification-controller") => resource(Types.service, "exposure-service", {
-    metadata: { name: "webhook-receiver-external", namespace: "flux-system" },
+const externalService = (type: "NodePort" | "LoadBalancer", app = "notification-controller", namespace = "flux-system") => resource(Types.service, "exposure-service", {
+    metadata: { name: "webhook-receiver-external", namespace },
     spec: { type, selector: { app }, ports: [{ name: "http", port: 80, targetPort: "http-webhook", ...(type === "NodePort" ? { nodePort: 31234 } : {}) }] },
 });
 
@@ -97,21 +97,39 @@ describe("payload-url-https", () => {
         }]);
     });
     it("passes http to the NodePort of the patched webhook-receiver (exposure patch-nodeport: the opt-in)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [nodePortPatch, webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
     });
     it("fails http to another port than the one the stack opened", async () => {
-        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [nodePortPatch, webhook(`http://203.0.113.10:8080${hookPath}`)])).map((v) => v.message), [
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:8080${hookPath}`)])).map((v) => v.message), [
             "webhook on instavote posts to plain http (http://203.0.113.10:8080) but this stack exposes it over http on port 31234 only; use exposure ingress or an https publicUrl",
         ]);
     });
     it("passes http to a NodePort Service selecting notification-controller (exposure nodeport-service)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [externalService("NodePort"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
     });
     it("passes http on port 80 of a LoadBalancer Service selecting notification-controller (exposure loadbalancer)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [externalService("LoadBalancer"), webhook(`http://198.51.100.7${hookPath}`)]), []);
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), externalService("LoadBalancer"), webhook(`http://198.51.100.7${hookPath}`)]), []);
+    });
+    it("does not count a patch of a webhook-receiver Service outside Flux's namespace (the Receivers')", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("default"), webhook(`http://203.0.113.10:31234${hookPath}`)])).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.10:31234) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl",
+        ]);
+    });
+    it("does not count a patch of another Service in Flux's namespace", async () => {
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("flux-system", "source-controller"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+    });
+    it("does not count a Service selecting app: notification-controller in another namespace (it selects that namespace's Pods)", async () => {
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "notification-controller", "default"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+    });
+    it("counts no exposure when the stack has no Receiver (nothing says where Flux runs)", async () => {
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+    });
+    it("follows a configured Flux namespace: the one the Receivers are in", async () => {
+        const inFlux = resource(receiverType, "instavote-receiver", { metadata: { name: "instavote", namespace: "flux" }, spec: { type: "github", secretRef: { name: "webhook-token" } } });
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [inFlux, nodePortPatch("flux"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
     });
     it("does not count a NodePort Service of another app as the opt-in", async () => {
-        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [externalService("NodePort", "grafana"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "grafana"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
     });
     it("passes http when the environment's policy config sets allowPlainHttp", async () => {
         assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], { allowPlainHttp: true }), []);
