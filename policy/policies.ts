@@ -46,8 +46,6 @@ export const DefaultTokenSecretName = "webhook-token";
 export const WebhookReceiverServiceName = "webhook-receiver";
 /** notification-controller's Pod label, selected by any Service that exposes its receiver. */
 export const NotificationControllerSelector = { app: "notification-controller" } as const;
-/** A LoadBalancer Service publishes the receiver on port 80 (plain http). */
-export const LoadBalancerHttpPort = 80;
 
 /** 256 bits: what a 43-character alphanumeric token gives (43 * log2(62) = 256.03). */
 export const MinTokenBits = 256;
@@ -156,20 +154,39 @@ export function fluxNamespaces(resources: readonly PolicyResource[]): Set<string
 }
 
 /**
- * The ports on which this stack itself exposes notification-controller's receiver over plain
- * http: the NodePort of a ServicePatch of Flux's own `webhook-receiver` or of a NodePort Service
- * selecting notification-controller (exposures patch-nodeport, nodeport-service), and port 80 of
- * such a LoadBalancer Service (exposure loadbalancer). Choosing one of these exposures is the
- * explicit opt-in to http: they carry no TLS by nature. Both must be in Flux's namespace: a
- * `webhook-receiver` elsewhere is someone else's Service, and a Service's selector picks Pods of
- * its own namespace only.
+ * Where this stack itself exposes notification-controller's receiver over plain http. Choosing
+ * one of these exposures is the explicit opt-in to http: they carry no TLS by nature.
+ * - `NodePort`: a ServicePatch of Flux's own `webhook-receiver` (exposure patch-nodeport) or a
+ *   NodePort Service selecting notification-controller (nodeport-service): any node, on the
+ *   nodePort. Which address reaches a node appears nowhere in the Service (it is
+ *   flux-push:nodeAddress, which only the payload URL carries), so the environment's policy
+ *   config names it (`nodeAddresses`).
+ * - `LoadBalancer`: such a Service of type LoadBalancer (exposure loadbalancer): its ports, at the
+ *   addresses its controller reports in `status.loadBalancer.ingress`, which the stack holds.
+ * Both must be in Flux's namespace: a `webhook-receiver` elsewhere is someone else's Service, and
+ * a selector picks Pods of its own namespace only.
  */
-export function plainHttpPorts(resources: readonly PolicyResource[]): Set<number> {
-    const ports = new Set<number>();
+export interface HttpExposure {
+    /** namespace/name of the Service, for messages. */
+    readonly service: string;
+    readonly type: "NodePort" | "LoadBalancer";
+    /** NodePort: the nodePorts; LoadBalancer: the Service's ports. */
+    readonly ports: readonly number[];
+    /** LoadBalancer only: the reported addresses; undefined while a preview does not know them. */
+    readonly addresses?: readonly string[];
+}
+
+/** A URL's or config's host as compared here: lower case, IPv6 without the URL's brackets. */
+export function normalizeHost(host: string): string {
+    return host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+}
+
+export function plainHttpExposures(resources: readonly PolicyResource[]): HttpExposure[] {
+    const exposures: HttpExposure[] = [];
     const namespaces = fluxNamespaces(resources);
     for (const r of resources) {
         if (r.type !== Types.servicePatch && r.type !== Types.service) continue;
-        const found = known(() => {
+        const found = known((): HttpExposure | undefined => {
             const spec = obj(r.props.spec);
             const metadata = obj(r.props.metadata);
             const selector = obj(spec.selector);
@@ -177,34 +194,82 @@ export function plainHttpPorts(resources: readonly PolicyResource[]): Set<number
             const exposesReceiver = inFluxNamespace && (r.type === Types.servicePatch
                 ? metadata.name === WebhookReceiverServiceName
                 : selector.app === NotificationControllerSelector.app);
-            if (!exposesReceiver) return [];
+            if (!exposesReceiver) return undefined;
+            const service = `${String(metadata.namespace)}/${String(metadata.name)}`;
             const ports = Array.isArray(spec.ports) ? spec.ports.map(obj) : [];
-            if (spec.type === "NodePort") return ports.map((p) => p.nodePort).filter((p): p is number => typeof p === "number");
-            if (spec.type === "LoadBalancer") return [LoadBalancerHttpPort];
-            return [];
+            const numbers = (key: string) => ports.map((p) => p[key]).filter((p): p is number => typeof p === "number");
+            if (spec.type === "NodePort") return { service, type: "NodePort", ports: numbers("nodePort") };
+            if (spec.type !== "LoadBalancer") return undefined;
+            // The address is unknown while a preview creates the Service (and so is the URL built from it).
+            const addresses = known(() => {
+                const ingress: unknown = obj(obj(r.props.status).loadBalancer).ingress;
+                return (Array.isArray(ingress) ? ingress.map(obj) : [])
+                    .map((i) => str(i.ip) ?? str(i.hostname)).filter((a): a is string => a !== undefined).map(normalizeHost);
+            });
+            return { service, type: "LoadBalancer", ports: numbers("port"), addresses };
         });
-        for (const p of found ?? []) ports.add(p);
+        if (found !== undefined) exposures.push(found);
     }
-    return ports;
+    return exposures;
 }
 
 export interface PayloadUrlConfig {
-    /** Allow http payload URLs without an exposure of this stack's own (the receiver is exposed elsewhere). */
-    allowPlainHttp?: boolean;
+    /** Addresses (IP or DNS name) of nodes GitHub may reach on the stack's NodePort: flux-push:nodeAddress. */
+    nodeAddresses?: string[];
+    /** http origins of an exposure this stack does not manage (exposure url over http). */
+    plainHttpOrigins?: string[];
+}
+
+/** The origins of `plainHttpOrigins`, as `URL.origin` spells them; throws on an entry that is not one. */
+function httpOrigins(entries: readonly string[]): Set<string> {
+    return new Set(entries.map((entry) => {
+        let url: URL | undefined;
+        try {
+            url = new URL(entry);
+        } catch {
+            url = undefined;
+        }
+        const originOnly = url !== undefined && url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" && url.password === "";
+        if (url === undefined || url.protocol !== "http:" || !originOnly) {
+            throw new Error(`payload-url-https: plainHttpOrigins entry ${JSON.stringify(entry)} is not an http origin (http://host[:port])`);
+        }
+        return url.origin;
+    }));
+}
+
+function describeExposure(e: HttpExposure, port: number, nodeAddresses: readonly string[]): string {
+    return e.type === "NodePort"
+        ? `NodePort ${port} of ${e.service}, on a node address in payload-url-https nodeAddresses (${nodeAddresses.length > 0 ? nodeAddresses.join(", ") : "none set"})`
+        : `LoadBalancer ${e.service} at ${e.addresses !== undefined && e.addresses.length > 0 ? e.addresses.join(", ") : "no address yet"}`;
 }
 
 export const payloadUrlHttps: StackValidationPolicy = {
     name: "payload-url-https",
-    description: "Webhook payload URLs are https, unless this stack itself exposes the receiver on a NodePort or LoadBalancer (plain http by nature) and the URL targets that port.",
+    description: "Webhook payload URLs are https; plain http only to the host and port this stack's own NodePort/LoadBalancer exposure serves (NodePort hosts: the environment's nodeAddresses), or to an origin the environment lists in plainHttpOrigins.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            allowPlainHttp: { type: "boolean", default: false, description: "Allow http payload URLs to an exposure this stack does not manage (exposure url over http)." },
+            nodeAddresses: {
+                type: "array",
+                items: { type: "string", pattern: "^[^/?#\\s]+$" },
+                default: [],
+                description: "IP addresses or DNS names of the nodes GitHub may reach on the stack's NodePort over http: the stack's flux-push:nodeAddress.",
+            },
+            plainHttpOrigins: {
+                type: "array",
+                items: { type: "string", pattern: "^http://[^/?#\\s]+$" },
+                default: [],
+                description: "http origins (http://host[:port]) of an exposure this stack does not manage (exposure url over http).",
+            },
         },
     },
     validateStack: (args, reportViolation) => {
-        const { allowPlainHttp } = args.getConfig<PayloadUrlConfig>();
-        const httpPorts = plainHttpPorts(args.resources);
+        const config = args.getConfig<PayloadUrlConfig>();
+        const nodeAddresses = config.nodeAddresses ?? [];
+        const nodeHosts = new Set(nodeAddresses.map(normalizeHost));
+        const allowedOrigins = httpOrigins(config.plainHttpOrigins ?? []);
+        const exposures = plainHttpExposures(args.resources);
+        const httpPorts = [...new Set(exposures.flatMap((e) => e.ports))].sort((a, b) => a - b);
         for (const r of args.resources.filter((x) => x.type === Types.repositoryWebhook)) {
             // The URL embeds the token's digest: unknown during a preview that creates or rotates it.
             const url = known(() => str(obj(r.props.configuration).url));
@@ -222,12 +287,21 @@ export const payloadUrlHttps: StackValidationPolicy = {
                 reportViolation(`${where}: payload URL scheme ${parsed.protocol} is neither https nor http`, r.urn);
                 continue;
             }
-            if (allowPlainHttp === true) continue;
+            // Only the origin goes into messages: the path is a digest of the token.
+            if (allowedOrigins.has(parsed.origin)) continue;
             const port = parsed.port === "" ? 80 : Number(parsed.port);
-            if (httpPorts.has(port)) continue;
-            const exposed = httpPorts.size === 0 ? "this stack exposes the receiver on no NodePort/LoadBalancer" : `this stack exposes it over http on port ${[...httpPorts].sort((a, b) => a - b).join(", ")} only`;
-            // Only the origin: the path is a digest of the token.
-            reportViolation(`${where} posts to plain http (${parsed.origin}) but ${exposed}; use exposure ingress or an https publicUrl`, r.urn);
+            const host = normalizeHost(parsed.hostname);
+            const onPort = exposures.filter((e) => e.ports.includes(port));
+            if (onPort.length === 0) {
+                const exposed = httpPorts.length === 0 ? "this stack exposes the receiver on no NodePort/LoadBalancer" : `this stack exposes it over http on port ${httpPorts.join(", ")} only`;
+                reportViolation(`${where} posts to plain http (${parsed.origin}) but ${exposed}; use exposure ingress or an https publicUrl, or list the origin in payload-url-https plainHttpOrigins if another stack serves it`, r.urn);
+                continue;
+            }
+            // A LoadBalancer a preview is creating has no address yet: judged again at `up`.
+            if (onPort.some((e) => e.type === "LoadBalancer" && e.addresses === undefined)) continue;
+            if (onPort.some((e) => (e.type === "NodePort" ? nodeHosts.has(host) : e.addresses?.includes(host) === true))) continue;
+            const fix = onPort.some((e) => e.type === "NodePort") ? "add the node's address there if it is one, or use exposure ingress" : "use exposure ingress or an https publicUrl";
+            reportViolation(`${where} posts to plain http (${parsed.origin}) but ${host} is not where this stack serves the receiver: ${onPort.map((e) => describeExposure(e, port, nodeAddresses)).join("; ")}; ${fix}`, r.urn);
         }
     },
 };

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { PolicyConfigSchema } from "@pulumi/policy";
 import * as fs from "fs";
 import * as path from "path";
-import { durationMs, IntervalConfig, policies } from "../policies";
+import { durationMs, IntervalConfig, PayloadUrlConfig, policies } from "../policies";
 
 const here = path.join(__dirname, "..");
 const readJson = (file: string): Record<string, Record<string, unknown>> => JSON.parse(fs.readFileSync(path.join(here, file), "utf8"));
@@ -56,6 +56,34 @@ describe("the pack", () => {
         assert.notStrictEqual(readJson("config/production.json")["webhook-tls-verified"]?.allowInsecureSsl, true);
         const schema = policies.find((p) => p.name === "webhook-tls-verified")?.configSchema?.properties.allowInsecureSsl;
         assert.ok(schema !== undefined && typeof schema === "object" && schema.default === false, "the pack's default refuses insecureSsl");
+    });
+
+    // The policy config names the node address again (a policy cannot read stack config): the two
+    // must agree for every committed stack, or staging's own webhook fails its preview.
+    for (const stack of ["staging", "production"]) {
+        it(`config/${stack}.json lists Pulumi.${stack}.yaml's nodeAddress when its exposure is a NodePort`, function () {
+            const project = path.join(here, "..", "Pulumi.yaml");
+            const stackFile = path.join(here, "..", `Pulumi.${stack}.yaml`);
+            if (!fs.existsSync(project) || !fs.existsSync(stackFile)) this.skip();
+            const text = fs.readFileSync(stackFile, "utf8");
+            const defaultExposure = /^ {2}exposure:\n(?: {4}.*\n)*? {4}default: "?([a-z-]+)"?$/m.exec(fs.readFileSync(project, "utf8"))?.[1];
+            const exposure = /^\s*flux-push:exposure:\s*"?([a-z-]+)"?/m.exec(text)?.[1] ?? defaultExposure;
+            assert.ok(exposure !== undefined, "exposure found (stack file or Pulumi.yaml default)");
+            const nodeAddress = /^\s*flux-push:nodeAddress:\s*"?([^\s"#]+)"?/m.exec(text)?.[1];
+            const config = readJson(`config/${stack}.json`)["payload-url-https"] as PayloadUrlConfig | undefined;
+            if (exposure === "patch-nodeport" || exposure === "nodeport-service") {
+                assert.ok(nodeAddress !== undefined, `Pulumi.${stack}.yaml sets flux-push:nodeAddress`);
+                assert.ok(config?.nodeAddresses?.includes(nodeAddress), `config/${stack}.json payload-url-https.nodeAddresses includes ${nodeAddress}`);
+            } else {
+                // No NodePort: listing node addresses would only widen what plain http may reach.
+                assert.deepStrictEqual(config?.nodeAddresses ?? [], [], `config/${stack}.json lists no nodeAddresses for exposure ${exposure}`);
+            }
+        });
+    }
+
+    it("production allows no plain http origin (its exposure is an https Ingress)", () => {
+        const config = readJson("config/production.json")["payload-url-https"] as PayloadUrlConfig | undefined;
+        assert.deepStrictEqual([config?.nodeAddresses ?? [], config?.plainHttpOrigins ?? []], [[], []]);
     });
 
     it("production makes poll-intervals mandatory at 10m; staging sets no minimum", () => {

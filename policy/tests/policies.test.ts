@@ -86,53 +86,90 @@ describe("webhook-tls-verified", () => {
 });
 
 describe("payload-url-https", () => {
+    /** Staging's policy config: the node address Pulumi.staging.yaml gives flux-push:nodeAddress. */
+    const staging = { nodeAddresses: ["203.0.113.10"] };
+    const loadBalancer = (ingress: unknown = [{ ip: "198.51.100.7" }]) => {
+        const service = externalService("LoadBalancer");
+        return resource(service.type, service.name, { ...service.props, status: { loadBalancer: { ingress } } });
+    };
+
     it("passes an https payload URL (exposure ingress)", async () => {
         assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`https://flux-webhook.example.com${hookPath}`)]), []);
     });
     it("fails plain http when the stack exposes nothing itself (exposure url)", async () => {
         const hook = webhook(`http://tunnel.example.com${hookPath}`);
         assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [hook]), [{
-            message: "webhook on instavote posts to plain http (http://tunnel.example.com) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl",
+            message: "webhook on instavote posts to plain http (http://tunnel.example.com) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl, or list the origin in payload-url-https plainHttpOrigins if another stack serves it",
             urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
         }]);
     });
-    it("passes http to the NodePort of the patched webhook-receiver (exposure patch-nodeport: the opt-in)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+    it("passes http to the NodePort of the patched webhook-receiver on a node address the environment lists (exposure patch-nodeport)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)], staging), []);
     });
-    it("fails http to another port than the one the stack opened", async () => {
-        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:8080${hookPath}`)])).map((v) => v.message), [
-            "webhook on instavote posts to plain http (http://203.0.113.10:8080) but this stack exposes it over http on port 31234 only; use exposure ingress or an https publicUrl",
+    it("fails http to the opened NodePort on a host that is not one of the environment's node addresses", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://198.51.100.99:31234${hookPath}`)], staging)).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://198.51.100.99:31234) but 198.51.100.99 is not where this stack serves the receiver: NodePort 31234 of flux-system/webhook-receiver, on a node address in payload-url-https nodeAddresses (203.0.113.10); add the node's address there if it is one, or use exposure ingress",
         ]);
     });
-    it("passes http to a NodePort Service selecting notification-controller (exposure nodeport-service)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+    it("fails http to the opened NodePort when the environment lists no node address (the default)", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)])).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.10:31234) but 203.0.113.10 is not where this stack serves the receiver: NodePort 31234 of flux-system/webhook-receiver, on a node address in payload-url-https nodeAddresses (none set); add the node's address there if it is one, or use exposure ingress",
+        ]);
     });
-    it("passes http on port 80 of a LoadBalancer Service selecting notification-controller (exposure loadbalancer)", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), externalService("LoadBalancer"), webhook(`http://198.51.100.7${hookPath}`)]), []);
+    it("fails http to another port than the one the stack opened", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(`http://203.0.113.10:8080${hookPath}`)], staging)).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.10:8080) but this stack exposes it over http on port 31234 only; use exposure ingress or an https publicUrl, or list the origin in payload-url-https plainHttpOrigins if another stack serves it",
+        ]);
+    });
+    it("compares IPv6 node addresses without the URL's brackets, and host names without case", async () => {
+        const config = { nodeAddresses: ["2001:db8::10", "Node-1.Example.com"] };
+        for (const url of [`http://[2001:db8::10]:31234${hookPath}`, `http://node-1.example.com:31234${hookPath}`]) {
+            assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch(), webhook(url)], config), [], url);
+        }
+    });
+    it("passes http to a NodePort Service selecting notification-controller (exposure nodeport-service)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging), []);
+    });
+    it("passes http on port 80 of a LoadBalancer Service at the address its status reports (exposure loadbalancer)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), loadBalancer(), webhook(`http://198.51.100.7${hookPath}`)]), []);
+    });
+    it("fails http on port 80 to a host that is not the LoadBalancer's address", async () => {
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), loadBalancer(), webhook(`http://203.0.113.66${hookPath}`)])).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.66) but 203.0.113.66 is not where this stack serves the receiver: LoadBalancer flux-system/webhook-receiver-external at 198.51.100.7; use exposure ingress or an https publicUrl",
+        ]);
+    });
+    it("skips http to the LoadBalancer's port while its address is unknown (a preview creating it)", async () => {
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [receiver(), loadBalancer(unknown), webhook(`http://203.0.113.66${hookPath}`)]), []);
     });
     it("does not count a patch of a webhook-receiver Service outside Flux's namespace (the Receivers')", async () => {
-        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("default"), webhook(`http://203.0.113.10:31234${hookPath}`)])).map((v) => v.message), [
-            "webhook on instavote posts to plain http (http://203.0.113.10:31234) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl",
+        assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("default"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging)).map((v) => v.message), [
+            "webhook on instavote posts to plain http (http://203.0.113.10:31234) but this stack exposes the receiver on no NodePort/LoadBalancer; use exposure ingress or an https publicUrl, or list the origin in payload-url-https plainHttpOrigins if another stack serves it",
         ]);
     });
     it("does not count a patch of another Service in Flux's namespace", async () => {
-        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("flux-system", "source-controller"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), nodePortPatch("flux-system", "source-controller"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging)).length, 1);
     });
     it("does not count a Service selecting app: notification-controller in another namespace (it selects that namespace's Pods)", async () => {
-        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "notification-controller", "default"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "notification-controller", "default"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging)).length, 1);
     });
     it("counts no exposure when the stack has no Receiver (nothing says where Flux runs)", async () => {
-        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [nodePortPatch(), webhook(`http://203.0.113.10:31234${hookPath}`)], staging)).length, 1);
     });
     it("follows a configured Flux namespace: the one the Receivers are in", async () => {
         const inFlux = resource(receiverType, "instavote-receiver", { metadata: { name: "instavote", namespace: "flux" }, spec: { type: "github", secretRef: { name: "webhook-token" } } });
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [inFlux, nodePortPatch("flux"), webhook(`http://203.0.113.10:31234${hookPath}`)]), []);
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [inFlux, nodePortPatch("flux"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging), []);
     });
     it("does not count a NodePort Service of another app as the opt-in", async () => {
-        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "grafana"), webhook(`http://203.0.113.10:31234${hookPath}`)])).length, 1);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [receiver(), externalService("NodePort", "grafana"), webhook(`http://203.0.113.10:31234${hookPath}`)], staging)).length, 1);
     });
-    it("passes http when the environment's policy config sets allowPlainHttp", async () => {
-        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], { allowPlainHttp: true }), []);
+    it("passes http to an origin the environment's policy config lists in plainHttpOrigins (exposure url), and only to it", async () => {
+        const config = { plainHttpOrigins: ["http://tunnel.example.com"] };
+        assert.deepStrictEqual(await runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], config), []);
+        assert.strictEqual((await runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com:8080${hookPath}`), webhook(`http://other.example.com${hookPath}`, undefined, "other")], config)).length, 2);
+    });
+    it("refuses a plainHttpOrigins entry that is not an http origin", async () => {
+        await assert.rejects(runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], { plainHttpOrigins: ["tunnel.example.com"] }),
+            /payload-url-https: plainHttpOrigins entry "tunnel.example.com" is not an http origin \(http:\/\/host\[:port\]\)/);
     });
     it("fails a scheme that is neither https nor http", async () => {
         assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [webhook(`ftp://flux.example.com${hookPath}`)])).map((v) => v.message), [
