@@ -6,7 +6,11 @@
 //   for resources a preview has not created yet) plus their property dependencies.
 // - Secrets arrive unwrapped: validations deserialize with `proxySecrets = false`, so whether a value
 //   is secret cannot be read (pulumi/pulumi-policy#241, open). What can be read, and is checked
-//   below, is where the token comes from.
+//   below, is where the token comes from: by property dependencies, which the engine records per
+//   top-level input only (`configuration`, not `configuration.secret`), and by value (a token must
+//   equal a RandomPassword's result the stack holds).
+// - Stack config cannot be read (only the stack's tags reach the pack): what the rules need to know
+//   about the environment comes from the stack's own resources or from policy config.
 // - A value not known yet (preview) throws UnknownValueError when read; the server turns that into
 //   an advisory "can't run policy during preview". Stack rules catch it per resource instead, so one
 //   unknown payload URL does not switch the rule off for the others.
@@ -25,7 +29,10 @@ export const Types = {
 /**
  * A Flux object made with `k8s.apiextensions.CustomResource` reaches the engine typed
  * `kubernetes:<apiVersion>:<kind>` (pulumi-kubernetes customResource.ts), e.g.
- * `kubernetes:source.toolkit.fluxcd.io/v1:GitRepository`. Any version of the group matches.
+ * `kubernetes:source.toolkit.fluxcd.io/v1:GitRepository` or
+ * `kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider`. The API group must be Flux's (a
+ * `Receiver` of another group is someone else's kind); any version of the group matches, since
+ * Flux promotes kinds between versions (Provider and Alert: v1beta3 up to 2.9, v1 from 2.10).
  */
 export function isFluxKind(type: string, group: string, kind: string): boolean {
     const m = /^kubernetes:([^/:]+)\/[^/:]+:([A-Za-z]+)$/.exec(type);
@@ -40,7 +47,11 @@ export const FluxGroups = {
 
 /** Flux's Receiver reads the token from this key of its secretRef Secret. */
 export const TokenSecretKey = "token";
-/** The Secret the flux-push program (and the Flux guide) names for the token. */
+/**
+ * The token Secret's name in the Flux guide and in earlier versions of the program. Token Secrets
+ * are found by what the stack's Receivers name in spec.secretRef (the program now adds a
+ * generation suffix, `webhook-token-<generation>`); this name counts even when no Receiver names it.
+ */
 export const DefaultTokenSecretName = "webhook-token";
 /** Flux's webhook-receiver Service, which the patch-nodeport exposure turns into a NodePort. */
 export const WebhookReceiverServiceName = "webhook-receiver";
@@ -61,20 +72,10 @@ export function durationMs(d: string): number | undefined {
     return [...d.matchAll(/([0-9.]+)(ms|s|m|h)/g)].reduce((total, [, n, u]) => total + Number(n) * unit[u], 0);
 }
 
-/** Reads `read()`, or undefined when the engine does not know the value yet (preview). */
-export function known<T>(read: () => T): T | undefined {
-    try {
-        return read();
-    } catch (e) {
-        if (e instanceof UnknownValueError) return undefined;
-        throw e;
-    }
-}
-
 /** What `read` returns for a value the engine does not know yet (preview). */
 export const Unknown: unique symbol = Symbol("unknown");
 
-/** Reads `read()`, or `Unknown` when the engine does not know the value yet; unlike `known`, keeps "absent" apart. */
+/** Runs `f`, or returns `Unknown` when it reads a value the engine does not know yet (preview). */
 export function read<T>(f: () => T): T | typeof Unknown {
     try {
         return f();
@@ -82,6 +83,12 @@ export function read<T>(f: () => T): T | typeof Unknown {
         if (e instanceof UnknownValueError) return Unknown;
         throw e;
     }
+}
+
+/** As `read`, for where an unknown value and an absent one mean the same: both give undefined. */
+export function known<T>(f: () => T): T | undefined {
+    const value = read(f);
+    return value === Unknown ? undefined : value;
 }
 
 type Props = Record<string, unknown>;
@@ -279,12 +286,12 @@ export const payloadUrlHttps: StackValidationPolicy = {
             try {
                 parsed = new URL(url);
             } catch {
-                reportViolation(`${where}: payload URL is not a URL`, r.urn);
+                reportViolation(`${where}: payload URL is not a URL; check flux-push:publicUrl / ingressHost / nodeAddress`, r.urn);
                 continue;
             }
             if (parsed.protocol === "https:") continue;
             if (parsed.protocol !== "http:") {
-                reportViolation(`${where}: payload URL scheme ${parsed.protocol} is neither https nor http`, r.urn);
+                reportViolation(`${where}: payload URL scheme ${parsed.protocol} is neither https nor http; use an https URL`, r.urn);
                 continue;
             }
             // Only the origin goes into messages: the path is a digest of the token.
@@ -398,7 +405,7 @@ function checkTokenSecret(r: PolicyResource, ref: string, results: ReadonlySet<s
     // dependencies of both count here, and the value decides which one wins.
     const types = dependencyTypes(r, ["stringData", "data"]);
     if (!types.includes(Types.randomPassword)) {
-        report(`Secret ${ref}: its ${TokenSecretKey} comes from ${sourceMessage(types)}, not a RandomPassword`);
+        report(`Secret ${ref}: its ${TokenSecretKey} comes from ${sourceMessage(types)}, not a RandomPassword; set stringData.${TokenSecretKey} from the RandomPassword's result`);
         return;
     }
     const value = secretToken(r.props);
@@ -414,7 +421,7 @@ function checkWebhookSecret(r: PolicyResource, results: ReadonlySet<string>, rep
     const where = `webhook on ${String(r.props.repository)}`;
     const types = dependencyTypes(r, ["configuration"]);
     if (!types.includes(Types.randomPassword)) {
-        report(`${where}: its secret comes from ${sourceMessage(types)}, not a RandomPassword`);
+        report(`${where}: its secret comes from ${sourceMessage(types)}, not a RandomPassword; set configuration.secret from the RandomPassword's result`);
         return;
     }
     const secret = read(() => obj(r.props.configuration).secret);

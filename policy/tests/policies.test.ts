@@ -171,9 +171,9 @@ describe("payload-url-https", () => {
         await assert.rejects(runStackPolicy(payloadUrlHttps, [webhook(`http://tunnel.example.com${hookPath}`)], { plainHttpOrigins: ["tunnel.example.com"] }),
             /payload-url-https: plainHttpOrigins entry "tunnel.example.com" is not an http origin \(http:\/\/host\[:port\]\)/);
     });
-    it("fails a scheme that is neither https nor http", async () => {
+    it("fails a scheme that is neither https nor http; use an https URL", async () => {
         assert.deepStrictEqual((await runStackPolicy(payloadUrlHttps, [webhook(`ftp://flux.example.com${hookPath}`)])).map((v) => v.message), [
-            "webhook on instavote: payload URL scheme ftp: is neither https nor http",
+            "webhook on instavote: payload URL scheme ftp: is neither https nor http; use an https URL",
         ]);
     });
     it("skips a URL the preview does not know yet and still checks the other webhooks", async () => {
@@ -216,13 +216,13 @@ describe("webhook-token-secret-source", () => {
     });
     it("fails a webhook-token Secret whose token is a literal", async () => {
         assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [tokenSecret({})]), [{
-            message: "Secret flux-system/webhook-token: its token comes from a literal or a config value, not a RandomPassword",
+            message: "Secret flux-system/webhook-token: its token comes from a literal or a config value, not a RandomPassword; set stringData.token from the RandomPassword's result",
             urn: urnOf(Types.secret, "webhook-token-secret"),
         }]);
     });
     it("fails the Secret a Receiver names, whatever its name", async () => {
         const violations = await runStackPolicy(tokenFromRandomPassword, [receiver("github-receiver-token"), tokenSecret({}, "github-receiver-token")]);
-        assert.deepStrictEqual(violations.map((v) => v.message), ["Secret flux-system/github-receiver-token: its token comes from a literal or a config value, not a RandomPassword"]);
+        assert.deepStrictEqual(violations.map((v) => v.message), ["Secret flux-system/github-receiver-token: its token comes from a literal or a config value, not a RandomPassword; set stringData.token from the RandomPassword's result"]);
     });
     it("passes the Secret as the cluster returns it after `up`: data.token, the result in base64", async () => {
         const applied = tokenSecret({ stringData: [password] }, "webhook-token", { data: { token: base64(token) } });
@@ -281,7 +281,7 @@ describe("webhook-token-secret-source", () => {
         const randomString = resource("random:index/randomString:RandomString", "token-string", { length: 48, special: false });
         const hook = webhook(`https://x.example.com${hookPath}`, { configuration: [randomString] }, "instavote", "RandomStringResult");
         assert.deepStrictEqual(await runStackPolicy(tokenFromRandomPassword, [randomString, hook]), [{
-            message: "webhook on instavote: its secret comes from random:index/randomString:RandomString, not a RandomPassword",
+            message: "webhook on instavote: its secret comes from random:index/randomString:RandomString, not a RandomPassword; set configuration.secret from the RandomPassword's result",
             urn: urnOf(Types.repositoryWebhook, "instavote-webhook"),
         }]);
     });
