@@ -1,9 +1,10 @@
 // The pack as CI runs it: rule names and levels, the per-environment policy configs, and the
 // shipped production stack passing its own minimum interval.
 import * as assert from "assert";
+import { PolicyConfigSchema } from "@pulumi/policy";
 import * as fs from "fs";
 import * as path from "path";
-import { durationMs, IntervalConfig, policies } from "../policies";
+import { durationMs, IntervalConfig, PayloadUrlConfig, policies } from "../policies";
 
 const here = path.join(__dirname, "..");
 const readJson = (file: string): Record<string, Record<string, unknown>> => JSON.parse(fs.readFileSync(path.join(here, file), "utf8"));
@@ -34,13 +35,56 @@ describe("the pack", () => {
                         assert.ok(["advisory", "mandatory", "disabled"].includes(String(value)), `${name}.${key}`);
                         continue;
                     }
-                    const schema = policy.configSchema?.properties[key];
+                    const schema: PolicyConfigSchema["properties"][string] | undefined = policy.configSchema?.properties[key];
                     assert.ok(schema, `${name}.${key} is not in the rule's configSchema`);
-                    if (typeof schema.pattern === "string") assert.match(String(value), new RegExp(schema.pattern), `${name}.${key}`);
+                    // A value of the wrong type is either refused by the CLI's schema check or misread
+                    // by the rule (a "true" string is not `=== true`): either way, catch it here.
+                    const type = Array.isArray(value) ? "array" : typeof value;
+                    assert.strictEqual(type, schema.type, `${name}.${key} is ${type}, the schema says ${String(schema.type)}`);
+                    const items = schema.items !== undefined && typeof schema.items === "object" && !Array.isArray(schema.items) ? schema.items : undefined;
+                    for (const v of Array.isArray(value) ? value : [value]) {
+                        const pattern = Array.isArray(value) ? items?.pattern : schema.pattern;
+                        if (typeof pattern === "string") assert.match(String(v), new RegExp(pattern), `${name}.${key}`);
+                    }
                 }
             }
         });
     }
+
+    it("only staging allows insecureSsl (self-signed certificates); production never does", () => {
+        assert.deepStrictEqual(readJson("config/staging.json")["webhook-tls-verified"], { allowInsecureSsl: true });
+        assert.notStrictEqual(readJson("config/production.json")["webhook-tls-verified"]?.allowInsecureSsl, true);
+        const schema = policies.find((p) => p.name === "webhook-tls-verified")?.configSchema?.properties.allowInsecureSsl;
+        assert.ok(schema !== undefined && typeof schema === "object" && schema.default === false, "the pack's default refuses insecureSsl");
+    });
+
+    // The policy config names the node address again (a policy cannot read stack config): the two
+    // must agree for every committed stack, or staging's own webhook fails its preview.
+    for (const stack of ["staging", "production"]) {
+        it(`config/${stack}.json lists Pulumi.${stack}.yaml's nodeAddress when its exposure is a NodePort`, function () {
+            const project = path.join(here, "..", "Pulumi.yaml");
+            const stackFile = path.join(here, "..", `Pulumi.${stack}.yaml`);
+            if (!fs.existsSync(project) || !fs.existsSync(stackFile)) this.skip();
+            const text = fs.readFileSync(stackFile, "utf8");
+            const defaultExposure = /^ {2}exposure:\n(?: {4}.*\n)*? {4}default: "?([a-z-]+)"?$/m.exec(fs.readFileSync(project, "utf8"))?.[1];
+            const exposure = /^\s*flux-push:exposure:\s*"?([a-z-]+)"?/m.exec(text)?.[1] ?? defaultExposure;
+            assert.ok(exposure !== undefined, "exposure found (stack file or Pulumi.yaml default)");
+            const nodeAddress = /^\s*flux-push:nodeAddress:\s*"?([^\s"#]+)"?/m.exec(text)?.[1];
+            const config = readJson(`config/${stack}.json`)["payload-url-https"] as PayloadUrlConfig | undefined;
+            if (exposure === "patch-nodeport" || exposure === "nodeport-service") {
+                assert.ok(nodeAddress !== undefined, `Pulumi.${stack}.yaml sets flux-push:nodeAddress`);
+                assert.ok(config?.nodeAddresses?.includes(nodeAddress), `config/${stack}.json payload-url-https.nodeAddresses includes ${nodeAddress}`);
+            } else {
+                // No NodePort: listing node addresses would only widen what plain http may reach.
+                assert.deepStrictEqual(config?.nodeAddresses ?? [], [], `config/${stack}.json lists no nodeAddresses for exposure ${exposure}`);
+            }
+        });
+    }
+
+    it("production allows no plain http origin (its exposure is an https Ingress)", () => {
+        const config = readJson("config/production.json")["payload-url-https"] as PayloadUrlConfig | undefined;
+        assert.deepStrictEqual([config?.nodeAddresses ?? [], config?.plainHttpOrigins ?? []], [[], []]);
+    });
 
     it("production makes poll-intervals mandatory at 10m; staging sets no minimum", () => {
         assert.deepStrictEqual(readJson("config/production.json")["poll-intervals"], { enforcementLevel: "mandatory", minimumInterval: "10m" });
