@@ -1,11 +1,18 @@
 // The whole stack as one function: `index.ts` calls it for `pulumi up`, and the sandbox calls the
 // very same function through the Automation API's inline programs.
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { CommitStatus, CommitStatusToken } from "./components/commitStatus";
+import { DeliveryCheck, DeliveryCheckResult } from "./components/deliveryCheck";
 import { GitSource } from "./components/gitSource";
 import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
+import { ClusterClient, clusterClient } from "./lib/cluster";
 import { ConfigKeys, formatProblems, RawConfig, StackConfig, validateConfig } from "./lib/config";
+import { DefaultGitHubApiUrl, repositoryWebUrl, withTrailingSlash } from "./lib/github";
+import { judgeCluster, observeCluster } from "./lib/preflight";
+import { GitHubAccess } from "./providers/githubHooks";
 
 export interface RepositoryOutputs {
     readonly gitRepository: pulumi.Output<string>;
@@ -16,13 +23,25 @@ export interface RepositoryOutputs {
     /** Secret: derived from the token. */
     readonly payloadUrl: pulumi.Output<string>;
     readonly webhookId: pulumi.Output<string>;
+    /** GitHub's ping of the hook and its delivery result, from the last time it ran. */
+    readonly deliveryCheck: pulumi.Output<DeliveryCheckResult>;
+    /** The Provider and Alert that post commit statuses, when commit statuses are on. */
+    readonly commitStatus?: pulumi.Output<{ provider: string; alert: string }>;
 }
 
 export interface FluxPushOutputs {
     readonly namespace: string;
     readonly tokenSecret: pulumi.Output<string>;
+    /** A short non-secret label of the current token; part of the Secret's and Receivers' names. */
+    readonly tokenGeneration: pulumi.Output<string>;
     readonly exposure: pulumi.Output<ExposureDetails>;
     readonly repositories: Readonly<Record<string, RepositoryOutputs>>;
+}
+
+/** What the program needs from outside its config; tests give their own. */
+export interface ProgramDependencies {
+    /** The cluster the kubernetes provider talks to (default: from `kubernetes:kubeconfig`/`kubernetes:context`). */
+    readonly cluster?: ClusterClient;
 }
 
 /** The project's config keys as the CLI hands them to the program (defaults from Pulumi.yaml applied). */
@@ -45,26 +64,99 @@ export function loadConfig(raw: RawConfig = readRawConfig()): StackConfig {
     return result.config;
 }
 
-export function fluxPushReconciliation(raw: RawConfig = readRawConfig()): FluxPushOutputs {
+/** The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env vars). */
+export function githubAccess(config: pulumi.Config = new pulumi.Config("github"), env: NodeJS.ProcessEnv = process.env): GitHubAccess {
+    const owner = config.get("owner") ?? env.GITHUB_OWNER;
+    if (!owner) {
+        throw new pulumi.RunError("github:owner is not set: the account that owns the repositories; `pulumi config set github:owner OWNER` (or GITHUB_OWNER); nothing was changed");
+    }
+    const token = config.getSecret("token") ?? (env.GITHUB_TOKEN ? pulumi.secret(env.GITHUB_TOKEN) : undefined);
+    if (!token) {
+        throw new pulumi.RunError("no GitHub token: `pulumi config set --secret github:token ...` or GITHUB_TOKEN, with \"Webhooks: read and write\" on the repositories; nothing was changed");
+    }
+    return { owner, apiBaseUrl: withTrailingSlash(config.get("baseUrl") ?? env.GITHUB_BASE_URL ?? DefaultGitHubApiUrl), token };
+}
+
+/** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
+async function preflight(cluster: ClusterClient, config: StackConfig): Promise<Record<string, string | undefined>> {
+    const result = judgeCluster(await observeCluster(cluster, config), config);
+    for (const w of result.warnings) pulumi.log.warn(`preflight: ${w}`);
+    if (result.problems.length > 0) {
+        const n = result.problems.length;
+        throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + result.problems.map((p) => `  - ${p}`).join("\n"));
+    }
+    return result.existingBranches;
+}
+
+export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
     const config = loadConfig(raw);
     const { namespace } = config;
+    const gh = githubAccess();
+    const kubernetes = new pulumi.Config("kubernetes");
+    const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
+    const existingBranches = await preflight(cluster, config);
 
     const token = new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation });
-    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure });
+    // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
+    const sourceRanges = config.allowedSources === "github" ? github.getIpRangesOutput().hooks : undefined;
+    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster });
+    const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
+    const commitStatusSecret = config.commitStatus === undefined
+        ? undefined
+        : config.commitStatus.createSecret
+            ? new CommitStatusToken("commit-status-token", { namespace, secretName: config.commitStatus.secretName, token: new pulumi.Config().requireSecret("commitStatusToken") }).secretName
+            : pulumi.output(config.commitStatus.secretName);
 
     const repositories: Record<string, RepositoryOutputs> = {};
     for (const repository of config.repositories) {
-        const source = new GitSource(repository.name, { namespace, repository });
+        const source = new GitSource(repository.name, { namespace, repository, existingBranch: existingBranches[repository.name] });
+        if (repository.branchFilter && source.branch === undefined) {
+            pulumi.log.warn(`repositories ${repository.name}: the existing GitRepository follows no branch the stack could read (a tag, semver or commit, or not readable): its Receiver reconciles on every push`);
+        }
         const receiver = new PushReceiver(repository.name, {
             namespace,
-            receiverName: repository.name,
+            repositoryName: repository.name,
             gitRepositoryName: source.gitRepositoryName,
+            branchFilter: repository.branchFilter ? source.branch : undefined,
             githubRepository: repository.githubRepository,
+            github: gh,
             token: token.token,
+            generation: token.generation,
             secretName: token.secretName,
             baseUrl: exposure.baseUrl,
             insecureSsl: config.insecureSsl,
+            receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
+            exposureId,
         });
+        const check = new DeliveryCheck(repository.name, {
+            github: gh,
+            githubRepository: repository.githubRepository,
+            webhookId: receiver.webhookId,
+            payloadUrl: receiver.payloadUrl,
+            secret: token.token,
+            namespace,
+            receiverName: receiver.receiverName,
+            mode: config.deliveryCheck.mode,
+            trigger: config.deliveryCheck.trigger,
+            timeoutSeconds: config.deliveryCheck.timeoutSeconds,
+            exposureId,
+        });
+        let commitStatus: RepositoryOutputs["commitStatus"];
+        if (commitStatusSecret !== undefined && (repository.existing || repository.kustomizations.length === 0)) {
+            // A commit status names a Kustomization and this repository's commit: with no Kustomization
+            // the stack manages, it cannot know which ones apply this repository's revisions.
+            pulumi.log.warn(`repositories ${repository.name}: no commit statuses (the stack manages no Kustomization of it)`);
+        }
+        if (commitStatusSecret !== undefined && !repository.existing && repository.kustomizations.length > 0) {
+            const status = new CommitStatus(repository.name, {
+                namespace,
+                repositoryName: repository.name,
+                address: pulumi.all([gh.owner, gh.apiBaseUrl]).apply(([owner, base]) => repositoryWebUrl(base, owner, repository.githubRepository)),
+                secretName: commitStatusSecret,
+                kustomizationNames: source.kustomizationNames,
+            });
+            commitStatus = pulumi.all([status.providerName, status.alertName]).apply(([provider, alert]) => ({ provider, alert }));
+        }
         repositories[repository.name] = {
             gitRepository: source.gitRepositoryName,
             kustomizations: source.kustomizationNames,
@@ -72,7 +164,9 @@ export function fluxPushReconciliation(raw: RawConfig = readRawConfig()): FluxPu
             webhookPath: receiver.webhookPath,
             payloadUrl: receiver.payloadUrl,
             webhookId: receiver.webhookId,
+            deliveryCheck: check.result,
+            ...(commitStatus ? { commitStatus } : {}),
         };
     }
-    return { namespace, tokenSecret: token.secretName, exposure: exposure.details, repositories };
+    return { namespace, tokenSecret: token.secretName, tokenGeneration: token.generation, exposure: exposure.details, repositories };
 }

@@ -8,6 +8,8 @@ export interface GitSourceArgs {
     readonly namespace: string;
     /** One validated entry of `repositories`. */
     readonly repository: RepositoryConfig;
+    /** For `existing: true`: the branch the existing GitRepository follows, as the preflight read it. */
+    readonly existingBranch?: string;
 }
 
 /** Spec of the GitRepository the stack creates for a repository (pure, so tests can compare). */
@@ -44,6 +46,8 @@ export class GitSource extends pulumi.ComponentResource {
     public readonly gitRepositoryName: pulumi.Output<string>;
     /** Names of the Kustomizations the stack manages (none for an existing repository). */
     public readonly kustomizationNames: pulumi.Output<string[]>;
+    /** The branch the GitRepository follows (unknown for an existing one the preflight could not read). */
+    public readonly branch: string | undefined;
 
     constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flux-push:index:GitSource", name, {}, opts);
@@ -61,6 +65,7 @@ export class GitSource extends pulumi.ComponentResource {
             // A read declares no metadata output: the id resolving is what proves the object is there.
             this.gitRepositoryName = found.id.apply(() => repository.name);
             this.kustomizationNames = pulumi.output([]);
+            this.branch = args.existingBranch;
         } else {
             const gitRepository = new k8s.apiextensions.CustomResource(`${name}-gitrepository`, {
                 apiVersion: GitRepositoryApiVersion,
@@ -68,16 +73,28 @@ export class GitSource extends pulumi.ComponentResource {
                 metadata: { name: repository.name, namespace },
                 spec: gitRepositorySpec(repository),
             }, self);
-            const kustomizations = kustomizationSpecs(repository).map(({ name: ksName, spec }) =>
-                new k8s.apiextensions.CustomResource(`${name}-kustomization-${ksName}`, {
+            // Target namespaces the stack was asked to create. Kept on destroy: a namespace holds what
+            // Flux applied into it, and deleting it would delete all of that.
+            const namespaces = new Map<string, k8s.core.v1.Namespace>();
+            for (const k of repository.kustomizations) {
+                if (k.targetNamespace && k.createTargetNamespace && !namespaces.has(k.targetNamespace)) {
+                    namespaces.set(k.targetNamespace, new k8s.core.v1.Namespace(`${name}-namespace-${k.targetNamespace}`, {
+                        metadata: { name: k.targetNamespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    }, { ...self, retainOnDelete: true }));
+                }
+            }
+            const kustomizations = kustomizationSpecs(repository).map(({ name: ksName, spec }) => {
+                const ns = spec.targetNamespace !== undefined ? namespaces.get(spec.targetNamespace) : undefined;
+                return new k8s.apiextensions.CustomResource(`${name}-kustomization-${ksName}`, {
                     apiVersion: KustomizationApiVersion,
                     kind: "Kustomization",
                     metadata: { name: ksName, namespace },
                     spec,
-                }, { ...self, dependsOn: [gitRepository] }),
-            );
+                }, { ...self, dependsOn: ns ? [gitRepository, ns] : [gitRepository] });
+            });
             this.gitRepositoryName = gitRepository.metadata.name;
             this.kustomizationNames = pulumi.all(kustomizations.map((k) => k.metadata.name));
+            this.branch = repository.branch;
         }
         this.registerOutputs({ gitRepositoryName: this.gitRepositoryName, kustomizationNames: this.kustomizationNames });
     }

@@ -1,54 +1,60 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
-import { GitHubHookEvents, GitHubReceiverEvents, ReceiverApiVersion, ReceiverSpec, ReconcileRequestedAtAnnotation, webhookPath } from "../lib/flux";
+import { branchFilterExpression, GitHubHookEvents, GitHubReceiverEvents, ReceiverApiVersion, ReceiverSpec, webhookPath } from "../lib/flux";
+import { receiverName } from "../lib/names";
 import { payloadUrl } from "../lib/urls";
+import { CheckMode, GitHubAccess, HookCapacity, PayloadUrlProbe } from "../providers/githubHooks";
 
 export interface PushReceiverArgs {
     /** Namespace of notification-controller; part of the webhook path. */
     readonly namespace: string;
-    /** The Receiver's name (the GitRepository's, as `flux create receiver` is used in the guide); part of the path. */
-    readonly receiverName: string;
+    /** The repository entry's name: the GitRepository's, as `flux create receiver` is used in the guide. */
+    readonly repositoryName: string;
     /** The GitRepository to reconcile on a push; resolves once it exists. */
     readonly gitRepositoryName: pulumi.Input<string>;
+    /** Reconcile only on pushes to this branch (the GitRepository's); undefined: on every push. */
+    readonly branchFilter?: pulumi.Input<string>;
     /** GitHub repository (under `github:owner`) that gets the webhook. */
     readonly githubRepository: string;
+    /** How the program's own checks call GitHub. */
+    readonly github: GitHubAccess;
     /** The shared token (secret). */
     readonly token: pulumi.Input<string>;
+    /** The token's generation: the Receiver is named `<repositoryName>-<generation>`. */
+    readonly generation: pulumi.Input<string>;
     /** Name of the Secret holding the token; resolves once the Secret holds the current token. */
     readonly secretName: pulumi.Input<string>;
-    /** Base URL of the exposure GitHub posts to. */
+    /** Base URL of the exposure GitHub posts to; resolves once the exposure exists. */
     readonly baseUrl: pulumi.Input<string>;
     /** Let GitHub skip TLS verification (self-signed certificates only). */
     readonly insecureSsl: boolean;
+    /** Probe a new payload URL from where `up` runs before GitHub's hook moves to it. */
+    readonly receiverProbe: { readonly mode: CheckMode; readonly timeoutSeconds: number };
+    /** Which object serves the base URL (mode and object), so a new exposure is probed even at the same URL. */
+    readonly exposureId: pulumi.Input<string>;
 }
 
-/** The provider's await for the Receiver: until notification-controller has published its webhook path. */
+/** The provider's await for a new Receiver: until notification-controller has published its webhook path. */
 export const ReceiverReadyWaitFor = "jsonpath={.status.webhookPath}";
 
 /** Receiver spec: a GitHub receiver for ping and push that reconciles one GitRepository. */
-export function receiverSpec(gitRepositoryName: string, secretName: string): ReceiverSpec {
+export function receiverSpec(gitRepositoryName: string, secretName: string, branch?: string): ReceiverSpec {
     return {
         type: "github",
         events: [...GitHubReceiverEvents],
         resources: [{ kind: "GitRepository", name: gitRepositoryName }],
+        ...(branch !== undefined ? { resourceFilter: branchFilterExpression(branch) } : {}),
         secretRef: { name: secretName },
     };
 }
 
 /**
- * A value that changes whenever the token does. notification-controller re-reads the Secret
- * (and moves its webhook path) only on the Receiver's own reconcile, so a rotation annotates the
- * Receiver with this. A 64-bit prefix of a hash of a 256-bit random token tells nothing about it.
- */
-export function tokenGeneration(token: string): string {
-    return "token-" + createHash("sha256").update(`webhook-token generation:${token}`).digest("hex").slice(0, 16);
-}
-
-/**
  * The push path for one repository: Flux's Receiver and the GitHub webhook that posts to it.
- * Order on create and on rotation: the Secret (before this), the Receiver, then the webhook.
+ * Order, on creation and on every change of token or exposure: the Secret (before this), the
+ * Receiver (a new one per token generation), the probe that the new payload URL is served, then
+ * the webhook's one PATCH of URL and secret. Old Receivers and Secrets are deleted only at the end
+ * of the update, after GitHub has the new pair.
  */
 export class PushReceiver extends pulumi.ComponentResource {
     public readonly receiverName: pulumi.Output<string>;
@@ -68,24 +74,50 @@ export class PushReceiver extends pulumi.ComponentResource {
             apiVersion: ReceiverApiVersion,
             kind: "Receiver",
             metadata: {
-                name: args.receiverName,
+                name: pulumi.output(args.generation).apply((g) => receiverName(args.repositoryName, g)),
                 namespace: args.namespace,
                 annotations: {
-                    // Not secret on purpose: a one-way, truncated fingerprint, shown in diffs as "token changed".
-                    [ReconcileRequestedAtAnnotation]: pulumi.unsecret(token.apply(tokenGeneration)),
-                    // GitHub pings a hook as soon as it exists: create it only once notification-controller
-                    // serves the Receiver's path. A presence check, so an update never waits on it.
+                    // GitHub pings a hook as soon as it exists, and the probe below posts at once: wait
+                    // until notification-controller serves the path. Each generation is a new object,
+                    // so this presence check never sees an old path.
                     "pulumi.com/waitFor": ReceiverReadyWaitFor,
                 },
             },
-            spec: pulumi.all([args.gitRepositoryName, args.secretName]).apply(([repo, secret]) => receiverSpec(repo, secret)),
-        }, { ...self, customTimeouts: { create: "2m", update: "2m" } });
+            spec: pulumi.all([args.gitRepositoryName, args.secretName, args.branchFilter])
+                .apply(([repo, secret, branch]) => receiverSpec(repo, secret, branch)),
+        }, { ...self, customTimeouts: { create: "3m", update: "3m" } });
 
         this.receiverName = receiver.metadata.name;
         this.webhookPath = pulumi.secret(
             pulumi.all([token, receiver.metadata.name, receiver.metadata.namespace]).apply(([t, n, ns]) => webhookPath(t, n, ns)),
         );
         this.payloadUrl = pulumi.secret(pulumi.all([args.baseUrl, this.webhookPath]).apply(([base, path]) => payloadUrl(base, path)));
+
+        // GitHub refuses a 21st hook per event with an unclear 422: count first, name the options.
+        const capacity = new HookCapacity(`${name}-hook-capacity`, {
+            ...args.github,
+            repository: args.githubRepository,
+            events: [...GitHubHookEvents],
+        }, self);
+
+        const gates: pulumi.Resource[] = [capacity];
+        if (args.receiverProbe.mode !== "off") {
+            const probe = new PayloadUrlProbe(`${name}-probe`, {
+                owner: args.github.owner,
+                repository: args.githubRepository,
+                payloadUrl: this.payloadUrl,
+                token,
+                mode: args.receiverProbe.mode,
+                timeoutSeconds: args.receiverProbe.timeoutSeconds,
+                insecureSsl: args.insecureSsl,
+                exposure: args.exposureId,
+            }, self);
+            // In `warn` mode a failed probe does not stop the update: say so where the user looks.
+            pulumi.all([probe.ok, probe.message]).apply(([ok, message]) => {
+                if (ok === false) pulumi.log.warn(message, probe);
+            });
+            gates.push(probe);
+        }
 
         const webhook = new github.RepositoryWebhook(`${name}-webhook`, {
             repository: args.githubRepository,
@@ -97,7 +129,7 @@ export class PushReceiver extends pulumi.ComponentResource {
                 insecureSsl: args.insecureSsl,
                 secret: token,
             },
-        }, self);
+        }, { ...self, dependsOn: gates });
         this.webhookId = webhook.id;
 
         this.registerOutputs({

@@ -1,21 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { apiPaths, ClusterClient } from "../lib/cluster";
 import { ExposureConfig } from "../lib/config";
-import { KustomizeSsaIgnoreAnnotation } from "../lib/flux";
+import { createdByStack, holdsNodePort, ingressSourceRangeAnnotations, patchedByStack, ServiceView } from "../lib/exposure";
+import { KustomizeSsaIgnoreAnnotation, NotificationControllerSelector, WebhookReceiverService } from "../lib/flux";
 import { ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl } from "../lib/urls";
 
-/** The Service `flux install` creates in front of notification-controller's receiver. */
-export const WebhookReceiverService = { name: "webhook-receiver", portName: "http", port: 80, targetPort: "http-webhook" } as const;
-/** The Service the `nodeport-service` and `loadbalancer` modes add beside it. */
+export { NotificationControllerSelector, WebhookReceiverService };
+/** The Service the `nodeport-service` and `loadbalancer` modes add beside Flux's. */
 export const ExternalServiceName = "webhook-receiver-external";
-/** notification-controller's Pod label, which `webhook-receiver` selects too. */
-export const NotificationControllerSelector = { app: "notification-controller" } as const;
+/** The NetworkPolicy that admits GitHub's hook addresses to the receiver (allowedSources: github). */
+export const SourcesNetworkPolicyName = "webhook-receiver-github-hooks";
 
 export interface ReceiverExposureArgs {
     /** Namespace of Flux's notification-controller. */
     readonly namespace: string;
     /** How GitHub reaches the receiver, from the validated stack config. */
     readonly exposure: ExposureConfig;
+    /** Only these CIDRs may reach the receiver (GitHub's hook ranges); undefined: anyone. */
+    readonly sourceRanges?: pulumi.Input<string[]>;
+    /** The cluster, for the NodePort handover when the mode changes; absent under unit tests. */
+    readonly cluster?: ClusterClient;
 }
 
 export interface ExposureDetails {
@@ -25,6 +30,35 @@ export interface ExposureDetails {
     readonly serviceType?: "NodePort" | "LoadBalancer";
     readonly nodePort?: number;
     readonly baseUrl: string;
+    /** GitHub's hook ranges, when allowedSources is github. */
+    readonly sourceRanges?: string[];
+}
+
+/**
+ * A hook run just before the new object of a NodePort mode is created: when the other NodePort
+ * mode's object (from the last `up`) still holds the port, release it first. Pulumi deletes an
+ * object that left the program only at the end of the update, after creating its successor, and
+ * the API server refuses a second Service on the same node port ("provided port is already
+ * allocated"). Only an object this stack made is touched; anything else holding the port is an error.
+ */
+export function releaseNodePortHook(cluster: ClusterClient | undefined, namespace: string, holder: string, nodePort: number): pulumi.ResourceHookFunction {
+    return async () => {
+        if (!cluster) return;
+        const path = apiPaths.service(namespace, holder);
+        const res = await cluster.get(path);
+        if (res.status === 404) return;
+        if (res.status !== 200) throw new Error(`reading Service ${namespace}/${holder} before taking node port ${nodePort}: HTTP ${res.status} ${res.error ?? ""}`);
+        const svc = res.body as ServiceView;
+        if (!holdsNodePort(svc, nodePort)) return;
+        const ours = holder === WebhookReceiverService.name ? patchedByStack(svc) : createdByStack(svc);
+        if (!ours) {
+            throw new Error(`node port ${nodePort} is held by Service ${namespace}/${holder}, which this stack did not set up; free it (e.g. remove the NodePort overlay from Git) or choose another nodePort`);
+        }
+        // Back to ClusterIP: the API server then drops the node port (and externalTrafficPolicy).
+        const patched = await cluster.patch(path, { spec: { type: "ClusterIP" } });
+        if (patched.status !== 200) throw new Error(`releasing node port ${nodePort} from Service ${namespace}/${holder}: HTTP ${patched.status} ${JSON.stringify(patched.body ?? patched.error)}`);
+        pulumi.log.info(`released node port ${nodePort} from Service ${namespace}/${holder} (the previous exposure mode); Pulumi deletes its leftovers at the end of this update`);
+    };
 }
 
 /** Makes notification-controller's receiver reachable from GitHub and says at which base URL. */
@@ -36,16 +70,21 @@ export class ReceiverExposure extends pulumi.ComponentResource {
     constructor(name: string, args: ReceiverExposureArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flux-push:index:ReceiverExposure", name, {}, opts);
         const self = { parent: this };
-        const { namespace, exposure } = args;
+        const { namespace, exposure, sourceRanges } = args;
+        const restricted = sourceRanges !== undefined;
         const port = {
             name: WebhookReceiverService.portName,
             port: WebhookReceiverService.port,
             protocol: "TCP",
             targetPort: WebhookReceiverService.targetPort,
         };
+        // With only GitHub's addresses admitted, the client address must survive to the Pod:
+        // externalTrafficPolicy Local keeps it (no SNAT), at the price of serving only on nodes
+        // that run notification-controller (see README "Only GitHub's addresses").
+        const trafficPolicy = restricted ? { externalTrafficPolicy: "Local" } : {};
 
         let base: pulumi.Output<string>;
-        let details: Omit<ExposureDetails, "baseUrl">;
+        let details: Omit<ExposureDetails, "baseUrl" | "sourceRanges">;
         switch (exposure.mode) {
             case "patch-nodeport": {
                 // As the original guide does, but in-cluster: Flux's own reconcile of flux-system would
@@ -63,9 +102,10 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     },
                     spec: {
                         type: "NodePort",
+                        ...trafficPolicy,
                         ports: [{ port: port.port, protocol: port.protocol, nodePort: exposure.nodePort }],
                     },
-                }, self);
+                }, { ...self, hooks: { beforeCreate: [releaseNodePortHook(args.cluster, namespace, ExternalServiceName, exposure.nodePort)] } });
                 base = patch.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
                 details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}`, serviceType: "NodePort", nodePort: exposure.nodePort };
                 break;
@@ -84,8 +124,16 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         type: serviceType,
                         selector: { ...NotificationControllerSelector },
                         ports: [exposure.mode === "nodeport-service" ? { ...port, nodePort: exposure.nodePort } : port],
+                        ...(exposure.mode === "nodeport-service" ? trafficPolicy : {}),
+                        // The load balancer (or kube-proxy) drops everything else before it reaches a node.
+                        ...(exposure.mode === "loadbalancer" && restricted ? { loadBalancerSourceRanges: sourceRanges } : {}),
                     },
-                }, self);
+                }, {
+                    ...self,
+                    hooks: exposure.mode === "nodeport-service"
+                        ? { beforeCreate: [releaseNodePortHook(args.cluster, namespace, WebhookReceiverService.name, exposure.nodePort)] }
+                        : undefined,
+                });
                 if (exposure.mode === "nodeport-service") {
                     base = service.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType, nodePort: exposure.nodePort };
@@ -101,6 +149,7 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         name: WebhookReceiverService.name,
                         namespace,
                         labels: { "app.kubernetes.io/managed-by": "pulumi" },
+                        ...(restricted ? { annotations: pulumi.output(sourceRanges).apply(ingressSourceRangeAnnotations) } : {}),
                     },
                     spec: {
                         ...(exposure.ingressClassName ? { ingressClassName: exposure.ingressClassName } : {}),
@@ -128,8 +177,33 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                 details = { mode: exposure.mode };
                 break;
         }
+
+        if (restricted && (exposure.mode === "patch-nodeport" || exposure.mode === "nodeport-service")) {
+            // A NodePort is open on every node: only a NetworkPolicy on notification-controller can
+            // narrow who reaches the receiver. Policies add up, so this admits GitHub's ranges to the
+            // receiver port and keeps everything in-cluster working (events on 9090, metrics, probes);
+            // Flux's own allow-webhooks admits pods of every namespace, never outside addresses.
+            const policy = new k8s.networking.v1.NetworkPolicy(`${name}-sources`, {
+                metadata: { name: SourcesNetworkPolicyName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                spec: {
+                    podSelector: { matchLabels: { ...NotificationControllerSelector } },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            from: pulumi.output(sourceRanges).apply((ranges) => ranges.map((cidr) => ({ ipBlock: { cidr } }))),
+                            ports: [{ protocol: "TCP", port: WebhookReceiverService.targetPort }],
+                        },
+                        { from: [{ namespaceSelector: {} }] },
+                    ],
+                },
+            }, self);
+            // The payload URL waits for the policy too: GitHub is told the URL once it may reach it.
+            base = pulumi.all([base, policy.metadata]).apply(([b]) => b);
+        }
+
         this.baseUrl = base;
-        this.details = base.apply((baseUrl) => ({ ...details, baseUrl }));
+        this.details = pulumi.all([base, restricted ? pulumi.output(sourceRanges) : pulumi.output(undefined)])
+            .apply(([baseUrl, ranges]) => ({ ...details, baseUrl, ...(ranges ? { sourceRanges: ranges } : {}) }));
         this.registerOutputs({ baseUrl: this.baseUrl, details: this.details });
     }
 }

@@ -2,9 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WatchLabel } from "../lib/flux";
-
-/** The Secret name the Receiver's `secretRef` points at, as in Flux's docs and the original guide. */
-export const WebhookTokenSecretName = "webhook-token";
+import { tokenGeneration, tokenSecretName } from "../lib/names";
 
 export interface WebhookTokenArgs {
     /** Namespace of Flux's notification-controller (where the Receivers live). */
@@ -17,11 +15,15 @@ export interface WebhookTokenArgs {
 
 /**
  * The shared token GitHub signs deliveries with and notification-controller checks: a
- * RandomPassword stored as key `token` of the `webhook-token` Secret.
+ * RandomPassword stored as key `token` of the Secret `webhook-token-<generation>`. A new token
+ * is a new Secret (created before the old one is deleted), never an edit of the old one, so the
+ * old Receiver keeps verifying the old hook's signatures until GitHub has the new secret.
  */
 export class WebhookToken extends pulumi.ComponentResource {
     /** The token itself: secret, never exported. */
     public readonly token: pulumi.Output<string>;
+    /** A short non-secret label of this token (see lib/names.ts); part of the Secret's and Receivers' names. */
+    public readonly generation: pulumi.Output<string>;
     /** The Secret's name; resolves once the Secret holds the current token. */
     public readonly secretName: pulumi.Output<string>;
 
@@ -38,11 +40,15 @@ export class WebhookToken extends pulumi.ComponentResource {
         }, self);
         // The provider marks `result` secret; mocks do not, so say it here too.
         this.token = pulumi.secret(password.result);
+        // Not secret on purpose: 40 bits of a hash of a 256-bit random token tell nothing about it.
+        this.generation = pulumi.unsecret(this.token.apply(tokenGeneration));
 
         const secret = new k8s.core.v1.Secret(`${name}-secret`, {
             metadata: {
-                name: WebhookTokenSecretName,
+                name: this.generation.apply(tokenSecretName),
                 namespace: args.namespace,
+                // notification-controller v1.7+ re-reads a Receiver's Secret with this label when it
+                // changes: a hand edit of the Secret then moves the path at once.
                 labels: { ...WatchLabel, "app.kubernetes.io/managed-by": "pulumi" },
             },
             type: "Opaque",
@@ -51,6 +57,6 @@ export class WebhookToken extends pulumi.ComponentResource {
         }, self);
         this.secretName = secret.metadata.name;
 
-        this.registerOutputs({ secretName: this.secretName });
+        this.registerOutputs({ generation: this.generation, secretName: this.secretName });
     }
 }

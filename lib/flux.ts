@@ -5,9 +5,30 @@ import { createHash } from "crypto";
 export const GitRepositoryApiVersion = "source.toolkit.fluxcd.io/v1";
 export const KustomizationApiVersion = "kustomize.toolkit.fluxcd.io/v1";
 export const ReceiverApiVersion = "notification.toolkit.fluxcd.io/v1";
+/** Alert and Provider stay v1beta3 up to Flux 2.9 (2.10 promotes them to v1 and still serves v1beta3). */
+export const ProviderApiVersion = "notification.toolkit.fluxcd.io/v1beta3";
+export const AlertApiVersion = "notification.toolkit.fluxcd.io/v1beta3";
+
+/** The API groups and versions the program writes, as the preflight checks that the cluster serves them. */
+export const FluxApis = [
+    { group: "source.toolkit.fluxcd.io", version: "v1", kind: "GitRepository" },
+    { group: "kustomize.toolkit.fluxcd.io", version: "v1", kind: "Kustomization" },
+    { group: "notification.toolkit.fluxcd.io", version: "v1", kind: "Receiver" },
+] as const;
+export const FluxCommitStatusApis = [
+    { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Provider" },
+    { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Alert" },
+] as const;
+/** The oldest Flux whose Receiver has `spec.resourceFilter` (notification-controller v1.5). */
+export const MinimumFluxVersion = "2.5";
 
 /** notification-controller's ReceiverWebhookPath: every Receiver is served below it. */
 export const ReceiverWebhookPathPrefix = "/hook/";
+
+/** The Service `flux install` creates in front of notification-controller's receiver. */
+export const WebhookReceiverService = { name: "webhook-receiver", portName: "http", port: 80, targetPort: "http-webhook" } as const;
+/** notification-controller's Pod label, which `webhook-receiver` selects too. */
+export const NotificationControllerSelector = { app: "notification-controller" } as const;
 
 /** Receiver `spec.events` for GitHub: `ping` must be listed or GitHub's ping delivery gets 400. */
 export const GitHubReceiverEvents = ["ping", "push"] as const;
@@ -43,7 +64,25 @@ export interface ReceiverSpec {
     readonly type: "github";
     readonly events: readonly string[];
     readonly resources: readonly ObjectReference[];
+    /** CEL over `res` (the target's metadata) and `req` (the JSON body); false skips the reconcile. */
+    readonly resourceFilter?: string;
     readonly secretRef: { readonly name: string };
+}
+
+/** notification-controller's Provider (v1beta3), type github: commit statuses on the pushed commit. */
+export interface ProviderSpec {
+    readonly type: "github";
+    /** The repository's web URL, https://github.com/OWNER/REPO (another host: GitHub Enterprise routes). */
+    readonly address: string;
+    /** A Secret with key `token`: a GitHub token allowed to write commit statuses. */
+    readonly secretRef: { readonly name: string };
+}
+
+export interface AlertSpec {
+    readonly providerRef: { readonly name: string };
+    /** info: both applied (success) and failed (failure) reconciliations. */
+    readonly eventSeverity: "info" | "error";
+    readonly eventSources: readonly { readonly kind: "Kustomization"; readonly name: string }[];
 }
 
 export interface GitRepositorySpec {
@@ -59,6 +98,16 @@ export interface KustomizationSpec {
     readonly prune: boolean;
     readonly sourceRef: ObjectReference;
     readonly targetNamespace?: string;
+}
+
+/**
+ * Receiver `spec.resourceFilter` that reconciles only for pushes to `branch`. GitHub's push body
+ * carries `ref: refs/heads/<branch>`; its ping body has no `ref`, and a ping must still reconcile:
+ * it is the delivery check's catch-up after any change of URL or token.
+ */
+export function branchFilterExpression(branch: string): string {
+    // A CEL string literal: branch names cannot hold quotes or backslashes (git check-ref-format).
+    return `has(req.ref) ? req.ref == 'refs/heads/${branch}' : true`;
 }
 
 /**

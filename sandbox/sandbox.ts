@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
-import { Flux, kubectl, startFlux } from "./cluster/flux";
+import { Flux, startFlux, yamlObjects } from "./cluster/flux";
 import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
@@ -80,8 +80,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         // What `flux bootstrap` leaves behind: flux-system's GitRepository and Kustomization, which
         // apply Flux's own manifests (here: the webhook-receiver Service) from Git.
         await timed("flux-system bootstrap", async () => {
-            kubectl(cp, ["apply", "-f", "-"], bootstrapManifest(flux.namespace, fluxInfra));
-            kubectl(cp, ["create", "namespace", "instavote"]);
+            await cp.api.apply(yamlObjects(bootstrapManifest(flux.namespace, fluxInfra)));
             await waitFor("flux-system Kustomization to apply webhook-receiver", async () => {
                 const svc = await cp.api.get<{ spec: { type: string } }>(paths.service(flux.namespace, "webhook-receiver"));
                 return svc?.spec.type === "ClusterIP" ? true : undefined;

@@ -13,27 +13,33 @@ export const ProjectName = "flux-push";
 
 /** The program exactly as index.ts runs it, its outputs returned as the stack's outputs. */
 export async function program(): Promise<Record<string, unknown>> {
-    const out = fluxPushReconciliation();
-    return { namespace: out.namespace, tokenSecret: out.tokenSecret, exposure: out.exposure, repositories: out.repositories };
+    const out = await fluxPushReconciliation();
+    return { namespace: out.namespace, tokenSecret: out.tokenSecret, tokenGeneration: out.tokenGeneration, exposure: out.exposure, repositories: out.repositories };
 }
 
 /** The sandbox stack's config, as a stack file would hold it: staging's shape, pointing at the sandbox. */
 export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const project = {
         nodeAddress: "127.0.0.1",
+        // Every sandbox address is loopback: the opt-in a GitHub Enterprise Server on the same
+        // private network would need (GitHub.com never delivers to such addresses).
+        allowPrivateAddresses: true,
         gitRepositoryInterval: "1h",
         kustomizationInterval: "1h",
         repositories: [{
             name: "instavote",
             url: sb.repositories.instavote,
             branch: "main",
-            kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, targetNamespace: "instavote" }],
+            // The sandbox starts without the app's namespace: the stack creates it (and keeps it on destroy).
+            kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, targetNamespace: "instavote", createTargetNamespace: true }],
         }],
         ...overrides,
     };
     return {
         "github:owner": SandboxOwner,
         "github:baseUrl": sb.github.url,
+        // As a user points the kubernetes provider (and the program's preflight) at a cluster.
+        "kubernetes:kubeconfig": sb.controlPlane.kubeconfig,
         ...Object.fromEntries(Object.entries(project).filter(([, v]) => v !== undefined).map(([k, v]) => [`${ProjectName}:${k}`, v])),
     };
 }

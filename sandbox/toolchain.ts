@@ -15,6 +15,8 @@ export interface ToolchainPaths {
     readonly sourceController: string;
     readonly kustomizeController: string;
     readonly notificationController: string;
+    /** The flux CLI (v2.9.5), for the seed's own commands against the sandbox. */
+    readonly flux: string;
     readonly actionlint: string;
     readonly fluxCrds: string;
     readonly webhookReceiverService: string;
@@ -32,6 +34,7 @@ export function toolchainPaths(): ToolchainPaths {
         sourceController: p["source-controller"],
         kustomizeController: p["kustomize-controller"],
         notificationController: p["notification-controller"],
+        flux: p["flux"],
         actionlint: p["actionlint"],
         fluxCrds: p["flux-crds"],
         webhookReceiverService: p["webhook-receiver-service"],

@@ -1,9 +1,10 @@
 // Flux's three controllers as local processes against the sandbox API server, every address on
 // loopback, leader election off; the CRDs from the controllers' own module zips.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parseAllDocuments } from "yaml";
 import { ControlPlane } from "./controlPlane";
+import { AppliedObject } from "./kubeApi";
 import { freePort, Supervisor, waitFor } from "./processes";
 
 export interface FluxBinaries {
@@ -18,28 +19,45 @@ export interface Flux {
     readonly namespace: string;
     /** Where notification-controller's receiver listens (what kube-proxy would forward to). */
     readonly receiverAddr: string;
+    /** Where notification-controller takes events (what the other controllers post to). */
+    readonly eventsAddr: string;
 }
 
-export function kubectl(cp: ControlPlane, args: readonly string[], input?: string): string {
-    return execFileSync("kubectl", [...args], {
-        env: { ...process.env, KUBECONFIG: cp.kubeconfig },
-        input,
-        stdio: ["pipe", "pipe", "pipe"],
-        timeout: 120000,
-    }).toString();
+/** The objects of a multi-document YAML text. */
+export function yamlObjects(text: string): AppliedObject[] {
+    return parseAllDocuments(text).map((d) => d.toJSON() as AppliedObject | null).filter((o): o is AppliedObject => o !== null);
+}
+
+/** Installs Flux's CRDs (server-side: they are too large for client-side apply) and waits until they are served. */
+export async function installCrds(cp: ControlPlane, crdDir: string): Promise<void> {
+    const crds = fs.readdirSync(crdDir).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => yamlObjects(fs.readFileSync(path.join(crdDir, f), "utf8")));
+    await cp.api.apply(crds);
+    await waitFor("Flux CRDs Established", async () => {
+        for (const c of crds) {
+            const got = await cp.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c.metadata.name}`);
+            if (!got?.status?.conditions?.some((x) => x.type === "Established" && x.status === "True")) return undefined;
+        }
+        return true;
+    }, 60000);
+}
+
+/** Creates a namespace (idempotent). */
+export async function createNamespace(cp: ControlPlane, name: string): Promise<void> {
+    await cp.api.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name } }]);
 }
 
 export async function startFlux(sup: Supervisor, cp: ControlPlane, dir: string, bins: FluxBinaries, namespace = "flux-system"): Promise<Flux> {
-    // Server-side: the CRDs are too large for the last-applied annotation.
-    kubectl(cp, ["apply", "--server-side", "-f", bins.crds]);
-    kubectl(cp, ["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
-    kubectl(cp, ["create", "namespace", namespace]);
+    await installCrds(cp, bins.crds);
+    await createNamespace(cp, namespace);
 
     const env = { KUBECONFIG: cp.kubeconfig, RUNTIME_NAMESPACE: namespace };
     const addr = async () => `127.0.0.1:${await freePort()}`;
     const health = { source: await addr(), kustomize: await addr(), notification: await addr() };
     const storageAddr = await addr();
     const receiverAddr = await addr();
+    // In a cluster the controllers post events to http://notification-controller.<ns>.svc/: here,
+    // to its loopback address, so Alerts (commit statuses) see what kustomize-controller applied.
+    const eventsAddr = await addr();
     fs.mkdirSync(path.join(dir, "storage"), { recursive: true });
 
     const started = [
@@ -48,18 +66,20 @@ export async function startFlux(sup: Supervisor, cp: ControlPlane, dir: string, 
             `--storage-addr=${storageAddr}`,
             // kustomize-controller downloads artifacts from the advertised address.
             `--storage-adv-addr=${storageAddr}`,
+            `--events-addr=http://${eventsAddr}/`,
             `--metrics-addr=${await addr()}`,
             `--health-addr=${health.source}`,
             "--log-encoding=console",
         ], env),
         sup.start("kustomize-controller", bins.kustomizeController, [
+            `--events-addr=http://${eventsAddr}/`,
             `--metrics-addr=${await addr()}`,
             `--health-addr=${health.kustomize}`,
             "--log-encoding=console",
         ], env),
         sup.start("notification-controller", bins.notificationController, [
             `--receiverAddr=${receiverAddr}`,
-            `--events-addr=${await addr()}`,
+            `--events-addr=${eventsAddr}`,
             `--metrics-addr=${await addr()}`,
             `--health-addr=${health.notification}`,
             "--log-encoding=console",
@@ -73,5 +93,5 @@ export async function startFlux(sup: Supervisor, cp: ControlPlane, dir: string, 
         }
         return true;
     }, 60000);
-    return { namespace, receiverAddr };
+    return { namespace, receiverAddr, eventsAddr };
 }

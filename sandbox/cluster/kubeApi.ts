@@ -59,9 +59,44 @@ export class KubeApi {
         if (res.status >= 300) throw new Error(`PATCH ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     }
 
+    /**
+     * Server-side apply of YAML documents, as `kubectl apply --server-side --force-conflicts` does:
+     * each object is PATCHed with application/apply-patch+yaml to its own path (JSON is YAML).
+     */
+    async apply(documents: readonly AppliedObject[], fieldManager = "flux-push-sandbox"): Promise<void> {
+        for (const doc of documents) {
+            const path = objectPath(doc) + `?fieldManager=${fieldManager}&force=true`;
+            const res = await this.request("PATCH", path, doc, "application/apply-patch+yaml");
+            if (res.status >= 300) throw new Error(`apply ${doc.kind} ${doc.metadata.name}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+    }
+
     close(): void {
         this.agent.destroy();
     }
+}
+
+export interface AppliedObject {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+// The kinds the sandbox applies, and their resource names (no discovery needed for so few).
+const plurals: Record<string, string> = {
+    CustomResourceDefinition: "customresourcedefinitions",
+    Namespace: "namespaces",
+    Service: "services",
+    GitRepository: "gitrepositories",
+    Kustomization: "kustomizations",
+};
+
+/** The REST path of an object from its apiVersion, kind, namespace and name. */
+export function objectPath(o: AppliedObject): string {
+    const plural = plurals[o.kind];
+    if (!plural) throw new Error(`the sandbox does not know the resource name of kind ${o.kind}`);
+    const base = o.apiVersion.includes("/") ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
+    return `${base}${o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : ""}/${plural}/${o.metadata.name}`;
 }
 
 /** Paths of the objects the sandbox reads. */
@@ -71,6 +106,7 @@ export const paths = {
     secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
     deployment: (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
     receiver: (ns: string, name: string) => `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${ns}/receivers/${name}`,
+    receivers: (ns: string) => `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${ns}/receivers`,
     gitRepository: (ns: string, name: string) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${name}`,
     kustomization: (ns: string, name: string) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}`,
 };

@@ -1,0 +1,161 @@
+// Before anything is registered: is Flux installed where the stack looks, do the namespaces the
+// Kustomizations target exist, does an existing GitRepository exist (and which branch it follows).
+// Reading (observeCluster) is apart from judging (judgeCluster, pure), so every rule is tested.
+import { apiPaths, ApiResponse, ClusterClient } from "./cluster";
+import { FluxApis, FluxCommitStatusApis, MinimumFluxVersion, WebhookReceiverService } from "./flux";
+import { StackConfig } from "./config";
+
+type Seen = "present" | "missing" | "forbidden" | "unreachable";
+
+export interface ClusterObservations {
+    readonly cluster: string;
+    /** `group/version` -> the kinds it serves, or what kept us from knowing. */
+    readonly apis: Readonly<Record<string, { readonly seen: Seen; readonly kinds: readonly string[] }>>;
+    readonly webhookReceiverService: Seen;
+    readonly namespaces: Readonly<Record<string, Seen>>;
+    /** existing: true repositories: their GitRepository and its branch. */
+    readonly gitRepositories: Readonly<Record<string, { readonly seen: Seen; readonly branch?: string }>>;
+    readonly commitStatusSecret?: { readonly seen: Seen; readonly hasToken: boolean };
+    /** GitRepositories and Kustomizations the stack is to create that already exist and no Pulumi stack made. */
+    readonly foreignObjects: readonly string[];
+    readonly unreachable?: string;
+}
+
+export interface PreflightResult {
+    /** Each stops the update before anything changes. */
+    readonly problems: readonly string[];
+    /** What could not be checked (RBAC): logged, not fatal, since the provider will say it later. */
+    readonly warnings: readonly string[];
+    /** Branch of each existing GitRepository, for the Receiver's branch filter. */
+    readonly existingBranches: Readonly<Record<string, string | undefined>>;
+}
+
+function seen(r: ApiResponse): Seen {
+    if (r.status === 0) return "unreachable";
+    if (r.status === 403 || r.status === 401) return "forbidden";
+    if (r.status === 404) return "missing";
+    return r.status >= 200 && r.status < 300 ? "present" : "unreachable";
+}
+
+interface GitRef { branch?: string; tag?: string; semver?: string; name?: string; commit?: string }
+
+/** The branch a GitRepository follows: source-controller's default is master; a tag, semver, name or commit follows no branch. */
+export function existingBranch(ref: GitRef | undefined): string | undefined {
+    if (ref === undefined) return "master";
+    if (ref.tag || ref.semver || ref.name || ref.commit) return undefined;
+    return ref.branch ?? "master";
+}
+
+/**
+ * Whether a Pulumi stack wrote the object: the kubernetes provider applies under field managers
+ * named pulumi-kubernetes-<id>. (This stack's own objects from an earlier `up` have them too.)
+ */
+export function madeByPulumi(object: unknown): boolean {
+    const fields = (object as { metadata?: { managedFields?: { manager?: string }[] } } | undefined)?.metadata?.managedFields ?? [];
+    return fields.some((f) => f.manager?.startsWith("pulumi-kubernetes") === true);
+}
+
+/** The API server's answers to everything the preflight needs, read in parallel. */
+export async function observeCluster(client: ClusterClient, config: StackConfig): Promise<ClusterObservations> {
+    const ns = config.namespace;
+    const apis = [...FluxApis, ...(config.commitStatus ? FluxCommitStatusApis : [])];
+    const groupVersions = [...new Set(apis.map((a) => `${a.group}/${a.version}`))];
+    const targetNamespaces = [...new Set(config.repositories.flatMap((r) => (r.existing ? [] : r.kustomizations.filter((k) => k.targetNamespace && !k.createTargetNamespace).map((k) => k.targetNamespace as string))))];
+    const existing = config.repositories.filter((r) => r.existing).map((r) => r.name);
+    // Objects the stack creates: one already there is someone else's unless Pulumi made it.
+    const owned = config.repositories.flatMap((r) => (r.existing ? [] : [
+        { what: `GitRepository ${ns}/${r.name}`, path: apiPaths.gitRepository(ns, r.name), repository: r.name },
+        ...r.kustomizations.map((k) => ({ what: `Kustomization ${ns}/${k.name}`, path: apiPaths.kustomization(ns, k.name), repository: r.name })),
+    ]));
+
+    const [gvAnswers, svc, nsAnswers, repoAnswers, secret, ownedAnswers] = await Promise.all([
+        Promise.all(groupVersions.map((gv) => client.get(`/apis/${gv}`))),
+        client.get(apiPaths.service(ns, WebhookReceiverService.name)),
+        Promise.all(targetNamespaces.map((n) => client.get(apiPaths.namespace(n)))),
+        Promise.all(existing.map((n) => client.get(apiPaths.gitRepository(ns, n)))),
+        config.commitStatus && !config.commitStatus.createSecret ? client.get(apiPaths.secret(ns, config.commitStatus.secretName)) : Promise.resolve(undefined),
+        Promise.all(owned.map((o) => client.get(o.path))),
+    ]);
+    const unreachable = [...gvAnswers, svc].find((r) => r.status === 0);
+    return {
+        cluster: client.description,
+        apis: Object.fromEntries(groupVersions.map((gv, i) => [gv, {
+            seen: seen(gvAnswers[i]),
+            kinds: ((gvAnswers[i].body as { resources?: { kind: string }[] } | undefined)?.resources ?? []).map((r) => r.kind),
+        }])),
+        webhookReceiverService: seen(svc),
+        namespaces: Object.fromEntries(targetNamespaces.map((n, i) => [n, seen(nsAnswers[i])])),
+        gitRepositories: Object.fromEntries(existing.map((n, i) => [n, {
+            seen: seen(repoAnswers[i]),
+            branch: existingBranch((repoAnswers[i].body as { spec?: { ref?: GitRef } } | undefined)?.spec?.ref),
+        }])),
+        ...(secret ? { commitStatusSecret: { seen: seen(secret), hasToken: Boolean((secret.body as { data?: Record<string, string> } | undefined)?.data?.token) } } : {}),
+        foreignObjects: owned.filter((o, i) => ownedAnswers[i].status === 200 && !madeByPulumi(ownedAnswers[i].body)).map((o) => `${o.what} (repositories entry ${o.repository})`),
+        ...(unreachable ? { unreachable: unreachable.error ?? `HTTP ${unreachable.status}` } : {}),
+    };
+}
+
+/** What stops the update, what is only a warning, and what the program needs to know. */
+export function judgeCluster(o: ClusterObservations, config: StackConfig): PreflightResult {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    const ns = config.namespace;
+    const install = `install Flux ${MinimumFluxVersion} or later into namespace ${ns} (\`flux install --namespace ${ns}\`, or \`flux bootstrap github ...\`; this project is tested on Flux 2.9), or set \`pulumi config set namespace <namespace Flux runs in>\``;
+    if (o.unreachable !== undefined) {
+        return { problems: [`cannot reach the Kubernetes API server ${o.cluster}: ${o.unreachable}; check kubernetes:kubeconfig / kubernetes:context (or KUBECONFIG)`], warnings, existingBranches: {} };
+    }
+
+    const apis = [...FluxApis, ...(config.commitStatus ? FluxCommitStatusApis : [])];
+    const missing = apis.filter((a) => {
+        const gv = o.apis[`${a.group}/${a.version}`];
+        return gv?.seen === "missing" || (gv?.seen === "present" && !gv.kinds.includes(a.kind));
+    });
+    if (missing.length > 0) {
+        problems.push(`Flux is not installed on ${o.cluster}: the cluster serves no ${missing.map((a) => `${a.kind} (${a.group}/${a.version})`).join(", ")}; ${install}`);
+    }
+    for (const a of apis) {
+        if (o.apis[`${a.group}/${a.version}`]?.seen === "forbidden") warnings.push(`could not check that the cluster serves ${a.group}/${a.version} (forbidden)`);
+    }
+    if (o.webhookReceiverService === "missing") {
+        problems.push(`Service ${ns}/${WebhookReceiverService.name} does not exist: Flux's notification-controller is not installed in namespace ${ns} (the stack ${config.exposure.mode === "patch-nodeport" ? "patches that Service" : "exposes the receiver behind it"}); ${install}`);
+    } else if (o.webhookReceiverService === "forbidden") {
+        warnings.push(`could not read Service ${ns}/${WebhookReceiverService.name} (forbidden): the stack's identity needs get on services in ${ns}`);
+    }
+
+    for (const r of config.repositories) {
+        if (r.existing) continue;
+        for (const k of r.kustomizations) {
+            if (!k.targetNamespace || k.createTargetNamespace) continue;
+            const s = o.namespaces[k.targetNamespace];
+            if (s === "missing") {
+                problems.push(`Kustomization ${k.name} targets namespace ${k.targetNamespace}, which does not exist: Flux would fail to apply into it. Create it (in Git, or \`kubectl create namespace ${k.targetNamespace}\`), or set createTargetNamespace: true on that kustomization to let the stack create it`);
+            } else if (s === "forbidden") {
+                warnings.push(`could not check that namespace ${k.targetNamespace} exists (forbidden)`);
+            }
+        }
+    }
+
+    const existingBranches: Record<string, string | undefined> = {};
+    for (const [name, g] of Object.entries(o.gitRepositories)) {
+        if (g.seen === "missing") {
+            problems.push(`GitRepository ${ns}/${name} does not exist, but repositories entry ${name} sets existing: true (the stack only references it); create it (\`flux create source git ${name} ...\`) or set existing: false with its url`);
+        } else if (g.seen === "forbidden") {
+            warnings.push(`could not read GitRepository ${ns}/${name} (forbidden): its branch filter falls back to reconciling on every push`);
+        }
+        existingBranches[name] = g.branch;
+    }
+
+    for (const what of o.foreignObjects) {
+        problems.push(`${what} already exists and no Pulumi stack made it (bootstrap, \`flux create\`, Git): the stack would take it over, and delete it on destroy. Set existing: true on that repository to only reference it, or delete the object first`);
+    }
+
+    if (config.commitStatus && o.commitStatusSecret) {
+        const name = `${ns}/${config.commitStatus.secretName}`;
+        if (o.commitStatusSecret.seen === "missing") {
+            problems.push(`Secret ${name} (commitStatusSecret) does not exist: create it with key token holding a GitHub token allowed to write commit statuses, or set it from config: \`pulumi config set --secret commitStatusToken <token>\``);
+        } else if (o.commitStatusSecret.seen === "present" && !o.commitStatusSecret.hasToken) {
+            problems.push(`Secret ${name} (commitStatusSecret) has no key token: notification-controller's github Provider reads the GitHub token from key token`);
+        }
+    }
+    return { problems, warnings, existingBranches };
+}

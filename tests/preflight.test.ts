@@ -1,0 +1,141 @@
+// The preflight: what the program reads from the cluster before it registers anything, and which
+// findings stop the update (each naming what is missing, where, and the fix).
+import * as assert from "assert";
+import { ApiResponse, ClusterClient } from "../lib/cluster";
+import { StackConfig, validateConfig } from "../lib/config";
+import { ClusterObservations, existingBranch, judgeCluster, madeByPulumi, observeCluster } from "../lib/preflight";
+import { withDefaults } from "./support/projectConfig";
+
+function config(overrides: Record<string, unknown> = {}): StackConfig {
+    const r = validateConfig(withDefaults({
+        nodeAddress: "203.0.113.10",
+        repositories: [{ name: "instavote", url: "https://github.com/example-org/instavote.git", kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", targetNamespace: "instavote" }] }],
+        ...overrides,
+    }));
+    assert.ok(r.ok, r.ok ? "" : r.problems.join("\n"));
+    return r.config;
+}
+
+const fluxApis = {
+    "source.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds: ["GitRepository"] },
+    "kustomize.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds: ["Kustomization"] },
+    "notification.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds: ["Receiver"] },
+};
+
+function healthy(o: Partial<ClusterObservations> = {}): ClusterObservations {
+    return { cluster: "https://127.0.0.1:6443 (context sandbox)", apis: fluxApis, webhookReceiverService: "present", namespaces: { instavote: "present" }, gitRepositories: {}, foreignObjects: [], ...o };
+}
+
+/** A fake API server: path -> answer; anything else 404. Records what was asked. */
+function fakeCluster(answers: Record<string, ApiResponse>): ClusterClient & { asked: string[] } {
+    const asked: string[] = [];
+    return {
+        asked,
+        description: "fake",
+        get: async (p) => {
+            asked.push(p);
+            return answers[p] ?? { status: 404, body: { kind: "Status", code: 404 } };
+        },
+        patch: async () => assert.fail("the preflight never writes"),
+    };
+}
+
+describe("preflight: judging what the cluster has", () => {
+    it("a cluster with Flux and the target namespace: no problem, no warning", () => {
+        assert.deepStrictEqual(judgeCluster(healthy(), config()), { problems: [], warnings: [], existingBranches: {} });
+    });
+
+    it("no Flux CRDs: one problem naming each missing kind, the namespace and `flux install`", () => {
+        const r = judgeCluster(healthy({ apis: { ...fluxApis, "notification.toolkit.fluxcd.io/v1": { seen: "missing", kinds: [] }, "kustomize.toolkit.fluxcd.io/v1": { seen: "missing", kinds: [] } } }), config());
+        assert.strictEqual(r.problems.length, 1);
+        assert.match(r.problems[0], /Flux is not installed on https:\/\/127\.0\.0\.1:6443 \(context sandbox\): the cluster serves no Kustomization \(kustomize\.toolkit\.fluxcd\.io\/v1\), Receiver \(notification\.toolkit\.fluxcd\.io\/v1\)/);
+        assert.match(r.problems[0], /install Flux 2\.5 or later into namespace flux-system \(`flux install --namespace flux-system`/);
+    });
+
+    it("an API group served without the kind (an old Flux) counts as missing", () => {
+        const r = judgeCluster(healthy({ apis: { ...fluxApis, "notification.toolkit.fluxcd.io/v1": { seen: "present", kinds: ["Alert"] } } }), config());
+        assert.match(r.problems.join(), /serves no Receiver/);
+    });
+
+    it("no webhook-receiver Service in the namespace: names the Service, the namespace and both fixes", () => {
+        const r = judgeCluster(healthy({ webhookReceiverService: "missing" }), config({ namespace: "flux" }));
+        assert.match(r.problems.join(), /Service flux\/webhook-receiver does not exist: Flux's notification-controller is not installed in namespace flux \(the stack patches that Service\).*pulumi config set namespace/);
+    });
+
+    it("a missing target namespace stops the update unless the stack is asked to create it", () => {
+        const missing = healthy({ namespaces: { instavote: "missing" } });
+        assert.match(judgeCluster(missing, config()).problems.join(), /Kustomization vote-staging targets namespace instavote, which does not exist.*createTargetNamespace: true/);
+        const creating = config({ repositories: [{ name: "instavote", url: "https://h/r.git", kustomizations: [{ name: "vote-staging", path: "./d", targetNamespace: "instavote", createTargetNamespace: true }] }] });
+        assert.deepStrictEqual(judgeCluster(missing, creating).problems, []);
+    });
+
+    it("what RBAC hides is a warning, not a stop: the provider will say it later", () => {
+        const r = judgeCluster(healthy({ webhookReceiverService: "forbidden", namespaces: { instavote: "forbidden" } }), config());
+        assert.deepStrictEqual(r.problems, []);
+        assert.strictEqual(r.warnings.length, 2);
+    });
+
+    it("an unreachable API server is one problem naming the kubeconfig settings", () => {
+        const r = judgeCluster(healthy({ unreachable: "connect ECONNREFUSED 127.0.0.1:6443" }), config());
+        assert.deepStrictEqual(r.problems, ["cannot reach the Kubernetes API server https://127.0.0.1:6443 (context sandbox): connect ECONNREFUSED 127.0.0.1:6443; check kubernetes:kubeconfig / kubernetes:context (or KUBECONFIG)"]);
+    });
+
+    it("an existing GitRepository that is not there stops the update; its branch is returned for the filter", () => {
+        const c = config({ repositories: [{ name: "flux-system", existing: true }, { name: "apps", existing: true }] });
+        const r = judgeCluster(healthy({ gitRepositories: { "flux-system": { seen: "present", branch: "main" }, apps: { seen: "missing" } } }), c);
+        assert.match(r.problems.join(), /GitRepository flux-system\/apps does not exist, but repositories entry apps sets existing: true/);
+        assert.strictEqual(r.existingBranches["flux-system"], "main");
+    });
+
+    it("an existing GitRepository's branch: source-controller's default master; a tag or commit follows no branch", () => {
+        assert.strictEqual(existingBranch(undefined), "master");
+        assert.strictEqual(existingBranch({}), "master");
+        assert.strictEqual(existingBranch({ branch: "release" }), "release");
+        assert.strictEqual(existingBranch({ tag: "v1" }), undefined);
+        assert.strictEqual(existingBranch({ branch: "main", commit: "abc" }), undefined);
+    });
+
+    it("a GitRepository or Kustomization the stack would create that someone else made stops the update", () => {
+        const r = judgeCluster(healthy({ foreignObjects: ["GitRepository flux-system/instavote (repositories entry instavote)"] }), config());
+        assert.match(r.problems.join(), /GitRepository flux-system\/instavote \(repositories entry instavote\) already exists and no Pulumi stack made it.*existing: true/);
+        assert.ok(madeByPulumi({ metadata: { managedFields: [{ manager: "kustomize-controller" }, { manager: "pulumi-kubernetes-5f3c" }] } }));
+        assert.ok(!madeByPulumi({ metadata: { managedFields: [{ manager: "kustomize-controller" }] } }));
+    });
+
+    it("commit statuses: a named Secret must exist and hold key token", () => {
+        const c = config({ commitStatusSecret: "github-status" });
+        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "missing", hasToken: false } }), c).problems.join(), /Secret flux-system\/github-status \(commitStatusSecret\) does not exist/);
+        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: false } }), c).problems.join(), /has no key token/);
+        assert.deepStrictEqual(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: true } }), c).problems, []);
+    });
+});
+
+describe("preflight: reading the cluster", () => {
+    it("asks for the API groups, the Service, the target namespace, and nothing else; maps 404/403/0", async () => {
+        const cluster = fakeCluster({
+            "/apis/source.toolkit.fluxcd.io/v1": { status: 200, body: { resources: [{ kind: "GitRepository" }] } },
+            "/apis/kustomize.toolkit.fluxcd.io/v1": { status: 200, body: { resources: [{ kind: "Kustomization" }] } },
+            "/apis/notification.toolkit.fluxcd.io/v1": { status: 403, body: {} },
+            "/api/v1/namespaces/flux-system/services/webhook-receiver": { status: 200, body: {} },
+        });
+        const o = await observeCluster(cluster, config());
+        assert.deepStrictEqual([...cluster.asked].sort(), [
+            "/api/v1/namespaces/flux-system/services/webhook-receiver",
+            "/api/v1/namespaces/instavote",
+            "/apis/kustomize.toolkit.fluxcd.io/v1",
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/vote-staging",
+            "/apis/notification.toolkit.fluxcd.io/v1",
+            "/apis/source.toolkit.fluxcd.io/v1",
+            "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/instavote",
+        ]);
+        assert.strictEqual(o.apis["notification.toolkit.fluxcd.io/v1"].seen, "forbidden");
+        assert.deepStrictEqual(o.apis["source.toolkit.fluxcd.io/v1"], { seen: "present", kinds: ["GitRepository"] });
+        assert.strictEqual(o.namespaces.instavote, "missing");
+        assert.strictEqual(o.unreachable, undefined);
+    });
+
+    it("an API server that does not answer is reported as unreachable", async () => {
+        const down: ClusterClient = { description: "x", get: async () => ({ status: 0, body: undefined, error: "connect ECONNREFUSED" }), patch: async () => assert.fail() };
+        assert.strictEqual((await observeCluster(down, config())).unreachable, "connect ECONNREFUSED");
+    });
+});
