@@ -43,6 +43,16 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:nodePort: 80 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
     },
     {
+        rule: "nodePort's upper bound is 32767: 32768 is refused",
+        set: { nodePort: 32768 },
+        problems: [`${P}:nodePort: 32768 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
+    },
+    {
+        rule: "nodePort's lower bound is 30000: 29999 is refused",
+        set: { nodePort: 29999 },
+        problems: [`${P}:nodePort: 29999 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
+    },
+    {
         rule: "nodePort must be an integer",
         set: { nodePort: "31234x" },
         problems: [`${P}:nodePort: "31234x" is not an integer; e.g. \`pulumi config set nodePort 31234\``],
@@ -106,6 +116,11 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:publicUrl: must not carry credentials; GitHub authenticates with the HMAC signature, not the URL`],
     },
     {
+        rule: "publicUrl carries no password either, even without a user",
+        set: { exposure: "url", nodeAddress: undefined, publicUrl: "https://:pw@tunnel.example.com" },
+        problems: [`${P}:publicUrl: must not carry credentials; GitHub authenticates with the HMAC signature, not the URL`],
+    },
+    {
         rule: "publicUrl must parse",
         set: { exposure: "url", nodeAddress: undefined, publicUrl: "tunnel.example.com" },
         problems: [`${P}:publicUrl: "tunnel.example.com" is not a URL; give the public origin GitHub reaches, e.g. \`pulumi config set publicUrl https://flux-webhook.example.com\``],
@@ -119,6 +134,11 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         rule: "insecureSsl only with an https exposure",
         set: { insecureSsl: true },
         problems: [`${P}:insecureSsl: applies only to https payload URLs, and exposure patch-nodeport serves plain http; remove it (\`pulumi config rm insecureSsl\`)`],
+    },
+    {
+        rule: "insecureSsl is refused with loadbalancer, which serves plain http too",
+        set: { exposure: "loadbalancer", nodeAddress: undefined, insecureSsl: true },
+        problems: [`${P}:insecureSsl: applies only to https payload URLs, and exposure loadbalancer serves plain http; remove it (\`pulumi config rm insecureSsl\`)`],
     },
     {
         rule: "insecureSsl is a boolean",
@@ -206,6 +226,11 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${R0}.branch: "release..1" is not a valid branch name`],
     },
     {
+        rule: "a branch may not end with .lock",
+        set: { repositories: [repo({ branch: "main.lock" })] },
+        problems: [`${R0}.branch: "main.lock" is not a valid branch name`],
+    },
+    {
         rule: "secretRef is a Secret name",
         set: { repositories: [repo({ secretRef: "Git Credentials" })] },
         problems: [`${R0}.secretRef: "Git Credentials" is not a valid Secret name (RFC 1123)`],
@@ -262,6 +287,11 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
             repositories: [instavote, { name: "result", url: "https://github.com/example-org/result.git", kustomizations: [{ name: "vote-staging", path: "./deploy" }] }],
         },
         problems: [`${P}:repositories[1].kustomizations[0].name: "vote-staging" is already used by ${R0}.kustomizations[0]; Kustomization names must be unique in the namespace`],
+    },
+    {
+        rule: "unknown keys in a Kustomization entry are reported (typos do not pass silently)",
+        set: { repositories: [repo({ kustomizations: [{ name: "vote-staging", path: "./deploy", targetNamepsace: "instavote" }] })] },
+        problems: [`${R0}.kustomizations[0].targetNamepsace: unknown setting; allowed here: name, path, prune, interval, targetNamespace`],
     },
     {
         rule: "targetNamespace is an RFC 1123 label",
@@ -373,6 +403,14 @@ describe("config validation", () => {
     it("accepts Flux's compound durations and rejects units Flux does not know", () => {
         for (const ok of ["30s", "1h30m", "1.5h", "500ms", "10m"]) assert.deepStrictEqual(problemsOf(config({ gitRepositoryInterval: ok })), [], ok);
         for (const bad of ["1d", "m", "-1m", "1 h", ""]) assert.strictEqual(problemsOf(config({ gitRepositoryInterval: bad })).length, 1, bad);
+    });
+
+    it("accepts nodePort at both ends of the range, 30000 and 32767", () => {
+        for (const nodePort of [30000, 32767]) {
+            const result = validateConfig(config({ nodePort }));
+            assert.ok(result.ok, `${nodePort}: ${result.ok ? "" : result.problems.join("; ")}`);
+            assert.strictEqual(result.config.exposure.mode === "patch-nodeport" && result.config.exposure.nodePort, nodePort);
+        }
     });
 
     it("accepts ssh and http Git URLs", () => {

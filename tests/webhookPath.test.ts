@@ -50,6 +50,18 @@ describe("webhookPath (notification-controller's Receiver.GetWebhookPath)", () =
 });
 
 describe("payload URL", () => {
+    it("takes a LoadBalancer entry's ip over its hostname when it has both", () => {
+        // Kept from the first version: the ip is what the cloud routes to; a hostname beside it can be
+        // a provider-internal name. An entry with only a hostname (AWS ELB) still works, below.
+        assert.strictEqual(loadBalancerBaseUrl([{ ip: "198.51.100.7", hostname: "lb.example.com" }]), "http://198.51.100.7");
+        assert.strictEqual(loadBalancerBaseUrl([{ hostname: "lb.example.com", ip: "2001:db8::7" }]), "http://[2001:db8::7]");
+    });
+
+    it("skips LoadBalancer entries without an address, to the first that has one", () => {
+        assert.strictEqual(loadBalancerBaseUrl([{}, { hostname: "abc.elb.example.com" }, { ip: "198.51.100.8" }]), "http://abc.elb.example.com");
+        assert.strictEqual(loadBalancerBaseUrl([{ ip: "" }, { ip: "198.51.100.8" }]), "http://198.51.100.8");
+    });
+
     const path = "/hook/" + "a".repeat(64);
 
     it("is the node address and NodePort, as the guide builds it", () => {
@@ -77,6 +89,7 @@ describe("payload URL", () => {
         assert.strictEqual(loadBalancerBaseUrl([{ hostname: "abc.elb.example.com" }]), "http://abc.elb.example.com");
         assert.strictEqual(loadBalancerBaseUrl([{}, { ip: "2001:db8::1" }]), "http://[2001:db8::1]");
         assert.throws(() => loadBalancerBaseUrl([]), /no address/);
+        assert.throws(() => loadBalancerBaseUrl([{}, {}]), /no address/);
         assert.throws(() => loadBalancerBaseUrl(undefined), /no address/);
     });
 });
