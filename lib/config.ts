@@ -118,7 +118,10 @@ export function isFluxInterval(v: string): boolean {
     return FluxIntervalPattern.test(v);
 }
 
-/** git check-ref-format's rules for a branch name, the ones users actually trip on. */
+/**
+ * git check-ref-format's rules for a branch name, the ones users actually trip on. The `.lock` and
+ * leading-dot rules hold for every slash-separated component, not just the whole name.
+ */
 export function isGitBranchName(v: string): boolean {
     return (
         v.length > 0 &&
@@ -130,8 +133,9 @@ export function isGitBranchName(v: string): boolean {
         !v.endsWith("/") &&
         !v.startsWith("-") &&
         !v.endsWith(".") &&
-        !v.endsWith(".lock") &&
-        v !== "@"
+        v.split("/").every((c) => !c.startsWith(".") && !c.endsWith(".lock")) &&
+        v !== "@" &&
+        v !== "HEAD"
     );
 }
 

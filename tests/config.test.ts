@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { formatProblems, RawConfig, validateConfig } from "../lib/config";
+import { execFile } from "child_process";
+import * as os from "os";
+import { formatProblems, isGitBranchName, RawConfig, validateConfig } from "../lib/config";
 import { withDefaults } from "./support/projectConfig";
 
 const instavote = {
@@ -231,6 +233,16 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${R0}.branch: "main.lock" is not a valid branch name`],
     },
     {
+        rule: "no component of a branch may end with .lock (git check-ref-format)",
+        set: { repositories: [repo({ branch: "release.lock/1" })] },
+        problems: [`${R0}.branch: "release.lock/1" is not a valid branch name`],
+    },
+    {
+        rule: "no component of a branch may begin with a dot (git check-ref-format)",
+        set: { repositories: [repo({ branch: "feature/.wip" })] },
+        problems: [`${R0}.branch: "feature/.wip" is not a valid branch name`],
+    },
+    {
         rule: "secretRef is a Secret name",
         set: { repositories: [repo({ secretRef: "Git Credentials" })] },
         problems: [`${R0}.secretRef: "Git Credentials" is not a valid Secret name (RFC 1123)`],
@@ -411,6 +423,26 @@ describe("config validation", () => {
             assert.ok(result.ok, `${nodePort}: ${result.ok ? "" : result.problems.join("; ")}`);
             assert.strictEqual(result.config.exposure.mode === "patch-nodeport" && result.config.exposure.nodePort, nodePort);
         }
+    });
+
+    it("accepts branch names with dots and .lock inside a component", () => {
+        for (const branch of ["release-1.2", "feature/v1.lock-free", "a.locked/b", "users/x.y"]) {
+            assert.deepStrictEqual(problemsOf(config({ repositories: [repo({ branch })] })), [], branch);
+        }
+    });
+
+    it("judges branch names as git check-ref-format --branch does", async () => {
+        // An independent judge: git itself (CI has git; it cloned the repository). "@" is left out:
+        // with --branch git reads it as "the current branch" and prints that.
+        const names = [
+            "main", "release-1.2", "users/x.y", "a.locked/b", "feature/v1.lock-free", "_", "ä",
+            "main.lock", "release.lock/1", "a/.lock", "feature/.wip", ".hidden", "a..b", "a//b", "/a", "a/", "a.",
+            "-x", "a@{b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "HEAD",
+        ];
+        const git = await Promise.all(names.map((n) => new Promise<boolean>((resolve) => {
+            execFile("git", ["check-ref-format", "--branch", n], { cwd: os.tmpdir() }, (err) => resolve(err === null));
+        })));
+        assert.deepStrictEqual(names.map((n) => [n, isGitBranchName(n)]), names.map((n, i) => [n, git[i]]));
     });
 
     it("accepts ssh and http Git URLs", () => {
