@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigKeys, validateConfig } from "../lib/config";
+import { ConfigKeys, SecretConfigKeys, validateConfig } from "../lib/config";
 import { renderStagingFluxObjects, StagingGoldenFile, UpdateGoldenCommand } from "./support/golden";
 import { projectDeclarations, root, stackConfig } from "./support/projectConfig";
 
@@ -26,6 +26,35 @@ describe("Pulumi.yaml", () => {
         assert.deepStrictEqual(withoutDefault, ["repositories"]);
     });
 
+    it("declares the defaults of the contract for the checks, sources and commit statuses", () => {
+        const d = projectDeclarations();
+        const defaults = Object.fromEntries(
+            ["allowPrivateAddresses", "allowedSources", "receiverProbe", "deliveryCheck", "deliveryCheckTrigger", "deliveryCheckTimeout", "commitStatusSecret"]
+                .map((k) => [k, [d[k]?.type, d[k]?.default]]),
+        );
+        assert.deepStrictEqual(defaults, {
+            allowPrivateAddresses: ["boolean", false],
+            allowedSources: ["string", "any"],
+            receiverProbe: ["string", "fail"],
+            deliveryCheck: ["string", "fail"],
+            deliveryCheckTrigger: ["string", ""],
+            deliveryCheckTimeout: ["integer", 30],
+            commitStatusSecret: ["string", ""],
+        });
+    });
+
+    it("does not declare the secret keys: declared, they would be required, or refused when unset", () => {
+        // pulumi/pulumi sdk/go/common/workspace/config.go (mergeConfig and
+        // validateStackConfigValue, v3.2xx): a project key declared without a default and missing from
+        // the stack is "missing configuration value"; a declared default is applied as a plain
+        // (config.NewValue) value, and a `secret: true` key whose value is not secure fails "must be
+        // encrypted as it's secret". So `secret: true` with or without a default breaks every stack
+        // that does not set the key, and without `secret: true` a default of "" would reach the
+        // program as "set". Undeclared project keys are accepted, so the key stays out of Pulumi.yaml.
+        const declared = projectDeclarations();
+        for (const k of SecretConfigKeys) assert.strictEqual(declared[k], undefined, `${k} must not be declared`);
+    });
+
     it("keeps the guide's defaults: flux-system, patch-nodeport on 31234", () => {
         const d = projectDeclarations();
         assert.strictEqual(d.namespace.default, "flux-system");
@@ -47,8 +76,14 @@ for (const stack of stacks) {
             assert.strictEqual(typeof others["github:owner"], "string");
             assert.deepStrictEqual(Object.keys(others).filter((k) => !k.startsWith("github:") && !k.startsWith("kubernetes:")), []);
             const file = parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-            for (const k of Object.keys(file.config).filter((x) => x.startsWith("flux-push:"))) {
-                assert.ok((ConfigKeys as readonly string[]).includes(k.slice("flux-push:".length)), `${k} is declared`);
+            for (const [k, v] of Object.entries(file.config).filter(([x]) => x.startsWith("flux-push:"))) {
+                const name = k.slice("flux-push:".length);
+                if ((SecretConfigKeys as readonly string[]).includes(name)) {
+                    // Set with `pulumi config set --secret`: the stack file holds only ciphertext.
+                    assert.ok(typeof v === "object" && v !== null && Object.keys(v).join() === "secure", `${k} is a secure value`);
+                } else {
+                    assert.ok((ConfigKeys as readonly string[]).includes(name), `${k} is declared`);
+                }
             }
         });
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import { webhookPath } from "../lib/flux";
-import { ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl, payloadUrl } from "../lib/urls";
+import { hostReach, ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl, payloadUrl } from "../lib/urls";
 
 // The judge is coreutils' sha256sum, outside Node, over exactly the bytes Flux hashes:
 //   printf '%s%s%s' TOKEN NAME NAMESPACE | sha256sum
@@ -109,5 +109,25 @@ describe("payload URL", () => {
         assert.throws(() => loadBalancerBaseUrl([]), /no address/);
         assert.throws(() => loadBalancerBaseUrl([{}, {}]), /no address/);
         assert.throws(() => loadBalancerBaseUrl(undefined), /no address/);
+    });
+});
+
+describe("payload URL host (hostReach, also for a LoadBalancer's reported address)", () => {
+    it("tells localhost, private ranges and the rest apart, in the forms a status or URL carries", () => {
+        const cases: [string, string][] = [
+            ["localhost.", "localhost"],
+            ["Flux.LocalHost", "localhost"],
+            ["[::1]", "private ::1 (loopback)"],
+            ["10.0.0.5", "private 10.0.0.0/8 (private, RFC 1918)"],
+            ["[::ffff:a00:5]", "private ::ffff:10.0.0.0/104 (IPv4-mapped private, RFC 1918)"],
+            ["0x7f.1", "private 127.0.0.0/8 (loopback)"],
+            ["203.0.113.10", "public"],
+            ["abc.elb.example.com", "public"],
+            ["localhost.example.com", "public"],
+        ];
+        for (const [host, expected] of cases) {
+            const r = hostReach(host);
+            assert.strictEqual(r.kind === "private" ? `private ${r.range}` : r.kind, expected, host);
+        }
     });
 });
