@@ -21,6 +21,8 @@ export async function program(): Promise<Record<string, unknown>> {
 export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const project = {
         nodeAddress: "127.0.0.1",
+        // The stand-in GitHub delivers on loopback, as a GitHub Enterprise Server on the same network would.
+        allowPrivateAddresses: true,
         gitRepositoryInterval: "1h",
         kustomizationInterval: "1h",
         repositories: [{
