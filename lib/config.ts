@@ -3,13 +3,25 @@
 // per-item defaults of `repositories` entries live here, since Pulumi.yaml cannot hold them.
 import * as net from "net";
 import { FluxIntervalPattern, GitRepositoryUrlSchemes } from "./flux";
+import { hostReach } from "./urls";
 
 export const ProjectName = "flux-push";
 
 export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "url"] as const;
 export type ExposureMode = (typeof ExposureModes)[number];
 
-/** Every project-level key the program reads; Pulumi.yaml declares each with type and description. */
+/** What a check around GitHub's hook does when it finds a problem: stop the update, warn, or not run. */
+export const CheckModes = ["fail", "warn", "off"] as const;
+export type CheckMode = (typeof CheckModes)[number];
+
+/** Who may reach the receiver: anyone (the HMAC signature is the guard), or GitHub's hook ranges only. */
+export const AllowedSources = ["any", "github"] as const;
+export type AllowedSource = (typeof AllowedSources)[number];
+
+/**
+ * Every plain project-level key the program reads (with `config.get`); Pulumi.yaml declares each
+ * with type, default and description.
+ */
 export const ConfigKeys = [
     "namespace",
     "exposure",
@@ -19,7 +31,14 @@ export const ConfigKeys = [
     "ingressTlsSecret",
     "ingressClassName",
     "publicUrl",
+    "allowPrivateAddresses",
+    "allowedSources",
     "insecureSsl",
+    "receiverProbe",
+    "deliveryCheck",
+    "deliveryCheckTrigger",
+    "deliveryCheckTimeout",
+    "commitStatusSecret",
     "gitRepositoryInterval",
     "kustomizationInterval",
     "tokenLength",
@@ -28,13 +47,59 @@ export const ConfigKeys = [
 ] as const;
 export type ConfigKey = (typeof ConfigKeys)[number];
 
-/** Config as the CLI hands it to a program: every value a string (objects and lists as JSON). */
-export type RawConfig = Readonly<Partial<Record<ConfigKey, string>>>;
+/**
+ * Secret keys: read only with `config.getSecret`, never with `config.get`, and not declared in
+ * Pulumi.yaml (the CLI requires a declared key that has no default, and applies a `secret: true`
+ * key's default as plaintext, which it then refuses as not encrypted: see tests/stackFiles.test.ts).
+ * Validation learns only which of them are set.
+ */
+export const SecretConfigKeys = ["commitStatusToken"] as const;
+export type SecretConfigKey = (typeof SecretConfigKeys)[number];
+
+/**
+ * Config as the CLI hands it to a program: every plain value a string (objects and lists as JSON);
+ * of the secret keys only which are set, so no secret value ever passes through validation.
+ */
+export type RawConfig = Readonly<Partial<Record<ConfigKey, string>>> & {
+    readonly secretsSet?: readonly SecretConfigKey[];
+};
+
+/** The part of `pulumi.Config` the reader uses (this module stays free of the SDK). */
+export interface ConfigReader {
+    get(key: string): string | undefined;
+    /** As `pulumi.Config.getSecret`: undefined when unset, else a secret Output the reader never opens. */
+    getSecret(key: string): unknown;
+}
+
+/**
+ * The project's config as the program should read it: plain keys with `get`, secret keys only with
+ * `getSecret` and only to learn whether they are set (where the program uses a secret, it reads it
+ * again with `getSecret`, as a secret Output).
+ */
+export function readRawConfig(config: ConfigReader): RawConfig {
+    const raw: Partial<Record<ConfigKey, string>> = {};
+    for (const k of ConfigKeys) {
+        const v = config.get(k);
+        if (v !== undefined) raw[k] = v;
+    }
+    return { ...raw, secretsSet: SecretConfigKeys.filter((k) => config.getSecret(k) !== undefined) };
+}
 
 export const NodePortRange = { min: 30000, max: 32767 } as const;
 /** 43 alphanumeric characters carry 43 * log2(62) = 256.03 bits. */
 export const MinTokenLength = 43;
 export const MaxTokenLength = 1024;
+/** Seconds the delivery check waits for GitHub's delivery result. */
+export const DeliveryCheckTimeoutRange = { min: 10, max: 600 } as const;
+/** The Secret the stack creates for the commit-status token when commitStatusSecret is empty. */
+export const DefaultCommitStatusSecretName = "github-commit-status";
+/**
+ * Name of the webhook token's Secret (components/webhookToken.ts; a test keeps the two equal); a
+ * rotation may add a suffix, so `webhook-token-*` is kept for it too.
+ */
+export const WebhookTokenSecretName = "webhook-token";
+/** Namespaces every cluster has: the stack never creates (nor, on destroy, deletes) them. */
+export const ClusterNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 
 export interface KustomizationConfig {
     readonly name: string;
@@ -42,6 +107,8 @@ export interface KustomizationConfig {
     readonly prune: boolean;
     readonly interval: string;
     readonly targetNamespace?: string;
+    /** The stack creates targetNamespace (and deletes it on destroy); only with targetNamespace. */
+    readonly createTargetNamespace: boolean;
 }
 
 /** A GitRepository the stack creates, with its Kustomizations. */
@@ -49,6 +116,8 @@ export interface ManagedRepositoryConfig {
     readonly name: string;
     readonly githubRepository: string;
     readonly existing: false;
+    /** Reconcile only on pushes to `branch` (the Receiver drops pushes to other refs). */
+    readonly branchFilter: boolean;
     readonly url: string;
     readonly branch: string;
     readonly interval: string;
@@ -61,6 +130,8 @@ export interface ExistingRepositoryConfig {
     readonly name: string;
     readonly githubRepository: string;
     readonly existing: true;
+    /** Reconcile only on pushes to the existing GitRepository's branch. */
+    readonly branchFilter: boolean;
 }
 
 export type RepositoryConfig = ManagedRepositoryConfig | ExistingRepositoryConfig;
@@ -74,7 +145,16 @@ export type ExposureConfig =
 export interface StackConfig {
     readonly namespace: string;
     readonly exposure: ExposureConfig;
+    /** Private and loopback addresses accepted (a GitHub Enterprise Server on the same private network). */
+    readonly allowPrivateAddresses: boolean;
+    readonly allowedSources: AllowedSource;
     readonly insecureSsl: boolean;
+    /** Before GitHub's hook moves to a new payload URL: a signed ping to it from where `pulumi up` runs. */
+    readonly receiverProbe: CheckMode;
+    /** After the hook is created or its URL or secret change: a ping, and GitHub's delivery result. */
+    readonly deliveryCheck: { readonly mode: CheckMode; readonly trigger: string; readonly timeoutSeconds: number };
+    /** Commit statuses back to GitHub; absent unless commitStatusSecret or commitStatusToken is set. */
+    readonly commitStatus?: { readonly secretName: string; readonly createSecret: boolean };
     readonly token: { readonly length: number; readonly rotation: string };
     readonly repositories: readonly RepositoryConfig[];
 }
@@ -90,9 +170,9 @@ const Dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const GitHubRepositoryName = /^[A-Za-z0-9._-]{1,100}$/;
 const Hostname = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
 
-const RepositoryKeys = ["name", "githubRepository", "existing", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
-const ExistingRepositoryKeys = ["name", "githubRepository", "existing"] as const;
-const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace"] as const;
+const RepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
+const ExistingRepositoryKeys = ["name", "githubRepository", "existing", "branchFilter"] as const;
+const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace", "createTargetNamespace"] as const;
 
 const key = (k: string) => `${ProjectName}:${k}`;
 const set = (k: string, example: string) => `\`pulumi config set ${k} ${example}\``;
@@ -118,7 +198,10 @@ export function isFluxInterval(v: string): boolean {
     return FluxIntervalPattern.test(v);
 }
 
-/** git check-ref-format's rules for a branch name, the ones users actually trip on. */
+/**
+ * git check-ref-format's rules for a branch name, the ones users actually trip on. The `.lock` and
+ * leading-dot rules hold for every slash-separated component, not just the whole name.
+ */
 export function isGitBranchName(v: string): boolean {
     return (
         v.length > 0 &&
@@ -130,8 +213,9 @@ export function isGitBranchName(v: string): boolean {
         !v.endsWith("/") &&
         !v.startsWith("-") &&
         !v.endsWith(".") &&
-        !v.endsWith(".lock") &&
-        v !== "@"
+        v.split("/").every((c) => !c.startsWith(".") && !c.endsWith(".lock")) &&
+        v !== "@" &&
+        v !== "HEAD"
     );
 }
 
@@ -196,12 +280,43 @@ function parseBoolean(p: Problems, where: string, raw: string | undefined): bool
     return false;
 }
 
+function parseChoice<T extends string>(p: Problems, k: ConfigKey, raw: string | undefined, allowed: readonly T[], what: string, example: T): T | undefined {
+    const v = raw ?? "";
+    if (!(allowed as readonly string[]).includes(v)) {
+        p.add(key(k), `${quote(v)} is not ${what}; allowed: ${allowed.join(", ")} (e.g. ${set(k, example)})`);
+        return undefined;
+    }
+    return v as T;
+}
+
+/** A host accepted only because allowPrivateAddresses is true. */
+interface PrivateHost {
+    readonly key: ConfigKey;
+    readonly host: string;
+    readonly range: string;
+}
+
+/**
+ * A payload URL host GitHub can post to: never localhost (GitHub refuses it), and a private or
+ * loopback address only with allowPrivateAddresses (GitHub.com never delivers there).
+ */
+function checkReachable(p: Problems, k: ConfigKey, shown: string, host: string, allowPrivate: boolean, accepted: PrivateHost[]): void {
+    const reach = hostReach(host);
+    if (reach.kind === "localhost") {
+        p.add(key(k), `${shown} is localhost, which GitHub refuses in a payload URL ("Sorry, the URL host localhost is not supported because it isn't reachable over the public Internet"), whatever allowPrivateAddresses says; give a host GitHub can reach`);
+    } else if (reach.kind === "private" && !allowPrivate) {
+        p.add(key(k), `${shown} is in ${reach.range}: GitHub.com never delivers to private or loopback addresses; give an address GitHub can reach, or, only for a GitHub Enterprise Server on the same private network, ${set("allowPrivateAddresses", "true")}`);
+    } else if (reach.kind === "private") {
+        accepted.push({ key: k, host, range: reach.range });
+    }
+}
+
 /** A node address GitHub can reach: an IPv4/IPv6 address or a DNS name, without scheme or port. */
 export function isNodeAddress(v: string): boolean {
     return net.isIP(v) !== 0 || Hostname.test(v);
 }
 
-function checkPublicUrl(p: Problems, raw: string): string {
+function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean, accepted: PrivateHost[]): string {
     const where = key("publicUrl");
     let url: URL;
     try {
@@ -212,6 +327,8 @@ function checkPublicUrl(p: Problems, raw: string): string {
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
         p.add(where, `scheme ${quote(url.protocol.replace(/:$/, ""))} is not allowed; use https:// (or http://)`);
+    } else {
+        checkReachable(p, "publicUrl", `the host ${quote(url.hostname)} of ${quote(raw)}`, url.hostname, allowPrivate, accepted);
     }
     if (url.username || url.password) {
         p.add(where, "must not carry credentials; GitHub authenticates with the HMAC signature, not the URL");
@@ -223,7 +340,7 @@ function checkPublicUrl(p: Problems, raw: string): string {
     return url.origin;
 }
 
-function checkExposure(p: Problems, raw: RawConfig): ExposureConfig | undefined {
+function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean, accepted: PrivateHost[]): ExposureConfig | undefined {
     const mode = raw.exposure ?? "";
     const modeKnown = (ExposureModes as readonly string[]).includes(mode);
     if (!modeKnown) {
@@ -257,6 +374,8 @@ function checkExposure(p: Problems, raw: RawConfig): ExposureConfig | undefined 
                 p.add(key("nodeAddress"), `is required with exposure ${mode}: the IP or DNS name of a node GitHub can reach, e.g. ${set("nodeAddress", "203.0.113.10")}`);
             } else if (!isNodeAddress(nodeAddress)) {
                 p.add(key("nodeAddress"), `${quote(nodeAddress)} is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`);
+            } else {
+                checkReachable(p, "nodeAddress", quote(nodeAddress), nodeAddress, allowPrivate, accepted);
             }
             return { mode: mode as "patch-nodeport" | "nodeport-service", nodePort: nodePort ?? 0, nodeAddress };
         }
@@ -268,6 +387,8 @@ function checkExposure(p: Problems, raw: RawConfig): ExposureConfig | undefined 
                 p.add(key("ingressHost"), `is required with exposure ingress: the public DNS name routed to the Ingress, e.g. ${set("ingressHost", "flux-webhook.example.com")}`);
             } else if (!Hostname.test(host) || net.isIP(host) !== 0) {
                 p.add(key("ingressHost"), `${quote(host)} is not a DNS name; give the host alone, without scheme, port or path`);
+            } else {
+                checkReachable(p, "ingressHost", quote(host), host, allowPrivate, accepted);
             }
             const tlsSecretName = raw.ingressTlsSecret ?? "";
             if (tlsSecretName === "") {
@@ -287,7 +408,7 @@ function checkExposure(p: Problems, raw: RawConfig): ExposureConfig | undefined 
                 p.add(key("publicUrl"), `is required with exposure url: the public origin that reaches webhook-receiver, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
                 return undefined;
             }
-            return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl) };
+            return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl, allowPrivate, accepted) };
         }
         default:
             return undefined;
@@ -308,7 +429,15 @@ function checkGitUrl(p: Problems, where: string, v: unknown): string {
     return url;
 }
 
-function checkKustomization(p: Problems, where: string, v: unknown, defaultInterval: string, seenNames: Map<string, string>): KustomizationConfig | undefined {
+/** What Kustomization entries share: defaults, and names already taken across all repositories. */
+interface KustomizationContext {
+    readonly fluxNamespace: string;
+    readonly defaultInterval: string;
+    readonly names: Map<string, string>;
+    readonly createdNamespaces: Map<string, string>;
+}
+
+function checkKustomization(p: Problems, where: string, v: unknown, ctx: KustomizationContext): KustomizationConfig | undefined {
     if (!isPlainObject(v)) {
         p.add(where, `must be an object with ${KustomizationKeys.join(", ")}, got ${quote(v)}`);
         return undefined;
@@ -318,9 +447,9 @@ function checkKustomization(p: Problems, where: string, v: unknown, defaultInter
     if (v.name === undefined) p.add(`${where}.name`, "is required: the Kustomization's name, e.g. vote-staging");
     else if (name !== "" && !isDns1123Subdomain(name)) p.add(`${where}.name`, `${quote(name)} is not a valid name (RFC 1123: lowercase letters, digits, '-' and '.', at most 253)`);
     else if (name !== "") {
-        const first = seenNames.get(name);
+        const first = ctx.names.get(name);
         if (first !== undefined) p.add(`${where}.name`, `${quote(name)} is already used by ${first}; Kustomization names must be unique in the namespace`);
-        else seenNames.set(name, where);
+        else ctx.names.set(name, where);
     }
     const path = optionalString(p, `${where}.path`, v.path) ?? "";
     if (v.path === undefined) p.add(`${where}.path`, "is required: the directory in the repository to apply, e.g. ./deploy/vote/staging");
@@ -328,15 +457,32 @@ function checkKustomization(p: Problems, where: string, v: unknown, defaultInter
     else if (path.split("/").includes("..")) p.add(`${where}.path`, `${quote(path)} must stay inside the repository (no '..')`);
     const prune = optionalBoolean(p, `${where}.prune`, v.prune, true);
     const targetNamespace = optionalString(p, `${where}.targetNamespace`, v.targetNamespace);
-    if (targetNamespace !== undefined && !isDns1123Label(targetNamespace)) {
+    const targetValid = targetNamespace !== undefined && isDns1123Label(targetNamespace);
+    if (targetNamespace !== undefined && !targetValid) {
         p.add(`${where}.targetNamespace`, `${quote(targetNamespace)} is not a valid namespace name (RFC 1123 label: lowercase letters, digits and '-', at most 63)`);
     }
+    const createTargetNamespace = optionalBoolean(p, `${where}.createTargetNamespace`, v.createTargetNamespace, false);
+    const at = `${where}.createTargetNamespace`;
+    if (createTargetNamespace && v.targetNamespace === undefined) {
+        p.add(at, "is true but targetNamespace is not set, so there is no namespace to create; set targetNamespace, or remove createTargetNamespace");
+    } else if (createTargetNamespace && targetValid) {
+        const first = ctx.createdNamespaces.get(targetNamespace);
+        if (targetNamespace === ctx.fluxNamespace) {
+            p.add(at, `is true but targetNamespace ${quote(targetNamespace)} is Flux's own namespace: it exists already, and the stack would delete it on destroy; remove createTargetNamespace`);
+        } else if ((ClusterNamespaces as readonly string[]).includes(targetNamespace)) {
+            p.add(at, `is true but targetNamespace ${quote(targetNamespace)} exists in every cluster and is never the stack's to create or delete; remove createTargetNamespace`);
+        } else if (first !== undefined) {
+            p.add(at, `is true but ${first} creates namespace ${quote(targetNamespace)} already; a namespace is created once: remove createTargetNamespace here`);
+        } else {
+            ctx.createdNamespaces.set(targetNamespace, where);
+        }
+    }
     const ownInterval = optionalString(p, `${where}.interval`, v.interval);
-    const interval = ownInterval === undefined ? defaultInterval : checkInterval(p, `${where}.interval`, ownInterval, "or remove it to use kustomizationInterval");
-    return { name, path, prune, interval, ...(targetNamespace !== undefined ? { targetNamespace } : {}) };
+    const interval = ownInterval === undefined ? ctx.defaultInterval : checkInterval(p, `${where}.interval`, ownInterval, "or remove it to use kustomizationInterval");
+    return { name, path, prune, interval, ...(targetNamespace !== undefined ? { targetNamespace } : {}), createTargetNamespace };
 }
 
-function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryInterval: string, kustomizationInterval: string): RepositoryConfig[] {
+function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: string, gitRepositoryInterval: string, kustomizationInterval: string): RepositoryConfig[] {
     const where = key("repositories");
     const example = "see Pulumi.staging.yaml for an example";
     if (raw === undefined || raw === "") {
@@ -356,7 +502,7 @@ function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryIn
     }
     const repositories: RepositoryConfig[] = [];
     const repositoryNames = new Map<string, string>();
-    const kustomizationNames = new Map<string, string>();
+    const ctx: KustomizationContext = { fluxNamespace, defaultInterval: kustomizationInterval, names: new Map(), createdNamespaces: new Map() };
     parsed.forEach((entry: unknown, i: number) => {
         const at = `${where}[${i}]`;
         if (!isPlainObject(entry)) {
@@ -382,6 +528,8 @@ function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryIn
             p.add(`${at}.githubRepository`, `${quote(githubRepository)} is not a GitHub repository name (letters, digits, '-', '_' and '.', at most 100, without .git)`);
         }
 
+        const branchFilter = optionalBoolean(p, `${at}.branchFilter`, entry.branchFilter, true);
+
         if (existing) {
             // The objects live elsewhere (Git, `flux create`): settings that describe them would be ignored.
             for (const k of RepositoryKeys) {
@@ -389,7 +537,7 @@ function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryIn
                     p.add(`${at}.${k}`, `is set but existing is true: the stack only references GitRepository ${quote(name)} and changes none of its settings; remove ${k}, or set existing: false to let the stack create and own the objects`);
                 }
             }
-            repositories.push({ name, githubRepository, existing: true });
+            repositories.push({ name, githubRepository, existing: true, branchFilter });
             return;
         }
 
@@ -406,13 +554,33 @@ function checkRepositories(p: Problems, raw: string | undefined, gitRepositoryIn
             p.add(`${at}.kustomizations`, `must be a list, got ${quote(entry.kustomizations)}`);
         } else {
             (entry.kustomizations ?? []).forEach((k: unknown, j: number) => {
-                const ks = checkKustomization(p, `${at}.kustomizations[${j}]`, k, kustomizationInterval, kustomizationNames);
+                const ks = checkKustomization(p, `${at}.kustomizations[${j}]`, k, ctx);
                 if (ks !== undefined) kustomizations.push(ks);
             });
         }
-        repositories.push({ name, githubRepository, existing: false, url, branch, interval, kustomizations, ...(secretRef !== undefined ? { secretRef } : {}) });
+        repositories.push({ name, githubRepository, existing: false, branchFilter, url, branch, interval, kustomizations, ...(secretRef !== undefined ? { secretRef } : {}) });
     });
     return repositories;
+}
+
+/**
+ * Commit statuses: on when a Secret is named or the token is set. With the token the stack creates
+ * the Secret (commitStatusSecret, else github-commit-status); with a name alone it only refers to it.
+ */
+function checkCommitStatus(p: Problems, raw: RawConfig, exposure: ExposureConfig | undefined): StackConfig["commitStatus"] {
+    const where = key("commitStatusSecret");
+    const name = raw.commitStatusSecret ?? "";
+    const tokenSet = (raw.secretsSet ?? []).includes("commitStatusToken");
+    const instead = `name another Secret, e.g. ${set("commitStatusSecret", DefaultCommitStatusSecretName)}`;
+    if (name !== "" && !isDns1123Subdomain(name)) {
+        p.add(where, `${quote(name)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
+    } else if (name === WebhookTokenSecretName || name.startsWith(`${WebhookTokenSecretName}-`)) {
+        p.add(where, `${quote(name)} is the webhook token's Secret (${WebhookTokenSecretName}, and ${WebhookTokenSecretName}-* after a rotation), whose token is the hooks' HMAC secret, not a GitHub token; ${instead}`);
+    } else if (name !== "" && exposure?.mode === "ingress" && name === exposure.tlsSecretName) {
+        p.add(where, `${quote(name)} is ingressTlsSecret, the Ingress's certificate; ${instead}`);
+    }
+    if (!tokenSet && name === "") return undefined;
+    return { secretName: name || DefaultCommitStatusSecretName, createSecret: tokenSet };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -431,11 +599,27 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     if (!isDns1123Label(namespace)) {
         p.add(key("namespace"), `${quote(namespace)} is not a valid namespace name (RFC 1123 label); Flux installs into flux-system: ${set("namespace", "flux-system")}`);
     }
-    const exposure = checkExposure(p, raw);
+    const allowPrivateAddresses = parseBoolean(p, key("allowPrivateAddresses"), raw.allowPrivateAddresses);
+    const privateHosts: PrivateHost[] = [];
+    const exposure = checkExposure(p, raw, allowPrivateAddresses, privateHosts);
+    const allowedSources = parseChoice(p, "allowedSources", raw.allowedSources, AllowedSources, "an allowedSources setting", "github");
+    if (allowedSources === "github") {
+        for (const h of privateHosts) {
+            p.add(key("allowedSources"), `"github" lets only GitHub.com's hook address ranges reach the receiver, and GitHub.com never delivers to ${h.key} ${quote(h.host)}, in ${h.range}; a GitHub Enterprise Server on that network posts from its own address: ${set("allowedSources", "any")}`);
+        }
+    }
     const insecureSsl = parseBoolean(p, key("insecureSsl"), raw.insecureSsl);
     if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "url") {
         p.add(key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (\`pulumi config rm insecureSsl\`)`);
     }
+    const receiverProbe = parseChoice(p, "receiverProbe", raw.receiverProbe, CheckModes, "a receiverProbe mode", "warn");
+    const deliveryCheckMode = parseChoice(p, "deliveryCheck", raw.deliveryCheck, CheckModes, "a deliveryCheck mode", "warn");
+    const deliveryCheckTrigger = raw.deliveryCheckTrigger ?? "";
+    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "30")}`);
+    if (timeoutSeconds !== undefined && (timeoutSeconds < DeliveryCheckTimeoutRange.min || timeoutSeconds > DeliveryCheckTimeoutRange.max)) {
+        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for GitHub's delivery result); e.g. ${set("deliveryCheckTimeout", "30")}`);
+    }
+    const commitStatus = checkCommitStatus(p, raw, exposure);
     const gitRepositoryInterval = checkInterval(p, key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${set("gitRepositoryInterval", "1h")}`);
     const kustomizationInterval = checkInterval(p, key("kustomizationInterval"), raw.kustomizationInterval, `e.g. ${set("kustomizationInterval", "1h")}`);
 
@@ -448,15 +632,27 @@ export function validateConfig(raw: RawConfig): ValidationResult {
         p.add(key("tokenRotation"), `is required: any label; changing it rotates the token, e.g. ${set("tokenRotation", "2026-11")}`);
     }
 
-    const repositories = checkRepositories(p, raw.repositories, gitRepositoryInterval, kustomizationInterval);
+    const repositories = checkRepositories(p, raw.repositories, namespace, gitRepositoryInterval, kustomizationInterval);
 
-    if (p.list.length > 0 || exposure === undefined || length === undefined) {
+    if (
+        p.list.length > 0 || exposure === undefined || length === undefined || allowedSources === undefined ||
+        receiverProbe === undefined || deliveryCheckMode === undefined || timeoutSeconds === undefined
+    ) {
         return { ok: false, problems: p.list };
     }
-    return {
-        ok: true,
-        config: deepFreeze({ namespace, exposure, insecureSsl, token: { length, rotation }, repositories }),
+    const config: StackConfig = {
+        namespace,
+        exposure,
+        allowPrivateAddresses,
+        allowedSources,
+        insecureSsl,
+        receiverProbe,
+        deliveryCheck: { mode: deliveryCheckMode, trigger: deliveryCheckTrigger, timeoutSeconds },
+        ...(commitStatus !== undefined ? { commitStatus } : {}),
+        token: { length, rotation },
+        repositories,
     };
+    return { ok: true, config: deepFreeze(config) };
 }
 
 /** One error naming every problem, as the program reports it before registering anything. */

@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { formatProblems, RawConfig, validateConfig } from "../lib/config";
+import { execFile } from "child_process";
+import * as os from "os";
+import { WebhookTokenSecretName as ComponentSecretName } from "../components/webhookToken";
+import { ConfigKeys, formatProblems, isGitBranchName, RawConfig, readRawConfig, SecretConfigKeys, validateConfig, WebhookTokenSecretName } from "../lib/config";
 import { withDefaults } from "./support/projectConfig";
 
 const instavote = {
@@ -25,6 +28,11 @@ function repo(extra: Record<string, unknown>): Record<string, unknown> {
 const P = "flux-push";
 const R0 = `${P}:repositories[0]`;
 
+const privateFix = "GitHub.com never delivers to private or loopback addresses; give an address GitHub can reach, or, only for a GitHub Enterprise Server on the same private network, `pulumi config set allowPrivateAddresses true`";
+const localhostWhy = `which GitHub refuses in a payload URL ("Sorry, the URL host localhost is not supported because it isn't reachable over the public Internet"), whatever allowPrivateAddresses says; give a host GitHub can reach`;
+const ingress = { exposure: "ingress", nodeAddress: undefined, ingressHost: "flux.example.com", ingressTlsSecret: "flux-tls" };
+const ks = (extra: Record<string, unknown>) => ({ name: "vote-staging", path: "./deploy", targetNamespace: "instavote", ...extra });
+
 // One row per rule: the config change, and exactly the problems it must report.
 const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[] = [
     {
@@ -41,6 +49,16 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         rule: "nodePort must be in 30000-32767",
         set: { nodePort: 80 },
         problems: [`${P}:nodePort: 80 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
+    },
+    {
+        rule: "nodePort's upper bound is 32767: 32768 is refused",
+        set: { nodePort: 32768 },
+        problems: [`${P}:nodePort: 32768 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
+    },
+    {
+        rule: "nodePort's lower bound is 30000: 29999 is refused",
+        set: { nodePort: 29999 },
+        problems: [`${P}:nodePort: 29999 is outside Kubernetes' NodePort range 30000-32767; e.g. \`pulumi config set nodePort 31234\``],
     },
     {
         rule: "nodePort must be an integer",
@@ -61,6 +79,41 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         rule: "nodeAddress is an address, without scheme or port",
         set: { nodeAddress: "http://203.0.113.10:31234" },
         problems: [`${P}:nodeAddress: "http://203.0.113.10:31234" is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`],
+    },
+    {
+        rule: "a private nodeAddress is refused: GitHub.com never delivers there",
+        set: { nodeAddress: "10.0.0.5" },
+        problems: [`${P}:nodeAddress: "10.0.0.5" is in 10.0.0.0/8 (private, RFC 1918): ${privateFix}`],
+    },
+    {
+        rule: "a loopback nodeAddress is refused",
+        set: { nodeAddress: "127.0.0.1" },
+        problems: [`${P}:nodeAddress: "127.0.0.1" is in 127.0.0.0/8 (loopback): ${privateFix}`],
+    },
+    {
+        rule: "an IPv4-mapped IPv6 nodeAddress is judged by its IPv4 address",
+        set: { nodeAddress: "::ffff:192.168.1.10" },
+        problems: [`${P}:nodeAddress: "::ffff:192.168.1.10" is in ::ffff:192.168.0.0/112 (IPv4-mapped private, RFC 1918): ${privateFix}`],
+    },
+    {
+        rule: "nodeAddress localhost is refused, even with allowPrivateAddresses (GitHub answers 422)",
+        set: { nodeAddress: "localhost", allowPrivateAddresses: true },
+        problems: [`${P}:nodeAddress: "localhost" is localhost, ${localhostWhy}`],
+    },
+    {
+        rule: "allowPrivateAddresses is a boolean",
+        set: { allowPrivateAddresses: "yes" },
+        problems: [`${P}:allowPrivateAddresses: "yes" is not a boolean; use true or false`],
+    },
+    {
+        rule: "allowedSources is any or github",
+        set: { allowedSources: "gh" },
+        problems: [`${P}:allowedSources: "gh" is not an allowedSources setting; allowed: any, github (e.g. \`pulumi config set allowedSources github\`)`],
+    },
+    {
+        rule: "allowedSources github cannot go with a private address: GitHub.com's hook ranges never reach it",
+        set: { allowPrivateAddresses: true, nodeAddress: "10.0.0.5", allowedSources: "github" },
+        problems: [`${P}:allowedSources: "github" lets only GitHub.com's hook address ranges reach the receiver, and GitHub.com never delivers to nodeAddress "10.0.0.5", in 10.0.0.0/8 (private, RFC 1918); a GitHub Enterprise Server on that network posts from its own address: \`pulumi config set allowedSources any\``],
     },
     {
         rule: "ingress needs a host and a TLS Secret",
@@ -86,6 +139,11 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:ingressClassName: "NGINX" is not a valid IngressClass name (RFC 1123)`],
     },
     {
+        rule: "a *.localhost ingressHost is refused",
+        set: { ...ingress, ingressHost: "flux.localhost" },
+        problems: [`${P}:ingressHost: "flux.localhost" is localhost, ${localhostWhy}`],
+    },
+    {
         rule: "url needs publicUrl",
         set: { exposure: "url", nodeAddress: undefined },
         problems: [`${P}:publicUrl: is required with exposure url: the public origin that reaches webhook-receiver, e.g. \`pulumi config set publicUrl https://flux-webhook.example.com\``],
@@ -106,6 +164,26 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:publicUrl: must not carry credentials; GitHub authenticates with the HMAC signature, not the URL`],
     },
     {
+        rule: "publicUrl carries no password either, even without a user",
+        set: { exposure: "url", nodeAddress: undefined, publicUrl: "https://:pw@tunnel.example.com" },
+        problems: [`${P}:publicUrl: must not carry credentials; GitHub authenticates with the HMAC signature, not the URL`],
+    },
+    {
+        rule: "a private publicUrl host is refused",
+        set: { exposure: "url", nodeAddress: undefined, publicUrl: "https://192.168.1.10:8443" },
+        problems: [`${P}:publicUrl: the host "192.168.1.10" of "https://192.168.1.10:8443" is in 192.168.0.0/16 (private, RFC 1918): ${privateFix}`],
+    },
+    {
+        rule: "a loopback IPv6 publicUrl host is refused",
+        set: { exposure: "url", nodeAddress: undefined, publicUrl: "http://[::1]:9292" },
+        problems: [`${P}:publicUrl: the host "[::1]" of "http://[::1]:9292" is in ::1 (loopback): ${privateFix}`],
+    },
+    {
+        rule: "a localhost publicUrl is refused",
+        set: { exposure: "url", nodeAddress: undefined, publicUrl: "http://LocalHost:9292" },
+        problems: [`${P}:publicUrl: the host "localhost" of "http://LocalHost:9292" is localhost, ${localhostWhy}`],
+    },
+    {
         rule: "publicUrl must parse",
         set: { exposure: "url", nodeAddress: undefined, publicUrl: "tunnel.example.com" },
         problems: [`${P}:publicUrl: "tunnel.example.com" is not a URL; give the public origin GitHub reaches, e.g. \`pulumi config set publicUrl https://flux-webhook.example.com\``],
@@ -121,9 +199,59 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:insecureSsl: applies only to https payload URLs, and exposure patch-nodeport serves plain http; remove it (\`pulumi config rm insecureSsl\`)`],
     },
     {
+        rule: "insecureSsl is refused with loadbalancer, which serves plain http too",
+        set: { exposure: "loadbalancer", nodeAddress: undefined, insecureSsl: true },
+        problems: [`${P}:insecureSsl: applies only to https payload URLs, and exposure loadbalancer serves plain http; remove it (\`pulumi config rm insecureSsl\`)`],
+    },
+    {
         rule: "insecureSsl is a boolean",
         set: { insecureSsl: "yes" },
         problems: [`${P}:insecureSsl: "yes" is not a boolean; use true or false`],
+    },
+    {
+        rule: "receiverProbe is fail, warn or off",
+        set: { receiverProbe: "strict" },
+        problems: [`${P}:receiverProbe: "strict" is not a receiverProbe mode; allowed: fail, warn, off (e.g. \`pulumi config set receiverProbe warn\`)`],
+    },
+    {
+        rule: "deliveryCheck is fail, warn or off (empty is not off)",
+        set: { deliveryCheck: "" },
+        problems: [`${P}:deliveryCheck: "" is not a deliveryCheck mode; allowed: fail, warn, off (e.g. \`pulumi config set deliveryCheck warn\`)`],
+    },
+    {
+        rule: "deliveryCheckTimeout is at least 10 seconds",
+        set: { deliveryCheckTimeout: 9 },
+        problems: [`${P}:deliveryCheckTimeout: 9 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+    },
+    {
+        rule: "deliveryCheckTimeout is at most 600 seconds",
+        set: { deliveryCheckTimeout: 601 },
+        problems: [`${P}:deliveryCheckTimeout: 601 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+    },
+    {
+        rule: "deliveryCheckTimeout is an integer number of seconds",
+        set: { deliveryCheckTimeout: "30s" },
+        problems: [`${P}:deliveryCheckTimeout: "30s" is not an integer; e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+    },
+    {
+        rule: "commitStatusSecret is a Secret name",
+        set: { commitStatusSecret: "GitHub Token" },
+        problems: [`${P}:commitStatusSecret: "GitHub Token" is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`],
+    },
+    {
+        rule: "commitStatusSecret is not the webhook token's Secret",
+        set: { commitStatusSecret: "webhook-token", commitStatusToken: "ghp_x" },
+        problems: [`${P}:commitStatusSecret: "webhook-token" is the webhook token's Secret (webhook-token, and webhook-token-* after a rotation), whose token is the hooks' HMAC secret, not a GitHub token; name another Secret, e.g. \`pulumi config set commitStatusSecret github-commit-status\``],
+    },
+    {
+        rule: "commitStatusSecret is not a rotated webhook token Secret either",
+        set: { commitStatusSecret: "webhook-token-3f2a" },
+        problems: [`${P}:commitStatusSecret: "webhook-token-3f2a" is the webhook token's Secret (webhook-token, and webhook-token-* after a rotation), whose token is the hooks' HMAC secret, not a GitHub token; name another Secret, e.g. \`pulumi config set commitStatusSecret github-commit-status\``],
+    },
+    {
+        rule: "commitStatusSecret is not the Ingress's TLS Secret",
+        set: { ...ingress, commitStatusSecret: "flux-tls" },
+        problems: [`${P}:commitStatusSecret: "flux-tls" is ingressTlsSecret, the Ingress's certificate; name another Secret, e.g. \`pulumi config set commitStatusSecret github-commit-status\``],
     },
     {
         rule: "gitRepositoryInterval is a Flux duration",
@@ -163,7 +291,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "repository entries are objects",
         set: { repositories: ["instavote"] },
-        problems: [`${R0}: must be an object with name, githubRepository, existing, url, branch, interval, secretRef, kustomizations, got "instavote"`],
+        problems: [`${R0}: must be an object with name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations, got "instavote"`],
     },
     {
         rule: "repository name is an RFC 1123 name",
@@ -206,6 +334,21 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${R0}.branch: "release..1" is not a valid branch name`],
     },
     {
+        rule: "a branch may not end with .lock",
+        set: { repositories: [repo({ branch: "main.lock" })] },
+        problems: [`${R0}.branch: "main.lock" is not a valid branch name`],
+    },
+    {
+        rule: "no component of a branch may end with .lock (git check-ref-format)",
+        set: { repositories: [repo({ branch: "release.lock/1" })] },
+        problems: [`${R0}.branch: "release.lock/1" is not a valid branch name`],
+    },
+    {
+        rule: "no component of a branch may begin with a dot (git check-ref-format)",
+        set: { repositories: [repo({ branch: "feature/.wip" })] },
+        problems: [`${R0}.branch: "feature/.wip" is not a valid branch name`],
+    },
+    {
         rule: "secretRef is a Secret name",
         set: { repositories: [repo({ secretRef: "Git Credentials" })] },
         problems: [`${R0}.secretRef: "Git Credentials" is not a valid Secret name (RFC 1123)`],
@@ -218,7 +361,12 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "unknown keys are reported (typos do not pass silently)",
         set: { repositories: [repo({ brnach: "main" })] },
-        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, url, branch, interval, secretRef, kustomizations`],
+        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations`],
+    },
+    {
+        rule: "branchFilter is a boolean",
+        set: { repositories: [repo({ branchFilter: "no" })] },
+        problems: [`${R0}.branchFilter: must be true or false, got "no"`],
     },
     {
         rule: "existing is a boolean",
@@ -264,9 +412,44 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:repositories[1].kustomizations[0].name: "vote-staging" is already used by ${R0}.kustomizations[0]; Kustomization names must be unique in the namespace`],
     },
     {
+        rule: "unknown keys in a Kustomization entry are reported (typos do not pass silently)",
+        set: { repositories: [repo({ kustomizations: [{ name: "vote-staging", path: "./deploy", targetNamepsace: "instavote" }] })] },
+        problems: [`${R0}.kustomizations[0].targetNamepsace: unknown setting; allowed here: name, path, prune, interval, targetNamespace, createTargetNamespace`],
+    },
+    {
         rule: "targetNamespace is an RFC 1123 label",
         set: { repositories: [repo({ kustomizations: [{ name: "vote-staging", path: "./deploy", targetNamespace: "Instavote" }] })] },
         problems: [`${R0}.kustomizations[0].targetNamespace: "Instavote" is not a valid namespace name (RFC 1123 label: lowercase letters, digits and '-', at most 63)`],
+    },
+    {
+        rule: "createTargetNamespace needs a targetNamespace",
+        set: { repositories: [repo({ kustomizations: [ks({ targetNamespace: undefined, createTargetNamespace: true })] })] },
+        problems: [`${R0}.kustomizations[0].createTargetNamespace: is true but targetNamespace is not set, so there is no namespace to create; set targetNamespace, or remove createTargetNamespace`],
+    },
+    {
+        rule: "createTargetNamespace is a boolean",
+        set: { repositories: [repo({ kustomizations: [ks({ createTargetNamespace: "true" })] })] },
+        problems: [`${R0}.kustomizations[0].createTargetNamespace: must be true or false, got "true"`],
+    },
+    {
+        rule: "createTargetNamespace never takes Flux's own namespace (destroy would delete it)",
+        set: { repositories: [repo({ kustomizations: [ks({ targetNamespace: "flux-system", createTargetNamespace: true })] })] },
+        problems: [`${R0}.kustomizations[0].createTargetNamespace: is true but targetNamespace "flux-system" is Flux's own namespace: it exists already, and the stack would delete it on destroy; remove createTargetNamespace`],
+    },
+    {
+        rule: "createTargetNamespace never takes a namespace every cluster has",
+        set: { repositories: [repo({ kustomizations: [ks({ targetNamespace: "kube-system", createTargetNamespace: true })] })] },
+        problems: [`${R0}.kustomizations[0].createTargetNamespace: is true but targetNamespace "kube-system" exists in every cluster and is never the stack's to create or delete; remove createTargetNamespace`],
+    },
+    {
+        rule: "a namespace is created by one Kustomization only, across repositories",
+        set: {
+            repositories: [
+                repo({ kustomizations: [ks({ createTargetNamespace: true })] }),
+                { name: "result", url: "https://github.com/example-org/result.git", kustomizations: [ks({ name: "result-staging", createTargetNamespace: true })] },
+            ],
+        },
+        problems: [`${P}:repositories[1].kustomizations[0].createTargetNamespace: is true but ${R0}.kustomizations[0] creates namespace "instavote" already; a namespace is created once: remove createTargetNamespace here`],
     },
     {
         rule: "prune is a boolean",
@@ -322,19 +505,25 @@ describe("config validation", () => {
         assert.deepStrictEqual(c, {
             namespace: "flux-system",
             exposure: { mode: "patch-nodeport", nodePort: 31234, nodeAddress: "203.0.113.10" },
+            allowPrivateAddresses: false,
+            allowedSources: "any",
             insecureSsl: false,
+            receiverProbe: "fail",
+            deliveryCheck: { mode: "fail", trigger: "", timeoutSeconds: 30 },
             token: { length: 48, rotation: "initial" },
             repositories: [{
                 name: "instavote",
                 githubRepository: "instavote",
                 existing: false,
+                branchFilter: true,
                 url: "https://github.com/example-org/instavote.git",
                 branch: "main",
                 interval: "2h",
-                kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, interval: "3h", targetNamespace: "instavote" }],
+                kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, interval: "3h", targetNamespace: "instavote", createTargetNamespace: false }],
             }],
         });
-        assert.ok(Object.isFrozen(c) && Object.isFrozen(c.repositories[0]) && Object.isFrozen(c.exposure));
+        assert.ok(!("commitStatus" in c), "commit statuses are off unless configured");
+        assert.ok(Object.isFrozen(c) && Object.isFrozen(c.repositories[0]) && Object.isFrozen(c.exposure) && Object.isFrozen(c.deliveryCheck));
     });
 
     it("keeps a repository's and a Kustomization's own intervals over the stack's", () => {
@@ -343,13 +532,13 @@ describe("config validation", () => {
         const r = result.config.repositories[0];
         assert.ok(!r.existing);
         assert.strictEqual(r.interval, "5m");
-        assert.deepStrictEqual(r.kustomizations[0], { name: "k", path: "./k", prune: false, interval: "7m" });
+        assert.deepStrictEqual(r.kustomizations[0], { name: "k", path: "./k", prune: false, interval: "7m", createTargetNamespace: false });
     });
 
     it("accepts an existing repository by name alone", () => {
         const result = validateConfig(config({ repositories: [{ name: "flux-system", githubRepository: "fleet-infra", existing: true }] }));
         assert.ok(result.ok);
-        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true }]);
+        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true, branchFilter: true }]);
     });
 
     it("accepts each exposure mode with its settings", () => {
@@ -373,6 +562,175 @@ describe("config validation", () => {
     it("accepts Flux's compound durations and rejects units Flux does not know", () => {
         for (const ok of ["30s", "1h30m", "1.5h", "500ms", "10m"]) assert.deepStrictEqual(problemsOf(config({ gitRepositoryInterval: ok })), [], ok);
         for (const bad of ["1d", "m", "-1m", "1 h", ""]) assert.strictEqual(problemsOf(config({ gitRepositoryInterval: bad })).length, 1, bad);
+    });
+
+    it("accepts nodePort at both ends of the range, 30000 and 32767", () => {
+        for (const nodePort of [30000, 32767]) {
+            const result = validateConfig(config({ nodePort }));
+            assert.ok(result.ok, `${nodePort}: ${result.ok ? "" : result.problems.join("; ")}`);
+            assert.strictEqual(result.config.exposure.mode === "patch-nodeport" && result.config.exposure.nodePort, nodePort);
+        }
+    });
+
+    it("accepts branch names with dots and .lock inside a component", () => {
+        for (const branch of ["release-1.2", "feature/v1.lock-free", "a.locked/b", "users/x.y"]) {
+            assert.deepStrictEqual(problemsOf(config({ repositories: [repo({ branch })] })), [], branch);
+        }
+    });
+
+    it("judges branch names as git check-ref-format --branch does", async () => {
+        // An independent judge: git itself (CI has git; it cloned the repository). "@" is left out:
+        // with --branch git reads it as "the current branch" and prints that.
+        const names = [
+            "main", "release-1.2", "users/x.y", "a.locked/b", "feature/v1.lock-free", "_", "ä",
+            "main.lock", "release.lock/1", "a/.lock", "feature/.wip", ".hidden", "a..b", "a//b", "/a", "a/", "a.",
+            "-x", "a@{b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "HEAD",
+        ];
+        const git = await Promise.all(names.map((n) => new Promise<boolean>((resolve) => {
+            execFile("git", ["check-ref-format", "--branch", n], { cwd: os.tmpdir() }, (err) => resolve(err === null));
+        })));
+        assert.deepStrictEqual(names.map((n) => [n, isGitBranchName(n)]), names.map((n, i) => [n, git[i]]));
+    });
+
+    describe("addresses GitHub posts to", () => {
+        // Every range GitHub.com cannot deliver to, as written in an address and the range named.
+        const privateAddresses: [string, string][] = [
+            ["0.0.0.0", "0.0.0.0/8 (unspecified)"],
+            ["10.255.255.255", "10.0.0.0/8 (private, RFC 1918)"],
+            ["100.64.0.1", "100.64.0.0/10 (shared address space, CGNAT)"],
+            ["100.127.255.254", "100.64.0.0/10 (shared address space, CGNAT)"],
+            ["127.0.0.53", "127.0.0.0/8 (loopback)"],
+            ["127.1", "127.0.0.0/8 (loopback)"],
+            ["169.254.169.254", "169.254.0.0/16 (link-local)"],
+            ["172.16.0.1", "172.16.0.0/12 (private, RFC 1918)"],
+            ["172.31.255.254", "172.16.0.0/12 (private, RFC 1918)"],
+            ["192.168.0.1", "192.168.0.0/16 (private, RFC 1918)"],
+            ["224.0.0.251", "224.0.0.0/4 (multicast)"],
+            ["::", ":: (unspecified)"],
+            ["::1", "::1 (loopback)"],
+            ["fc00::1", "fc00::/7 (unique local)"],
+            ["fdff:ffff::1", "fc00::/7 (unique local)"],
+            ["fe80::1", "fe80::/10 (link-local)"],
+            ["febf::1", "fe80::/10 (link-local)"],
+            ["ff02::fb", "ff00::/8 (multicast)"],
+            ["::ffff:127.0.0.1", "::ffff:127.0.0.0/104 (IPv4-mapped loopback)"],
+            ["::ffff:7f00:1", "::ffff:127.0.0.0/104 (IPv4-mapped loopback)"],
+            ["::ffff:169.254.1.1", "::ffff:169.254.0.0/112 (IPv4-mapped link-local)"],
+        ];
+        // Documentation ranges (the committed staging stack uses 203.0.113.10), the neighbours of
+        // every private range, public addresses and DNS names.
+        const accepted = [
+            "203.0.113.10", "198.51.100.7", "192.0.2.1", "2001:db8::10",
+            "9.255.255.255", "11.0.0.0", "100.63.255.255", "100.128.0.0", "126.255.255.255", "128.0.0.0",
+            "169.253.255.255", "169.255.0.0", "172.15.255.255", "172.32.0.0", "192.167.255.255", "192.169.0.0",
+            "223.255.255.255", "fbff::1", "fec0::1", "::2", "::ffff:8.8.8.8",
+            "node1.example.com", "localhost.example.com", "mylocalhost",
+        ];
+
+        for (const [address, range] of privateAddresses) {
+            it(`refuses ${address} as nodeAddress (${range})`, () => {
+                assert.deepStrictEqual(problemsOf(config({ nodeAddress: address })), [`${P}:nodeAddress: ${JSON.stringify(address)} is in ${range}: ${privateFix}`]);
+            });
+        }
+
+        it("accepts documentation, public and neighbouring addresses and DNS names as nodeAddress", () => {
+            for (const nodeAddress of accepted) assert.deepStrictEqual(problemsOf(config({ nodeAddress })), [], nodeAddress);
+        });
+
+        it("accepts every private range with allowPrivateAddresses (GitHub Enterprise Server on the same network)", () => {
+            for (const [nodeAddress] of privateAddresses) {
+                const result = validateConfig(config({ nodeAddress, allowPrivateAddresses: true }));
+                assert.ok(result.ok, `${nodeAddress}: ${result.ok ? "" : result.problems.join("; ")}`);
+                assert.strictEqual(result.config.allowPrivateAddresses, true);
+            }
+            const url = validateConfig(config({ exposure: "url", nodeAddress: undefined, publicUrl: "https://10.0.0.5:8443", allowPrivateAddresses: true }));
+            assert.ok(url.ok, url.ok ? "" : url.problems.join("; "));
+        });
+
+        it("refuses localhost in every form and place, allowPrivateAddresses or not", () => {
+            for (const allowPrivateAddresses of [false, true]) {
+                for (const nodeAddress of ["localhost", "LOCALHOST", "node1.localhost"]) {
+                    assert.deepStrictEqual(problemsOf(config({ nodeAddress, allowPrivateAddresses })), [`${P}:nodeAddress: ${JSON.stringify(nodeAddress)} is localhost, ${localhostWhy}`]);
+                }
+                assert.strictEqual(problemsOf(config({ ...ingress, ingressHost: "localhost", allowPrivateAddresses })).length, 1);
+                assert.strictEqual(problemsOf(config({ exposure: "url", nodeAddress: undefined, publicUrl: "https://flux.localhost.", allowPrivateAddresses })).length, 1);
+            }
+        });
+
+        it("checks publicUrl's host as the URL parser reads it (127.1, 0x7f000001, [::ffff:a00:5])", () => {
+            for (const publicUrl of ["http://127.1:9292", "http://0x7f000001", "https://[::ffff:a00:5]", "https://[fd00::5]:8443"]) {
+                const problems = problemsOf(config({ exposure: "url", nodeAddress: undefined, publicUrl }));
+                assert.strictEqual(problems.length, 1, publicUrl);
+                assert.ok(problems[0].startsWith(`${P}:publicUrl: the host `) && problems[0].endsWith(privateFix), problems[0]);
+            }
+        });
+    });
+
+    it("defaults the checks around the hook to fail, and takes warn, off, a trigger and 10-600 seconds", () => {
+        const d = validateConfig(config());
+        assert.ok(d.ok);
+        assert.strictEqual(d.config.receiverProbe, "fail");
+        assert.deepStrictEqual(d.config.deliveryCheck, { mode: "fail", trigger: "", timeoutSeconds: 30 });
+        for (const [mode, timeout] of [["warn", 10], ["off", 600]] as const) {
+            const r = validateConfig(config({ receiverProbe: mode, deliveryCheck: mode, deliveryCheckTrigger: "2026-11-25 again", deliveryCheckTimeout: timeout }));
+            assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
+            assert.strictEqual(r.config.receiverProbe, mode);
+            assert.deepStrictEqual(r.config.deliveryCheck, { mode, trigger: "2026-11-25 again", timeoutSeconds: timeout });
+        }
+    });
+
+    it("takes allowedSources github with public addresses", () => {
+        const r = validateConfig(config({ allowedSources: "github" }));
+        assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
+        assert.strictEqual(r.config.allowedSources, "github");
+    });
+
+    it("turns commit statuses on by the Secret's name or the token, and creates the Secret only with the token", () => {
+        const commitStatus = (set: Record<string, unknown>) => {
+            const r = validateConfig(config(set));
+            assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
+            return r.config.commitStatus;
+        };
+        assert.strictEqual(commitStatus({}), undefined);
+        assert.deepStrictEqual(commitStatus({ commitStatusToken: "set" }), { secretName: "github-commit-status", createSecret: true });
+        assert.deepStrictEqual(commitStatus({ commitStatusSecret: "gh-status" }), { secretName: "gh-status", createSecret: false });
+        assert.deepStrictEqual(commitStatus({ commitStatusSecret: "gh-status", commitStatusToken: "set" }), { secretName: "gh-status", createSecret: true });
+    });
+
+    it("sees of commitStatusToken only that it is set: readRawConfig never reads it with get", () => {
+        const values: Record<string, string> = { exposure: "loadbalancer", commitStatusToken: "ghp_secretvalue" };
+        const asked: string[] = [];
+        const reader = (secretSet: boolean) => ({
+            get: (k: string) => {
+                if ((SecretConfigKeys as readonly string[]).includes(k)) throw new Error(`get(${k}) on a secret key`);
+                asked.push(k);
+                return values[k];
+            },
+            getSecret: (k: string) => (k === "commitStatusToken" && secretSet ? { secret: "an Output the reader must not open" } : undefined),
+        });
+        const raw = readRawConfig(reader(true));
+        assert.deepStrictEqual(raw, { exposure: "loadbalancer", secretsSet: ["commitStatusToken"] });
+        assert.ok(!JSON.stringify(raw).includes("ghp_secretvalue"));
+        assert.deepStrictEqual(asked, [...ConfigKeys]);
+        assert.deepStrictEqual(readRawConfig(reader(false)).secretsSet, []);
+    });
+
+    it("keeps branchFilter (default true), also for an existing repository", () => {
+        const r = validateConfig(config({ repositories: [repo({ branchFilter: false }), { name: "flux-system", existing: true, branchFilter: false }, { name: "other", existing: true }] }));
+        assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
+        assert.deepStrictEqual(r.config.repositories.map((x) => x.branchFilter), [false, false, true]);
+    });
+
+    it("keeps createTargetNamespace with its targetNamespace", () => {
+        const r = validateConfig(config({ repositories: [repo({ kustomizations: [ks({ createTargetNamespace: true }), ks({ name: "other", targetNamespace: "instavote" })] })] }));
+        assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
+        const repository = r.config.repositories[0];
+        assert.ok(!repository.existing);
+        assert.deepStrictEqual(repository.kustomizations.map((k) => [k.targetNamespace, k.createTargetNamespace]), [["instavote", true], ["instavote", false]]);
+    });
+
+    it("names the webhook token's Secret as the component does", () => {
+        assert.strictEqual(WebhookTokenSecretName, ComponentSecretName);
     });
 
     it("accepts ssh and http Git URLs", () => {

@@ -1,11 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
-import { ConfigKeys, validateConfig } from "../lib/config";
-import { fluxPushReconciliation } from "../program";
-import { promiseOf, registered, resetMocks, settle } from "./support/mocks";
+import { parse } from "yaml";
+import { ConfigKeys, SecretConfigKeys, validateConfig } from "../lib/config";
+import { renderStagingFluxObjects, StagingGoldenFile, UpdateGoldenCommand } from "./support/golden";
 import { projectDeclarations, root, stackConfig } from "./support/projectConfig";
 
 const stacks = ["staging", "production"];
@@ -26,6 +24,35 @@ describe("Pulumi.yaml", () => {
         // Measured with the CLI (v3.274.1): "Stack '...' is missing configuration values 'ingressHost', ...".
         const withoutDefault = Object.entries(projectDeclarations()).filter(([, d]) => d.default === undefined).map(([k]) => k);
         assert.deepStrictEqual(withoutDefault, ["repositories"]);
+    });
+
+    it("declares the defaults of the contract for the checks, sources and commit statuses", () => {
+        const d = projectDeclarations();
+        const defaults = Object.fromEntries(
+            ["allowPrivateAddresses", "allowedSources", "receiverProbe", "deliveryCheck", "deliveryCheckTrigger", "deliveryCheckTimeout", "commitStatusSecret"]
+                .map((k) => [k, [d[k]?.type, d[k]?.default]]),
+        );
+        assert.deepStrictEqual(defaults, {
+            allowPrivateAddresses: ["boolean", false],
+            allowedSources: ["string", "any"],
+            receiverProbe: ["string", "fail"],
+            deliveryCheck: ["string", "fail"],
+            deliveryCheckTrigger: ["string", ""],
+            deliveryCheckTimeout: ["integer", 30],
+            commitStatusSecret: ["string", ""],
+        });
+    });
+
+    it("does not declare the secret keys: declared, they would be required, or refused when unset", () => {
+        // pulumi/pulumi sdk/go/common/workspace/config.go (mergeConfig and
+        // validateStackConfigValue, v3.2xx): a project key declared without a default and missing from
+        // the stack is "missing configuration value"; a declared default is applied as a plain
+        // (config.NewValue) value, and a `secret: true` key whose value is not secure fails "must be
+        // encrypted as it's secret". So `secret: true` with or without a default breaks every stack
+        // that does not set the key, and without `secret: true` a default of "" would reach the
+        // program as "set". Undeclared project keys are accepted, so the key stays out of Pulumi.yaml.
+        const declared = projectDeclarations();
+        for (const k of SecretConfigKeys) assert.strictEqual(declared[k], undefined, `${k} must not be declared`);
     });
 
     it("keeps the guide's defaults: flux-system, patch-nodeport on 31234", () => {
@@ -49,8 +76,14 @@ for (const stack of stacks) {
             assert.strictEqual(typeof others["github:owner"], "string");
             assert.deepStrictEqual(Object.keys(others).filter((k) => !k.startsWith("github:") && !k.startsWith("kubernetes:")), []);
             const file = parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-            for (const k of Object.keys(file.config).filter((x) => x.startsWith("flux-push:"))) {
-                assert.ok((ConfigKeys as readonly string[]).includes(k.slice("flux-push:".length)), `${k} is declared`);
+            for (const [k, v] of Object.entries(file.config).filter(([x]) => x.startsWith("flux-push:"))) {
+                const name = k.slice("flux-push:".length);
+                if ((SecretConfigKeys as readonly string[]).includes(name)) {
+                    // Set with `pulumi config set --secret`: the stack file holds only ciphertext.
+                    assert.ok(typeof v === "object" && v !== null && Object.keys(v).join() === "secure", `${k} is a secure value`);
+                } else {
+                    assert.ok((ConfigKeys as readonly string[]).includes(name), `${k} is declared`);
+                }
             }
         });
 
@@ -68,19 +101,11 @@ for (const stack of stacks) {
 }
 
 describe("staging renders the guide's Flux objects (golden file)", () => {
-    beforeEach(() => resetMocks());
-
-    it("matches tests/fixtures/staging-flux-objects.yaml", async () => {
-        const outputs = fluxPushReconciliation(stackConfig("staging").raw);
-        await promiseOf(pulumi.output(outputs));
-        await settle();
-        const rendered = registered
-            .filter((r) => /^kubernetes:(source|kustomize|notification)\.toolkit\.fluxcd\.io\//.test(r.type) || r.type === "kubernetes:core/v1:ServicePatch")
-            .map((r) => r.inputs)
-            .sort((a, b) => `${a.kind}/${(a.metadata as { name: string }).name}`.localeCompare(`${b.kind}/${(b.metadata as { name: string }).name}`));
-        const golden = path.join(root, "tests", "fixtures", "staging-flux-objects.yaml");
-        const text = rendered.map((o) => stringify(o)).join("---\n");
-        if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(golden, text);
-        assert.strictEqual(text, fs.readFileSync(golden, "utf8"));
+    it("matches tests/fixtures/staging-flux-objects.yaml (the test only compares; updating is a separate step)", async () => {
+        // The old UPDATE_GOLDEN=1 wrote the fixture and then compared it with itself: say so rather
+        // than pass without looking.
+        assert.strictEqual(process.env.UPDATE_GOLDEN, undefined, `UPDATE_GOLDEN no longer updates the fixture; run \`${UpdateGoldenCommand}\``);
+        const text = await renderStagingFluxObjects();
+        assert.strictEqual(text, fs.readFileSync(StagingGoldenFile, "utf8"), `the staging objects differ from the fixture; if that is intended, run \`${UpdateGoldenCommand}\` and review the diff`);
     });
 });

@@ -1,6 +1,7 @@
 // One mocks module for every test: records each resource the program registers (with the raw,
-// serialized inputs the engine would receive, so secret markers are visible), answers with
-// plausible provider outputs, and refuses any invoke the program was not expected to make.
+// serialized inputs the engine would receive, so secret markers are visible, and the dependencies
+// the engine would order operations by), answers with plausible provider outputs, and refuses any
+// invoke the program was not expected to make.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
@@ -18,14 +19,27 @@ export interface Registered {
     readonly parent: string;
     readonly urn: string;
     readonly read: boolean;
+    /** A custom resource (a provider's), as opposed to a component. */
+    readonly custom: boolean;
+    /**
+     * URNs of the custom resources this one waits for, as sent to the engine: explicit `dependsOn`
+     * and every resource behind an Output among its inputs (a component stands for its children).
+     */
+    readonly dependencies: readonly string[];
+    /** Per top-level input property, the URNs behind the Outputs in it (what `pulumi preview` diffs by). */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 interface WireRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getCustom?(): boolean;
     getObject?(): { toJavaScript(): Record<string, unknown> };
     getProperties?(): { toJavaScript(): Record<string, unknown> };
+    getDependenciesList?(): string[];
+    /** registerResource only: a jspb Map of property name to PropertyDependencies. */
+    getPropertydependenciesMap?(): { forEach(cb: (deps: { getUrnsList(): string[] }, property: string) => void): void } | undefined;
 }
 type Callback = (err: Error | null, res: unknown) => void;
 interface MonitorMethods {
@@ -97,6 +111,10 @@ export async function resetMocks(preview = false): Promise<void> {
             const parent = req.getParent();
             const type = req.getType();
             const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+            const propertyDependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap?.()?.forEach((deps, property) => {
+                propertyDependencies[property] = [...deps.getUrnsList()];
+            });
             registered.push({
                 type,
                 name: req.getName(),
@@ -105,6 +123,9 @@ export async function resetMocks(preview = false): Promise<void> {
                 parent,
                 urn: `urn:pulumi:test::${project}::${qualified}::${req.getName()}`,
                 read: method === "readResource",
+                custom: method === "readResource" || req.getCustom?.() === true,
+                dependencies: [...(req.getDependenciesList?.() ?? [])],
+                propertyDependencies,
             });
             original(req, cb);
         };
