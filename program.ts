@@ -9,7 +9,7 @@ import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
-import { ConfigKeys, formatProblems, RawConfig, StackConfig, validateConfig } from "./lib/config";
+import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
 import { DefaultGitHubApiUrl, repositoryWebUrl, withTrailingSlash } from "./lib/github";
 import { judgeCluster, observeCluster } from "./lib/preflight";
 import { GitHubAccess } from "./providers/githubHooks";
@@ -44,18 +44,8 @@ export interface ProgramDependencies {
     readonly cluster?: ClusterClient;
 }
 
-/** The project's config keys as the CLI hands them to the program (defaults from Pulumi.yaml applied). */
-export function readRawConfig(config: pulumi.Config = new pulumi.Config()): RawConfig {
-    const raw: Partial<Record<(typeof ConfigKeys)[number], string>> = {};
-    for (const k of ConfigKeys) {
-        const v = config.get(k);
-        if (v !== undefined) raw[k] = v;
-    }
-    return raw;
-}
-
 /** Validates the config, all problems at once, and throws before any resource is registered. */
-export function loadConfig(raw: RawConfig = readRawConfig()): StackConfig {
+export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config())): StackConfig {
     const result = validateConfig(raw);
     if (!result.ok) {
         // RunError: Pulumi prints the message alone, without a stack trace.
@@ -88,7 +78,7 @@ async function preflight(cluster: ClusterClient, config: StackConfig): Promise<R
     return result.existingBranches;
 }
 
-export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
+export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new pulumi.Config()), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
     const config = loadConfig(raw);
     const { namespace } = config;
     const gh = githubAccess();

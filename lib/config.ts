@@ -2,6 +2,7 @@
 // typed object. Defaults for top-level keys live in Pulumi.yaml (the CLI applies them); the
 // per-item defaults of `repositories` entries live here, since Pulumi.yaml cannot hold them.
 import * as net from "net";
+import { WebhookTokenSecretBaseName } from "./names";
 import { FluxIntervalPattern, GitRepositoryUrlSchemes } from "./flux";
 import { hostReach } from "./urls";
 
@@ -97,7 +98,8 @@ export const DefaultCommitStatusSecretName = "github-commit-status";
  * Name of the webhook token's Secret (components/webhookToken.ts; a test keeps the two equal); a
  * rotation may add a suffix, so `webhook-token-*` is kept for it too.
  */
-export const WebhookTokenSecretName = "webhook-token";
+/** The token Secrets' name prefix (lib/names.ts): `webhook-token`, then `webhook-token-<generation>`. */
+export const WebhookTokenSecretName = WebhookTokenSecretBaseName;
 /** Namespaces every cluster has: the stack never creates (nor, on destroy, deletes) them. */
 export const ClusterNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 

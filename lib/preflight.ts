@@ -90,7 +90,7 @@ export async function observeCluster(client: ClusterClient, config: StackConfig)
             branch: existingBranch((repoAnswers[i].body as { spec?: { ref?: GitRef } } | undefined)?.spec?.ref),
         }])),
         ...(secret ? { commitStatusSecret: { seen: seen(secret), hasToken: Boolean((secret.body as { data?: Record<string, string> } | undefined)?.data?.token) } } : {}),
-        foreignObjects: owned.filter((o, i) => ownedAnswers[i].status === 200 && !madeByPulumi(ownedAnswers[i].body)).map((o) => `${o.what} (repositories entry ${o.repository})`),
+        foreignObjects: owned.filter((_, i) => ownedAnswers[i].status === 200 && !madeByPulumi(ownedAnswers[i].body)).map((o) => `${o.what} (repositories entry ${o.repository})`),
         ...(unreachable ? { unreachable: unreachable.error ?? `HTTP ${unreachable.status}` } : {}),
     };
 }

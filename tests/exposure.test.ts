@@ -46,7 +46,7 @@ describe("NodePort handover between the two NodePort modes", () => {
 
     it("refuses to touch a Service that holds the port but is not the stack's (a NodePort overlay in Git)", async () => {
         const c = cluster(nodePortSvc());
-        await assert.rejects(releaseNodePortHook(c, "flux-system", "webhook-receiver", 31234)(hookArgs), /node port 31234 is held by Service flux-system\/webhook-receiver, which this stack did not set up/);
+        await assert.rejects(async () => releaseNodePortHook(c, "flux-system", "webhook-receiver", 31234)(hookArgs), /node port 31234 is held by Service flux-system\/webhook-receiver, which this stack did not set up/);
         assert.deepStrictEqual(c.patches, []);
     });
 

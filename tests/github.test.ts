@@ -16,7 +16,7 @@ function delivery(id: number, event: string, status_code: number): DeliverySumma
 /** A fetch that answers from a script and records what it was asked. */
 function scriptedFetch(answers: { status: number; headers?: Record<string, string>; body?: unknown }[]) {
     const calls: { url: string; init: RequestInit }[] = [];
-    const f = async (url: URL | RequestInfo, init?: RequestInit) => {
+    const f = async (url: string | URL | Request, init?: RequestInit) => {
         calls.push({ url: String(url), init: init ?? {} });
         const a = answers[Math.min(calls.length - 1, answers.length - 1)];
         return new Response(a.body === undefined ? null : JSON.stringify(a.body), { status: a.status, headers: a.headers });
