@@ -1,0 +1,119 @@
+// The workflows' safety properties, checked from their YAML: what a reviewer would otherwise have
+// to re-verify by eye on every change (pins, permissions, the per-stack queue), and what actionlint
+// cannot check while it does not know `concurrency.queue` (.github/actionlint.yaml).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { root } from "./support/projectConfig";
+
+type Json = Record<string, unknown>;
+
+const workflowDir = path.join(root, ".github", "workflows");
+const workflowFiles = fs.readdirSync(workflowDir).filter((f) => f.endsWith(".yml")).sort();
+const actionFiles = fs.existsSync(path.join(root, ".github", "actions"))
+    ? fs.readdirSync(path.join(root, ".github", "actions")).map((d) => path.join(".github", "actions", d, "action.yml"))
+    : [];
+
+function load(rel: string): Json {
+    return parse(fs.readFileSync(path.join(root, rel), "utf8")) as Json;
+}
+
+const workflows = Object.fromEntries(workflowFiles.map((f) => [f, load(path.join(".github", "workflows", f))])) as Record<string, Json>;
+
+function jobs(file: string): Record<string, Json> {
+    return workflows[file].jobs as Record<string, Json>;
+}
+
+interface Concurrency {
+    group?: string;
+    "cancel-in-progress"?: unknown;
+    queue?: unknown;
+}
+
+/** Every concurrency block in the workflows, with where it is. */
+function concurrencyBlocks(): { where: string; c: Concurrency }[] {
+    const out: { where: string; c: Concurrency }[] = [];
+    for (const [file, wf] of Object.entries(workflows)) {
+        if (wf.concurrency !== undefined) out.push({ where: file, c: typeof wf.concurrency === "string" ? { group: wf.concurrency } : (wf.concurrency as Concurrency) });
+        for (const [id, job] of Object.entries(jobs(file))) {
+            const c = job.concurrency;
+            if (c !== undefined) out.push({ where: `${file} ${id}`, c: typeof c === "string" ? { group: c } : (c as Concurrency) });
+        }
+    }
+    return out;
+}
+
+describe("workflows: pinned actions", () => {
+    for (const rel of [...workflowFiles.map((f) => path.join(".github", "workflows", f)), ...actionFiles]) {
+        it(`${rel} pins every action to a full commit SHA, with its release in a comment`, () => {
+            const lines = fs.readFileSync(path.join(root, rel), "utf8").split("\n");
+            const uses = lines.map((l) => /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+            assert.ok(uses.length > 0, "uses at least one action");
+            for (const [line, ref, rest] of uses) {
+                if (ref.startsWith("./")) continue; // the repository's own actions, at the same commit
+                assert.match(ref, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `not pinned to a SHA: ${line.trim()}`);
+                assert.match(rest, /^\s+#\s+v\d+(\.\d+){0,2}\s*$/, `no release comment: ${line.trim()}`);
+            }
+        });
+    }
+});
+
+describe("workflows: permissions", () => {
+    for (const file of workflowFiles) {
+        it(`${file} grants nothing at the top and declares each job's permissions`, () => {
+            assert.deepStrictEqual(workflows[file].permissions, {});
+            for (const [id, job] of Object.entries(jobs(file))) {
+                assert.ok(job.permissions !== undefined, `${id} declares its permissions`);
+            }
+        });
+    }
+});
+
+describe("workflows: one queue per stack", () => {
+    it("deploy's jobs queue in their stack's group, never cancelling or cancelled", () => {
+        for (const stack of ["staging", "production"]) {
+            assert.deepStrictEqual(jobs("deploy.yml")[stack].concurrency, { group: `pulumi-${stack}`, "cancel-in-progress": false, queue: "max" });
+        }
+    });
+
+    it("destroy queues in the group of the stack it destroys, the same as deploy's", () => {
+        assert.deepStrictEqual(jobs("destroy.yml").destroy.concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false, queue: "max" });
+        // The refusal checks hold no place in the queue: a refused request never waits behind an update.
+        assert.strictEqual(jobs("destroy.yml").confirm.concurrency, undefined);
+    });
+
+    it("every job in a pulumi-<stack> group queues with queue: max (one job with the default would cancel a pending one)", () => {
+        const inStackGroups = concurrencyBlocks().filter((b) => /^pulumi-/.test(b.c.group ?? ""));
+        assert.ok(inStackGroups.length >= 3);
+        for (const b of inStackGroups) {
+            assert.strictEqual(b.c.queue, "max", b.where);
+            assert.strictEqual(b.c["cancel-in-progress"], false, b.where);
+        }
+    });
+
+    it("previews stay out of the stack groups (a PR's preview must never hold up or reorder a deploy)", () => {
+        const group = jobs("preview.yml").preview.concurrency as Concurrency;
+        assert.doesNotMatch(group.group ?? "", /^pulumi-/);
+    });
+
+    it("queue is single or max, and max never meets cancel-in-progress: true (what the actionlint ignore hides)", () => {
+        for (const b of concurrencyBlocks()) {
+            if (b.c.queue === undefined) continue;
+            assert.ok(b.c.queue === "single" || b.c.queue === "max", `${b.where}: queue ${JSON.stringify(b.c.queue)}`);
+            if (b.c.queue === "max") assert.strictEqual(b.c["cancel-in-progress"], false, `${b.where}: GitHub rejects queue: max with cancel-in-progress: true`);
+        }
+    });
+
+    it("actionlint ignores the queue message exactly in the files that use queue, and nothing else", () => {
+        const config = load(path.join(".github", "actionlint.yaml")) as { paths?: Record<string, { ignore?: string[] }> };
+        const queued = workflowFiles.filter((f) => /^\s+queue:/m.test(fs.readFileSync(path.join(workflowDir, f), "utf8"))).map((f) => `.github/workflows/${f}`);
+        assert.deepStrictEqual(Object.keys(config.paths ?? {}).sort(), queued.sort());
+        for (const [p, c] of Object.entries(config.paths ?? {})) {
+            assert.strictEqual(c.ignore?.length, 1, p);
+            const pattern = new RegExp(c.ignore[0]);
+            assert.ok(pattern.test('unexpected key "queue" for "concurrency" section. expected one of "cancel-in-progress", "group"'), p);
+            assert.ok(!pattern.test('unexpected key "bogus" for "concurrency" section. expected one of "cancel-in-progress", "group"'), `${p}: other keys stay reported`);
+        }
+    });
+});
