@@ -117,3 +117,76 @@ describe("workflows: one queue per stack", () => {
         }
     });
 });
+
+interface WorkflowStep {
+    id?: string;
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+}
+
+const CredentialsAction = "./.github/actions/pulumi-credentials";
+
+function steps(job: Json): WorkflowStep[] {
+    return (job.steps as WorkflowStep[] | undefined) ?? [];
+}
+
+describe("workflows: credentials", () => {
+    const allJobs = workflowFiles.flatMap((file) => Object.entries(jobs(file)).map(([id, job]) => ({ where: `${file} ${id}`, job })));
+    const withCredentials = allJobs.filter((j) => steps(j.job).some((s) => s.uses === CredentialsAction));
+
+    it("every job that runs Pulumi gets its credentials from the one action", () => {
+        const pulumiJobs = allJobs.filter((j) => steps(j.job).some((s) => s.uses?.startsWith("pulumi/actions@")));
+        assert.ok(pulumiJobs.length >= 4);
+        assert.deepStrictEqual(pulumiJobs.map((j) => j.where), withCredentials.filter((j) => pulumiJobs.includes(j)).map((j) => j.where));
+    });
+
+    it("id-token: write only on the jobs that may exchange an OIDC token", () => {
+        for (const j of allJobs) {
+            const perms = (j.job.permissions ?? {}) as Record<string, string>;
+            assert.strictEqual(perms["id-token"] === "write", withCredentials.includes(j), j.where);
+        }
+    });
+
+    it("the stored Pulumi token reaches only the action (which ignores it once OIDC is set up)", () => {
+        for (const file of workflowFiles) {
+            const text = fs.readFileSync(path.join(workflowDir, file), "utf8");
+            for (const line of text.split("\n").filter((l) => l.includes("secrets.PULUMI_ACCESS_TOKEN"))) {
+                assert.match(line, /^\s+access-token: \$\{\{ secrets\.PULUMI_ACCESS_TOKEN \}\}$/, `${file}: ${line.trim()}`);
+            }
+        }
+    });
+
+    it("credentials come after npm ci (no install script sees them), and the github provider's token from the action", () => {
+        for (const j of withCredentials) {
+            const list = steps(j.job);
+            const at = list.findIndex((s) => s.uses === CredentialsAction);
+            const lastInstall = list.map((s) => /npm ci/.test(s.run ?? "")).lastIndexOf(true);
+            assert.ok(lastInstall < at, `${j.where}: npm ci after the credentials`);
+            assert.strictEqual(list[at].id, "credentials", j.where);
+            for (const s of list.filter((x) => x.uses?.startsWith("pulumi/actions@") && x.with?.command !== undefined)) {
+                assert.strictEqual(s.env?.GITHUB_TOKEN, "${{ steps.credentials.outputs.github-token }}", j.where);
+                assert.strictEqual(s.env?.PULUMI_ACCESS_TOKEN, undefined, `${j.where}: a step-level token would shadow the OIDC one`);
+            }
+        }
+    });
+
+    it("passes every variable and secret the action takes, under the documented names", () => {
+        for (const j of withCredentials) {
+            const w = steps(j.job).find((s) => s.uses === CredentialsAction)?.with;
+            assert.deepStrictEqual(w, {
+                "pulumi-version": "${{ env.PULUMI_VERSION }}",
+                "backend-url": "${{ vars.PULUMI_BACKEND_URL }}",
+                "oidc-organization": "${{ vars.PULUMI_OIDC_ORGANIZATION }}",
+                "oidc-token-type": "${{ vars.PULUMI_OIDC_TOKEN_TYPE }}",
+                "oidc-scope": "${{ vars.PULUMI_OIDC_SCOPE }}",
+                "esc-environment": "${{ vars.ESC_ENVIRONMENT }}",
+                "access-token": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+                kubeconfig: "${{ secrets.KUBECONFIG }}",
+                "github-token": "${{ secrets.FLUX_PUSH_GITHUB_TOKEN }}",
+            }, j.where);
+        }
+    });
+});
