@@ -144,9 +144,20 @@ describe("workflows: credentials", () => {
     });
 
     it("id-token: write only on the jobs that may exchange an OIDC token", () => {
-        for (const j of allJobs) {
+        for (const j of allJobs.filter((x) => x.job.uses === undefined)) {
             const perms = (j.job.permissions ?? {}) as Record<string, string>;
             assert.strictEqual(perms["id-token"] === "write", withCredentials.includes(j), j.where);
+        }
+    });
+
+    it("a job calling a reusable workflow grants exactly what the called jobs declare, no more", () => {
+        const callers = allJobs.filter((x) => typeof x.job.uses === "string");
+        assert.ok(callers.length >= 1);
+        for (const c of callers) {
+            const called = path.basename(String(c.job.uses));
+            const union: Record<string, string> = {};
+            for (const job of Object.values(jobs(called))) Object.assign(union, job.permissions as Record<string, string>);
+            assert.deepStrictEqual(c.job.permissions, union, c.where);
         }
     });
 
@@ -188,5 +199,46 @@ describe("workflows: credentials", () => {
                 "github-token": "${{ secrets.FLUX_PUSH_GITHUB_TOKEN }}",
             }, j.where);
         }
+    });
+});
+
+describe("workflows: verify", () => {
+    const caller = jobs("verify.yml").verify;
+    const check = jobs("verify-stack.yml").check;
+    const issue = jobs("verify-stack.yml").issue;
+
+    it("runs every 6 hours and on demand, per stack (VERIFY_STACKS narrows the list), as a reusable workflow", () => {
+        const on = workflows["verify.yml"].on as Json;
+        assert.deepStrictEqual(on.schedule, [{ cron: "23 */6 * * *" }]);
+        assert.ok("workflow_dispatch" in on);
+        assert.deepStrictEqual((caller.strategy as Json).matrix, { stack: "${{ fromJSON(vars.VERIFY_STACKS || '[\"staging\", \"production\"]') }}" });
+        assert.deepStrictEqual(JSON.parse("[\"staging\", \"production\"]"), ["staging", "production"]);
+        assert.strictEqual(caller.uses, "./.github/workflows/verify-stack.yml");
+        assert.deepStrictEqual(caller.with, { stack: "${{ matrix.stack }}" });
+    });
+
+    it("checks with the read-only preview credentials and no write permission, in the stack's queue", () => {
+        assert.strictEqual(check.environment, "preview-${{ inputs.stack }}");
+        assert.deepStrictEqual(check.permissions, { contents: "read", "id-token": "write" });
+        assert.deepStrictEqual(check.concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false, queue: "max" });
+    });
+
+    it("the drift check is the refresh preview that expects no changes", () => {
+        const drift = steps(check).find((s) => (s.name ?? "").startsWith("Check for drift"));
+        assert.match(drift?.run ?? "", /pulumi preview --stack "\$STACK" --refresh --expect-no-changes --json --non-interactive/);
+        const commands = steps(check).flatMap((s) => (s.run ?? "").split("\n").filter((l) => !/^\s*#/.test(l)));
+        assert.ok(!commands.some((l) => /--show-secrets/.test(l)), "no command decrypts the stack's secrets");
+    });
+
+    it("writes the issue from a job that holds issues: write and nothing else: no environment, no checkout, no secrets", () => {
+        assert.deepStrictEqual(issue.permissions, { issues: "write" });
+        assert.strictEqual(issue.environment, undefined);
+        assert.ok(steps(issue).every((s) => s.uses === undefined), "runs no action and no repository code");
+        assert.doesNotMatch(JSON.stringify(issue), /secrets\./);
+    });
+
+    it("issues: write exists only there (and in the caller's ceiling)", () => {
+        const holders = workflowFiles.flatMap((f) => Object.entries(jobs(f)).filter(([, j]) => (j.permissions as Record<string, string> | undefined)?.issues === "write").map(([id]) => `${f} ${id}`));
+        assert.deepStrictEqual(holders.sort(), ["verify-stack.yml issue", "verify.yml verify"]);
     });
 });
