@@ -10,7 +10,7 @@ import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubApi } from "./standins/githubApi";
-import { createRepository, fluxInfraFiles, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
+import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
 import { missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
@@ -89,8 +89,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         });
 
         const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
-        const github = await GitHubApi.start({ token: githubToken });
+        // GitHub knows the repositories and their commits: hooks and statuses for anything else answer 404 / 422.
+        const github = await GitHubApi.start({
+            token: githubToken,
+            repositories: [{ owner: SandboxOwner, name: "instavote" }, { owner: SandboxOwner, name: "flux-infra" }],
+        });
         sup.onStop(() => github.close());
+        for (const [name, url] of [["instavote", instavote], ["flux-infra", fluxInfra]]) {
+            const head = (await runGit(dir, ["ls-remote", url, "refs/heads/main"])).split("\t")[0];
+            github.addCommit(SandboxOwner, name, head, "main");
+        }
 
         const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
         proxy.start();
