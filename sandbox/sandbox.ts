@@ -25,7 +25,7 @@ export interface Sandbox {
     readonly githubToken: string;
     readonly proxy: NodePortProxy;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
-    /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend, GitHub stand-in). */
+    /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend). */
     readonly pulumiEnv: Record<string, string>;
     readonly timings: Record<string, number>;
     log(message: string): void;
@@ -117,9 +117,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             // A missing plugin fails at once instead of trying to download it.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             KUBECONFIG: cp.kubeconfig,
-            GITHUB_TOKEN: githubToken,
-            GITHUB_OWNER: SandboxOwner,
-            GITHUB_BASE_URL: github.url,
+            // No GITHUB_* here: the github provider reads github:owner, github:baseUrl and github:token
+            // from the stack's configuration (stack.ts), as the real one does.
         };
 
         return {

@@ -1,5 +1,6 @@
 // The test doubles are tested too: the GitHub API stand-in against GitHub's rules, routes and
-// signing, the Git server with a real clone and push, and the stand-in providers' pure logic.
+// signing, the Git server with a real clone and push, and the stand-in providers (their logic, and
+// the github provider against the GitHub API stand-in).
 import * as assert from "assert";
 import { createHmac } from "crypto";
 import * as fs from "fs";
@@ -8,10 +9,10 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { GitHubApi, MaxHooksPerEvent } from "../standins/githubApi";
-import { checkWebhook, diffWebhook, hookBody } from "../standins/githubProvider";
+import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
-import { plain, secret, UnknownValue } from "../standins/wire";
+import { plain, secret, UnknownValue, Wire } from "../standins/wire";
 
 interface Received { headers: http.IncomingHttpHeaders; body: string; url: string }
 interface Receiver { url: string; got: Received[]; close: () => Promise<void> }
@@ -415,5 +416,79 @@ describe("stand-in providers", () => {
         const i = checkWebhook(plain({ repository: "app", events: ["push"], configuration: { url: "https://x/hook/a", contentType: "json", insecureSsl: false, secret: secret("s") } }) as Record<string, unknown>).inputs;
         assert.deepStrictEqual(hookBody(i), { name: "web", active: true, events: ["push"], config: { url: "https://x/hook/a", content_type: "json", insecure_ssl: "0", secret: "s" } });
         assert.deepStrictEqual(checkWebhook({ events: [] }).failures, ["repository is required", "events must be a non-empty list"]);
+    });
+
+    it("github: settings come from the provider configuration, else GITHUB_*; a base URL other than api.github.com gets api/v3/", () => {
+        const env = { GITHUB_OWNER: "env-org", GITHUB_TOKEN: "env-token", GITHUB_BASE_URL: "https://ghe.example/" };
+        assert.deepStrictEqual(githubSettings({ owner: "org", token: "t", baseUrl: "http://127.0.0.1:1234" }, env), { owner: "org", token: "t", apiUrl: "http://127.0.0.1:1234/api/v3/" });
+        assert.deepStrictEqual(githubSettings({}, env), { owner: "env-org", token: "env-token", apiUrl: "https://ghe.example/api/v3/" });
+        assert.deepStrictEqual(githubSettings({ owner: "org" }, {}), { owner: "org", token: "", apiUrl: "https://api.github.com/" });
+        assert.throws(() => githubSettings({}, {}), /no owner/);
+    });
+
+    describe("github provider against the GitHub API stand-in", () => {
+        let api: GitHubApi;
+        let rx: Receiver;
+        const p = () => githubProvider(() => new GitHubClient(githubSettings({ owner: "org", token: "t0k", baseUrl: api.url }, {})));
+        const inputs = (url: string, s = "s1"): Record<string, Wire> => ({ repository: "app", events: ["push"], active: true, configuration: { url, contentType: "json", insecureSsl: false, secret: secret(s) } });
+        beforeEach(async () => {
+            api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app" }] });
+            rx = await receiver();
+        });
+        afterEach(async () => {
+            await api.close();
+            await rx.close();
+        });
+
+        it("create posts then reads (at /api/v3/); read sends If-None-Match (304 keeps state) and drops a hook GitHub no longer has", async () => {
+            const provider = p();
+            const created = await provider.create!("urn", inputs(rx.url));
+            const hook = api.getHook(Number(created.id));
+            assert.deepStrictEqual(hook?.config, { url: rx.url, content_type: "json", insecure_ssl: "0", secret: "s1" });
+            assert.deepStrictEqual(api.requests, ["POST /api/v3/repos/org/app/hooks 201", `GET /api/v3/repos/org/app/hooks/${created.id} 200`]);
+            const outs = created.outs as Record<string, Wire>;
+            assert.strictEqual(outs.url, `${api.url}api/v3/repos/org/app/hooks/${created.id}`);
+            assert.ok(typeof outs.etag === "string" && outs.etag !== "");
+            assert.deepStrictEqual(plain(outs.configuration), { url: rx.url, contentType: "json", insecureSsl: false, secret: "s1" });
+
+            const same = await provider.read!(created.id, "urn", outs);
+            assert.deepStrictEqual(same, { id: created.id, props: outs });
+            assert.strictEqual(api.requests[api.requests.length - 1], `GET /api/v3/repos/org/app/hooks/${created.id} 304`);
+
+            // Changed outside Pulumi: the secret removed (a PATCH without it) shows up as a difference.
+            await call(api, "PATCH", `/repos/org/app/hooks/${created.id}`, { config: { url: rx.url, content_type: "json" } });
+            const drifted = await provider.read!(created.id, "urn", outs);
+            assert.strictEqual((plain(drifted.props) as { configuration: { secret?: string } }).configuration.secret, undefined);
+            assert.ok(diffWebhook(drifted.props as Record<string, Wire>, inputs(rx.url)).changes);
+
+            await call(api, "DELETE", `/repos/org/app/hooks/${created.id}`);
+            assert.deepStrictEqual(await provider.read!(created.id, "urn", outs), { id: "", props: {} });
+        });
+
+        it("update sends the whole hook (its secret included, so GitHub keeps one); delete fails on a 404 as the real provider's does", async () => {
+            const provider = p();
+            const created = await provider.create!("urn", inputs(rx.url));
+            const other = `${rx.url}/moved`;
+            await provider.update!(created.id, "urn", created.outs, inputs(other, "s2"));
+            assert.deepStrictEqual(api.getHook(Number(created.id))?.config, { url: other, content_type: "json", insecure_ssl: "0", secret: "s2" });
+            await provider.update!(created.id, "urn", created.outs, { ...inputs(other, "s2"), events: ["push", "ping"] });
+            assert.strictEqual(api.getHook(Number(created.id))?.config.secret, "s2", "the secret survives an update of the events");
+            await provider.delete!(created.id, "urn", created.outs);
+            assert.deepStrictEqual(api.listHooks("org", "app"), []);
+            await assert.rejects(provider.delete!(created.id, "urn", created.outs), /deleting the repository webhook: DELETE .*\/hooks\/\d+: 404 Not Found/);
+        });
+
+        it("a refusal comes back in go-github's words: METHOD URL: STATUS message [errors]", async () => {
+            await assert.rejects(p().create!("urn", inputs("http://localhost:1/hook")), /POST .*\/api\/v3\/repos\/org\/app\/hooks: 422 Validation Failed .*Sorry, the URL host localhost is not supported/);
+        });
+
+        it("getIpRanges: GET /meta with the token, GetIpRangesResult's names, IPv4 and IPv6 split", async () => {
+            api.setHookRanges(["192.0.2.0/24", "2001:db8::/32"]);
+            const { outputs } = await p().invoke!("github:index/getIpRanges:getIpRanges", {});
+            assert.deepStrictEqual([outputs.id, outputs.hooks, outputs.hooksIpv4s, outputs.hooksIpv6s], ["github-ip-ranges", ["192.0.2.0/24", "2001:db8::/32"], ["192.0.2.0/24"], ["2001:db8::/32"]]);
+            assert.deepStrictEqual([outputs.gits, outputs.webIpv6s, outputs.dependabots], [["127.0.0.1/32", "::1/128"], ["::1/128"], ["127.0.0.1/32", "::1/128"]]);
+            assert.throws(() => ipRanges({ hooks: ["nonsense"] }), /failed parsing cidr nonsense/);
+            assert.strictEqual(api.requests[api.requests.length - 1], "GET /api/v3/meta 200");
+        });
     });
 });
