@@ -11,7 +11,7 @@ import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
 
@@ -46,6 +46,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (missing.length > 0) {
         throw new Error(`the sandbox toolchain is not built (${missing.join(", ")}); run: bash sandbox/toolchain/build.sh`);
     }
+    // The engine runs the compiled stand-in providers (sandbox/bin): build them if missing or stale.
+    if (await buildStandins() && !opts.quiet) console.log("[sandbox] built the stand-in providers (npm run build:standins)");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-sandbox-"));
     const sup = new Supervisor(path.join(dir, "logs"));
     const timings: Record<string, number> = {};

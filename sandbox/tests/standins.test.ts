@@ -1,18 +1,24 @@
 // The test doubles are tested too: the GitHub API stand-in against GitHub's rules, routes and
-// signing, the Git server with a real clone and push, and the stand-in providers (their logic, and
-// the github provider against the GitHub API stand-in).
+// signing, the Git server with a real clone and push, and the stand-in providers (their logic
+// in-process, and the compiled github plugin over gRPC as the engine drives it).
 import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
 import { createHmac } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, InvokeRequest, InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { GitHubApi, MaxHooksPerEvent } from "../standins/githubApi";
 import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
 import { plain, secret, UnknownValue, Wire } from "../standins/wire";
+import { buildStandins, repoRoot } from "../toolchain";
 
 interface Received { headers: http.IncomingHttpHeaders; body: string; url: string }
 interface Receiver { url: string; got: Received[]; close: () => Promise<void> }
@@ -489,6 +495,61 @@ describe("stand-in providers", () => {
             assert.deepStrictEqual([outputs.gits, outputs.webIpv6s, outputs.dependabots], [["127.0.0.1/32", "::1/128"], ["::1/128"], ["127.0.0.1/32", "::1/128"]]);
             assert.throws(() => ipRanges({ hooks: ["nonsense"] }), /failed parsing cidr nonsense/);
             assert.strictEqual(api.requests[api.requests.length - 1], "GET /api/v3/meta 200");
+        });
+    });
+
+    describe("compiled github plugin over gRPC (as the engine starts it from sandbox/bin)", function () {
+        this.timeout(60000);
+        let api: GitHubApi;
+        let rx: Receiver;
+        let plugin: ChildProcess;
+        let client: ResourceProviderClient;
+
+        before(async () => {
+            await buildStandins();
+            api = await GitHubApi.start({ token: "ghp_fromconfig", repositories: [{ owner: "cfg-org", name: "app" }] });
+            rx = await receiver();
+            // No GITHUB_* in its environment: owner, base URL and token can only come from Configure.
+            const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GITHUB_")));
+            plugin = spawn(path.join(repoRoot, "sandbox", "bin", "pulumi-resource-github"), [], { env, stdio: ["ignore", "pipe", "inherit"] });
+            const port = await new Promise<string>((resolve, reject) => {
+                plugin.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
+                plugin.once("exit", (code) => reject(new Error(`the plugin exited (${code})`)));
+            });
+            client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        });
+        after(async () => {
+            client?.close();
+            plugin?.kill();
+            await api?.close();
+            await rx?.close();
+        });
+
+        const settle = <T>(resolve: (v: T) => void, reject: (e: Error) => void) => (e: grpc.ServiceError | null, v: T) => (e ? reject(e) : resolve(v));
+        const configureCall = (r: ConfigureRequest) => new Promise<ConfigureResponse>((res, rej) => client.configure(r, settle(res, rej)));
+        const createCall = (r: CreateRequest) => new Promise<CreateResponse>((res, rej) => client.create(r, settle(res, rej)));
+        const invokeCall = (r: InvokeRequest) => new Promise<InvokeResponse>((res, rej) => client.invoke(r, settle(res, rej)));
+
+        it("reads github:owner, github:baseUrl and github:token from Configure, then creates the hook and answers getIpRanges with them", async () => {
+            const configure = new ConfigureRequest();
+            configure.setArgs(Struct.fromJavaScript({ owner: "cfg-org", baseUrl: api.url, token: secret("ghp_fromconfig") as Record<string, string> }));
+            configure.getVariablesMap().set("github:config:owner", "cfg-org");
+            configure.setAcceptsecrets(true);
+            await configureCall(configure);
+
+            const create = new CreateRequest();
+            create.setUrn("urn:pulumi:sandbox::flux-push::github:index/repositoryWebhook:RepositoryWebhook::hook");
+            create.setProperties(Struct.fromJavaScript({ repository: "app", events: ["push"], active: true, configuration: { url: rx.url, contentType: "json", insecureSsl: false, secret: secret("s") as Record<string, string> } }));
+            const created = await createCall(create);
+            assert.deepStrictEqual(api.listHooks("cfg-org", "app").map((h) => [String(h.id), h.config.url, h.config.secret]), [[created.getId(), rx.url, "s"]]);
+
+            const invoke = new InvokeRequest();
+            invoke.setTok("github:index/getIpRanges:getIpRanges");
+            invoke.setArgs(Struct.fromJavaScript({}));
+            const ranges = (await invokeCall(invoke)).getReturn()?.toJavaScript();
+            assert.deepStrictEqual(ranges?.hooks, ["127.0.0.0/8", "::1/128"]);
+            assert.ok(api.requests.includes("GET /api/v3/meta 200"), JSON.stringify(api.requests));
+            assert.deepStrictEqual(api.unknownRoutes, []);
         });
     });
 });
