@@ -18,7 +18,7 @@ import { isIPv4 } from "net";
 import type { GetIpRangesResult } from "@pulumi/github/getIpRanges";
 import * as provider from "@pulumi/pulumi/provider";
 import { ProviderConfig, serve } from "./serve";
-import { changedKeys, plain, Wire } from "./wire";
+import { changedKeys, isSecretValue, plain, Wire } from "./wire";
 
 export const RepositoryWebhookType = "github:index/repositoryWebhook:RepositoryWebhook";
 export const GetIpRangesToken = "github:index/getIpRanges:getIpRanges";
@@ -54,9 +54,26 @@ export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = 
     return { apiUrl: base === GitHubDotCom || base.endsWith("/api/v3/") ? base : `${base}api/v3/`, owner, token };
 }
 
+/**
+ * The configuration block without its zero values: the real provider (Terraform plugin SDK) takes
+ * an optional attribute that is unset, "" or false as the same, so state that a read filled in
+ * (insecureSsl: false) is no change against inputs that leave it out.
+ */
+function withoutZeroValues(configuration: Wire): Wire {
+    if (typeof configuration !== "object" || configuration === null || Array.isArray(configuration) || isSecretValue(configuration)) return configuration;
+    return Object.fromEntries(Object.entries(configuration).filter(([, v]) => {
+        const p = plain(v);
+        return p !== undefined && p !== null && p !== "" && p !== false;
+    }));
+}
+
 /** `repository` replaces the hook (it lives under the repository); everything else updates it in place. */
 export function diffWebhook(olds: Record<string, Wire>, news: Record<string, Wire>): { changes: boolean; replaces: string[] } {
-    const changed = changedKeys(olds, news, ["repository", "events", "active", "configuration"]);
+    const changed = changedKeys(
+        { ...olds, configuration: withoutZeroValues(olds.configuration) },
+        { ...news, configuration: withoutZeroValues(news.configuration) },
+        ["repository", "events", "active", "configuration"],
+    );
     return { changes: changed.length > 0, replaces: changed.filter((k) => k === "repository") };
 }
 

@@ -416,6 +416,10 @@ describe("stand-in providers", () => {
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, repository: "other" }), { changes: true, replaces: ["repository"] });
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, configuration: { ...olds.configuration, secret: secret("s2") } }), { changes: true, replaces: [] });
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, configuration: UnknownValue }), { changes: true, replaces: [] });
+        // State written by a read (other key order, insecureSsl filled in) against inputs that leave it out.
+        const read = { ...olds, configuration: { secret: secret("s1"), insecureSsl: false, contentType: "json", url: "http://x/hook/a" } };
+        assert.deepStrictEqual(diffWebhook(read, { ...olds, configuration: { url: "http://x/hook/a", contentType: "json", secret: secret("s1") } }), { changes: false, replaces: [] });
+        assert.deepStrictEqual(diffWebhook(read, { ...olds, configuration: { url: "http://x/hook/a", contentType: "json" } }), { changes: true, replaces: [] }, "a secret removed from the inputs");
     });
 
     it("github: sends GitHub's hook body (name web, insecure_ssl as \"0\"/\"1\")", () => {
