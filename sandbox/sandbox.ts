@@ -10,8 +10,8 @@ import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubApi } from "./standins/githubApi";
-import { createRepository, fluxInfraFiles, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
+import { buildStandins, missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
 
@@ -25,7 +25,7 @@ export interface Sandbox {
     readonly githubToken: string;
     readonly proxy: NodePortProxy;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
-    /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend, GitHub stand-in). */
+    /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend). */
     readonly pulumiEnv: Record<string, string>;
     readonly timings: Record<string, number>;
     log(message: string): void;
@@ -46,6 +46,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (missing.length > 0) {
         throw new Error(`the sandbox toolchain is not built (${missing.join(", ")}); run: bash sandbox/toolchain/build.sh`);
     }
+    // The engine runs the compiled stand-in providers (sandbox/bin): build them if missing or stale.
+    if (await buildStandins() && !opts.quiet) console.log("[sandbox] built the stand-in providers (npm run build:standins)");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-sandbox-"));
     const sup = new Supervisor(path.join(dir, "logs"));
     const timings: Record<string, number> = {};
@@ -88,8 +90,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         });
 
         const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
-        const github = await GitHubApi.start({ token: githubToken });
+        // GitHub knows the repositories and their commits: hooks and statuses for anything else answer 404 / 422.
+        const github = await GitHubApi.start({
+            token: githubToken,
+            repositories: [{ owner: SandboxOwner, name: "instavote" }, { owner: SandboxOwner, name: "flux-infra" }],
+        });
         sup.onStop(() => github.close());
+        for (const [name, url] of [["instavote", instavote], ["flux-infra", fluxInfra]]) {
+            const head = (await runGit(dir, ["ls-remote", url, "refs/heads/main"])).split("\t")[0];
+            github.addCommit(SandboxOwner, name, head, "main");
+        }
 
         const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
         proxy.start();
@@ -108,9 +118,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             // A missing plugin fails at once instead of trying to download it.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             KUBECONFIG: cp.kubeconfig,
-            GITHUB_TOKEN: githubToken,
-            GITHUB_OWNER: SandboxOwner,
-            GITHUB_BASE_URL: github.url,
+            // No GITHUB_* here: the github provider reads github:owner, github:baseUrl and github:token
+            // from the stack's configuration (stack.ts), as the real one does.
         };
 
         return {

@@ -1,5 +1,5 @@
 // Where build.sh puts (or would put) each binary: it is the one place that knows the versions.
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -49,4 +49,32 @@ export function missingTools(p: ToolchainPaths = toolchainPaths()): string[] {
 /** Builds what is missing (a no-op, in seconds, when everything is cached). */
 export function buildToolchain(): void {
     execFileSync("bash", [buildScript], { stdio: "inherit" });
+}
+
+const standinsDir = path.join(repoRoot, "sandbox", "standins");
+/** Where `npm run build:standins` puts the stand-in providers that sandbox/bin/pulumi-resource-* run. */
+export const standinsDist = path.join(repoRoot, "sandbox", "dist", "standins");
+
+/** Whether the compiled stand-in providers are missing or older than a source (what the bin scripts refuse). */
+export function standinsStale(): boolean {
+    const outputs = ["githubProvider.js", "randomProvider.js"].map((f) => path.join(standinsDist, f));
+    if (!outputs.every((f) => fs.existsSync(f))) return true;
+    const built = Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs));
+    return fs.readdirSync(standinsDir).filter((f) => f.endsWith(".ts") || f === "tsconfig.json")
+        .some((f) => fs.statSync(path.join(standinsDir, f)).mtimeMs > built);
+}
+
+/**
+ * Compiles the stand-in providers (`npm run build:standins`) when they are missing or stale, so a
+ * fresh clone or an edited stand-in works without a hand-run build. Asynchronous: tests call it too.
+ */
+export function buildStandins(): Promise<boolean> {
+    if (!standinsStale()) return Promise.resolve(false);
+    const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    return new Promise((resolve, reject) => {
+        execFile(process.execPath, [tsc, "-p", path.join(standinsDir, "tsconfig.json")], { cwd: repoRoot }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`npm run build:standins failed:\n${stdout}${stderr}`));
+            else resolve(true);
+        });
+    });
 }

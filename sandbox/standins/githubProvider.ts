@@ -1,13 +1,27 @@
-// Stand-in for the `github` provider's RepositoryWebhook (pulumi-github cannot be had here). Same
-// type token, inputs and outputs as @pulumi/github's SDK; it calls GitHub's REST routes for
-// repository hooks (create, get, update, delete) against GITHUB_BASE_URL, like the real provider.
-// Owner, token and base URL come from the provider's documented environment variables
-// (GITHUB_OWNER, GITHUB_TOKEN, GITHUB_BASE_URL): the Node provider SDK does not pass provider
-// config (`github:owner`) through to a provider written with it.
+// Stand-in for the `github` provider (pulumi-github cannot be had here): RepositoryWebhook and the
+// function getIpRanges, with the type tokens, inputs and outputs of @pulumi/github 6.15.0's SDK.
+// It does what integrations/terraform-provider-github (which pulumi-github wraps) does:
+// - configuration: `github:owner`, `github:baseUrl`, `github:token` from the provider
+//   configuration, else GITHUB_OWNER / GITHUB_BASE_URL / GITHUB_TOKEN; a base URL other than
+//   https://api.github.com/ gets "api/v3/" appended (config.go NewRESTClient); the token is sent
+//   as `Authorization: Bearer` (oauth2.StaticTokenSource);
+// - create: POST .../hooks {name: "web", config, events, active}, then a read;
+// - read: GET .../hooks/{id} with If-None-Match: <etag in state>; 304 keeps the state, 404 removes
+//   the hook from state ("no longer exists in GitHub"); the secret GitHub masks is kept from state,
+//   and a secret GitHub no longer has is dropped;
+// - update: PATCH .../hooks/{id} with the whole hook (url, config with the secret, events, active),
+//   then a read;
+// - delete: DELETE .../hooks/{id}; any error, a 404 too, fails the delete
+//   (resource_github_repository_webhook.go returns DeleteHook's error as is);
+// - getIpRanges: GET /meta, each list and its IPv4/IPv6 halves (data_source_github_ip_ranges.go).
+import { isIPv4 } from "net";
+import type { GetIpRangesResult } from "@pulumi/github/getIpRanges";
 import * as provider from "@pulumi/pulumi/provider";
-import { changedKeys, plain, Wire } from "./wire";
+import { ProviderConfig, serve } from "./serve";
+import { changedKeys, isSecretValue, plain, Wire } from "./wire";
 
 export const RepositoryWebhookType = "github:index/repositoryWebhook:RepositoryWebhook";
+export const GetIpRangesToken = "github:index/getIpRanges:getIpRanges";
 
 export interface WebhookInputs {
     repository: string;
@@ -17,22 +31,49 @@ export interface WebhookInputs {
 }
 
 export interface GitHubSettings {
-    readonly baseUrl: string;
+    /** The REST API root the client calls, ending in "/" (with "api/v3/" for a host other than api.github.com). */
+    readonly apiUrl: string;
     readonly owner: string;
     readonly token: string;
 }
 
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubSettings {
-    const baseUrl = env.GITHUB_BASE_URL ?? "https://api.github.com/";
-    const owner = env.GITHUB_OWNER ?? "";
-    const token = env.GITHUB_TOKEN ?? "";
-    if (!owner) throw new Error("github stand-in: GITHUB_OWNER is not set");
-    return { baseUrl: baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`, owner, token };
+const GitHubDotCom = "https://api.github.com/";
+
+/** The provider configuration over the documented environment variables, as the real provider reads them. */
+export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env): GitHubSettings {
+    const pick = (key: string, variable: string): string => {
+        const v = config[key];
+        return typeof v === "string" && v !== "" ? v : env[variable] ?? "";
+    };
+    const owner = pick("owner", "GITHUB_OWNER") || pick("organization", "GITHUB_ORGANIZATION");
+    const token = pick("token", "GITHUB_TOKEN");
+    let base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
+    if (!base.endsWith("/")) base += "/";
+    // The real provider asks GitHub for the token's user when no owner is given; the stand-in does not.
+    if (!owner) throw new Error("github stand-in: no owner: set github:owner (or GITHUB_OWNER)");
+    return { apiUrl: base === GitHubDotCom || base.endsWith("/api/v3/") ? base : `${base}api/v3/`, owner, token };
+}
+
+/**
+ * The configuration block without its zero values: the real provider (Terraform plugin SDK) takes
+ * an optional attribute that is unset, "" or false as the same, so state that a read filled in
+ * (insecureSsl: false) is no change against inputs that leave it out.
+ */
+function withoutZeroValues(configuration: Wire): Wire {
+    if (typeof configuration !== "object" || configuration === null || Array.isArray(configuration) || isSecretValue(configuration)) return configuration;
+    return Object.fromEntries(Object.entries(configuration).filter(([, v]) => {
+        const p = plain(v);
+        return p !== undefined && p !== null && p !== "" && p !== false;
+    }));
 }
 
 /** `repository` replaces the hook (it lives under the repository); everything else updates it in place. */
 export function diffWebhook(olds: Record<string, Wire>, news: Record<string, Wire>): { changes: boolean; replaces: string[] } {
-    const changed = changedKeys(olds, news, ["repository", "events", "active", "configuration"]);
+    const changed = changedKeys(
+        { ...olds, configuration: withoutZeroValues(olds.configuration) },
+        { ...news, configuration: withoutZeroValues(news.configuration) },
+        ["repository", "events", "active", "configuration"],
+    );
     return { changes: changed.length > 0, replaces: changed.filter((k) => k === "repository") };
 }
 
@@ -48,15 +89,24 @@ export function checkWebhook(news: Record<string, unknown>): { inputs: WebhookIn
     };
 }
 
-/** The request body GitHub's API takes for a repository hook (what the Terraform provider sends). */
-export function hookBody(i: WebhookInputs): Record<string, unknown> {
-    const c = i.configuration;
+/** The hook's config as the provider sends it (webhookConfigFromInterface): insecure_ssl as "0"/"1", the secret included. */
+export function hookConfig(c: NonNullable<WebhookInputs["configuration"]>): Record<string, string> {
     return {
-        name: "web",
-        active: i.active,
-        events: i.events,
-        ...(c ? { config: { url: c.url, content_type: c.contentType ?? "form", insecure_ssl: c.insecureSsl ? "1" : "0", ...(c.secret ? { secret: c.secret } : {}) } } : {}),
+        url: c.url,
+        ...(c.contentType ? { content_type: c.contentType } : {}),
+        insecure_ssl: c.insecureSsl ? "1" : "0",
+        ...(c.secret ? { secret: c.secret } : {}),
     };
+}
+
+/** The body of POST .../hooks (go-github CreateHook's createHookRequest: name "web", config, events, active). */
+export function hookBody(i: WebhookInputs): Record<string, unknown> {
+    return { name: "web", ...(i.configuration ? { config: hookConfig(i.configuration) } : {}), events: i.events, active: i.active };
+}
+
+/** The body of PATCH .../hooks/{id}: the whole Hook (resourceGithubRepositoryWebhookObject), its API url too. */
+export function editHookBody(i: WebhookInputs, apiUrl: string): Record<string, unknown> {
+    return { url: apiUrl, events: i.events, active: i.active, ...(i.configuration ? { config: hookConfig(i.configuration) } : {}) };
 }
 
 interface HookResponse {
@@ -64,38 +114,101 @@ interface HookResponse {
     url: string;
     active: boolean;
     events: string[];
-    config: { url: string; content_type: string; insecure_ssl: string };
+    config: { url: string; content_type: string; insecure_ssl: string; secret?: string };
 }
 
-export class GitHubClient {
-    constructor(private readonly s: GitHubSettings) {}
+export interface ApiResponse<T> { status: number; body: T; etag?: string }
 
-    async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; etag?: string }> {
-        const res = await fetch(new URL(path.replace(/^\//, ""), this.s.baseUrl), {
+export class GitHubClient {
+    constructor(readonly settings: GitHubSettings) {}
+
+    async request<T>(method: string, path: string, opts: { body?: unknown; etag?: string } = {}): Promise<ApiResponse<T>> {
+        const res = await fetch(new URL(path.replace(/^\//, ""), this.settings.apiUrl), {
             method,
             headers: {
-                Accept: "application/vnd.github+json",
+                Accept: "application/vnd.github.v3+json",
                 "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "pulumi-github-standin",
-                ...(this.s.token ? { Authorization: `Bearer ${this.s.token}` } : {}),
-                ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+                "User-Agent": "go-github/v65.0.0",
+                ...(this.settings.token ? { Authorization: `Bearer ${this.settings.token}` } : {}),
+                ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}),
+                ...(opts.etag ? { "If-None-Match": opts.etag } : {}),
             },
-            body: body === undefined ? undefined : JSON.stringify(body),
+            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         });
         const text = await res.text();
         return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, etag: res.headers.get("etag") ?? undefined };
     }
 
     hooksPath(repository: string, id?: string): string {
-        return `/repos/${this.s.owner}/${repository}/hooks${id ? `/${id}` : ""}`;
+        return `repos/${this.settings.owner}/${repository}/hooks${id ? `/${id}` : ""}`;
     }
 }
 
-function fail(what: string, res: { status: number; body: unknown }): never {
-    throw new Error(`${what}: GitHub answered ${res.status}: ${JSON.stringify(res.body)}`);
+/** The error text go-github gives (ErrorResponse.Error): "METHOD URL: STATUS MESSAGE [errors]". */
+function fail(what: string, method: string, url: string, res: ApiResponse<unknown>): never {
+    const body = (res.body ?? {}) as { message?: string; errors?: unknown[] };
+    const errors = body.errors?.length ? ` ${JSON.stringify(body.errors)}` : "";
+    throw new Error(`${what}: ${method} ${url}: ${res.status} ${body.message ?? ""}${errors}`);
 }
 
-export function webhookProvider(client: () => GitHubClient): provider.Provider {
+/** State from a hook GitHub returned: the secret GitHub masks is the one in state, if GitHub still has one. */
+function stateFromHook(props: Record<string, Wire>, hook: HookResponse, etag: string | undefined): Record<string, Wire> {
+    const old = (props.configuration ?? {}) as Record<string, Wire>;
+    const { secret, ...rest } = old;
+    return {
+        ...props,
+        active: hook.active,
+        events: hook.events,
+        url: hook.url,
+        etag: etag ?? "",
+        configuration: {
+            ...rest,
+            url: hook.config.url,
+            contentType: hook.config.content_type,
+            insecureSsl: hook.config.insecure_ssl === "1",
+            ...(hook.config.secret !== undefined && secret !== undefined ? { secret } : {}),
+        },
+    };
+}
+
+/** getIpRanges' outputs (GetIpRangesResult's names) from GET /meta; a list GitHub does not send is empty. */
+export function ipRanges(meta: Record<string, unknown>): Record<keyof GetIpRangesResult, string | string[]> {
+    const list = (key: string): string[] => (Array.isArray(meta[key]) ? (meta[key] as string[]) : []);
+    const split = (key: string): [string[], string[], string[]] => {
+        const all = list(key);
+        for (const cidr of all) {
+            const [host, bits] = cidr.split("/");
+            if (bits === undefined || !(isIPv4(host) || host.includes(":"))) throw new Error(`failed parsing cidr ${cidr} (invalid CIDR address: ${cidr})`);
+        }
+        return [all, all.filter((c) => isIPv4(c.split("/")[0])), all.filter((c) => !isIPv4(c.split("/")[0]))];
+    };
+    const [hooks, hooksIpv4s, hooksIpv6s] = split("hooks");
+    const [gits, gitIpv4s, gitIpv6s] = split("git");
+    const [packages, packagesIpv4s, packagesIpv6s] = split("packages");
+    const [pages, pagesIpv4s, pagesIpv6s] = split("pages");
+    const [importers, importerIpv4s, importerIpv6s] = split("importer");
+    const [actions, actionsIpv4s, actionsIpv6s] = split("actions");
+    const [actionsMacos, actionsMacosIpv4s, actionsMacosIpv6s] = split("actions_macos");
+    const [githubEnterpriseImporters, githubEnterpriseImporterIpv4s, githubEnterpriseImporterIpv6s] = split("github_enterprise_importer");
+    const [dependabots, dependabotIpv4s, dependabotIpv6s] = split("dependabot");
+    const [webs, webIpv4s, webIpv6s] = split("web");
+    const [apis, apiIpv4s, apiIpv6s] = split("api");
+    const any = hooks.length + gits.length + pages.length + importers.length + actions.length + dependabots.length > 0;
+    return {
+        id: any ? "github-ip-ranges" : "",
+        hooks, hooksIpv4s, hooksIpv6s, gits, gitIpv4s, gitIpv6s, packages, packagesIpv4s, packagesIpv6s,
+        pages, pagesIpv4s, pagesIpv6s, importers, importerIpv4s, importerIpv6s, actions, actionsIpv4s, actionsIpv6s,
+        actionsMacos, actionsMacosIpv4s, actionsMacosIpv6s,
+        githubEnterpriseImporters, githubEnterpriseImporterIpv4s, githubEnterpriseImporterIpv6s,
+        dependabots, dependabotIpv4s, dependabotIpv6s, webs, webIpv4s, webIpv6s, apis, apiIpv4s, apiIpv6s,
+    };
+}
+
+export function githubProvider(client: () => GitHubClient): provider.Provider {
+    const getHook = async (c: GitHubClient, repository: string, id: string, etag?: string) => {
+        const path = c.hooksPath(repository, id);
+        return { path, res: await c.request<HookResponse>("GET", path, { etag }) };
+    };
     return {
         version: "6.15.0",
         async check(_urn, _olds, news) {
@@ -109,45 +222,59 @@ export function webhookProvider(client: () => GitHubClient): provider.Provider {
         async create(_urn, inputs: Record<string, Wire>) {
             const i = checkWebhook(plain(inputs) as Record<string, unknown>).inputs;
             const c = client();
-            const res = await c.request<HookResponse>("POST", c.hooksPath(i.repository), hookBody(i));
-            if (res.status !== 201) fail(`creating the webhook on ${i.repository}`, res);
-            return { id: String(res.body.id), outs: { ...inputs, url: res.body.url, etag: res.etag ?? "" } };
+            const path = c.hooksPath(i.repository);
+            const res = await c.request<HookResponse>("POST", path, { body: hookBody(i) });
+            if (res.status !== 201) fail("creating the repository webhook", "POST", new URL(path, c.settings.apiUrl).href, res);
+            const id = String(res.body.id);
+            const read = await getHook(c, i.repository, id);
+            if (read.res.status !== 200) fail("reading the new repository webhook", "GET", new URL(read.path, c.settings.apiUrl).href, read.res);
+            return { id, outs: stateFromHook(inputs, read.res.body, read.res.etag) };
         },
         async read(id, _urn, props: Record<string, Wire>) {
-            const i = plain(props) as { repository: string; configuration?: Record<string, unknown> };
+            const i = plain(props) as { repository: string; etag?: string };
             const c = client();
-            const res = await c.request<HookResponse>("GET", c.hooksPath(i.repository, id));
-            if (res.status === 404) return { id: undefined, props: {} }; // deleted outside Pulumi
-            if (res.status !== 200) fail(`reading webhook ${id}`, res);
-            // GitHub never returns the secret: keep the one in state, as the real provider does.
-            const old = (props.configuration ?? {}) as Record<string, Wire>;
-            return {
-                id,
-                props: {
-                    ...props,
-                    active: res.body.active,
-                    events: res.body.events,
-                    url: res.body.url,
-                    configuration: { ...old, url: res.body.config.url, contentType: res.body.config.content_type, insecureSsl: res.body.config.insecure_ssl === "1" },
-                },
-            };
+            const { path, res } = await getHook(c, i.repository, id, i.etag || undefined);
+            if (res.status === 304) return { id, props };
+            if (res.status === 404) return { id: "", props: {} }; // "no longer exists in GitHub": removed from state
+            if (res.status !== 200) fail("reading the repository webhook", "GET", new URL(path, c.settings.apiUrl).href, res);
+            return { id, props: stateFromHook(props, res.body, res.etag) };
         },
-        async update(id, _urn, _olds, news: Record<string, Wire>) {
+        async update(id, _urn, olds: Record<string, Wire>, news: Record<string, Wire>) {
             const i = checkWebhook(plain(news) as Record<string, unknown>).inputs;
             const c = client();
-            const res = await c.request<HookResponse>("PATCH", c.hooksPath(i.repository, id), hookBody(i));
-            if (res.status !== 200) fail(`updating webhook ${id}`, res);
-            return { outs: { ...news, url: res.body.url, etag: res.etag ?? "" } };
+            const path = c.hooksPath(i.repository, id);
+            const apiUrl = typeof plain(olds.url) === "string" ? String(plain(olds.url)) : new URL(path, c.settings.apiUrl).href;
+            const res = await c.request<HookResponse>("PATCH", path, { body: editHookBody(i, apiUrl) });
+            if (res.status !== 200) fail("updating the repository webhook", "PATCH", new URL(path, c.settings.apiUrl).href, res);
+            const read = await getHook(c, i.repository, id, typeof olds.etag === "string" ? olds.etag : undefined);
+            // 304: GitHub shows the hook as before (nothing it reports changed), so the inputs are the state.
+            if (read.res.status === 304) return { outs: { ...news, url: olds.url, etag: olds.etag } };
+            if (read.res.status !== 200) fail("reading the updated repository webhook", "GET", new URL(read.path, c.settings.apiUrl).href, read.res);
+            return { outs: stateFromHook(news, read.res.body, read.res.etag) };
         },
         async delete(id, _urn, props: Record<string, Wire>) {
             const i = plain(props) as { repository: string };
             const c = client();
-            const res = await c.request("DELETE", c.hooksPath(i.repository, id));
-            if (res.status !== 204 && res.status !== 404) fail(`deleting webhook ${id}`, res);
+            const path = c.hooksPath(i.repository, id);
+            const res = await c.request("DELETE", path);
+            if (res.status !== 204) fail("deleting the repository webhook", "DELETE", new URL(path, c.settings.apiUrl).href, res);
+        },
+        async invoke(token, _inputs) {
+            if (token !== GetIpRangesToken) throw new Error(`github stand-in: unknown function ${token}`);
+            const c = client();
+            const res = await c.request<Record<string, unknown>>("GET", "meta");
+            if (res.status !== 200) fail("reading GitHub's IP ranges", "GET", new URL("meta", c.settings.apiUrl).href, res);
+            return { outputs: ipRanges(res.body) };
         },
     };
 }
 
 if (require.main === module) {
-    void provider.main(webhookProvider(() => new GitHubClient(settingsFromEnv())), process.argv.slice(2));
+    // Settings are read when first needed: the engine sends Configure before any resource call.
+    let config: ProviderConfig = {};
+    let settings: GitHubSettings | undefined;
+    void serve(githubProvider(() => new GitHubClient((settings ??= githubSettings(config)))), process.argv.slice(2), (c) => {
+        config = c;
+        settings = undefined;
+    });
 }

@@ -30,7 +30,17 @@ export function hasUnknown(v: Wire): boolean {
     return false;
 }
 
+/** A value's plain JSON with object keys sorted: the order in which a provider writes keys is no change. */
+export function canonical(v: Wire): string {
+    const sort = (x: unknown): unknown => {
+        if (Array.isArray(x)) return x.map(sort);
+        if (typeof x === "object" && x !== null) return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])]));
+        return x;
+    };
+    return JSON.stringify(sort(plain(v)) ?? null);
+}
+
 /** Top-level keys whose (plain) values differ. */
 export function changedKeys(olds: Record<string, Wire>, news: Record<string, Wire>, keys: readonly string[]): string[] {
-    return keys.filter((k) => hasUnknown(news[k]) || JSON.stringify(plain(olds[k]) ?? null) !== JSON.stringify(plain(news[k]) ?? null));
+    return keys.filter((k) => hasUnknown(news[k]) || canonical(olds[k]) !== canonical(news[k]));
 }

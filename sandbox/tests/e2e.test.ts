@@ -129,6 +129,9 @@ describe("sandbox end to end (real engine, kubernetes provider, API server and F
         const pings = sb.github.deliveries.filter((d) => d.hookId === hook.id && d.event === "ping");
         assert.deepStrictEqual(pings.map((d) => d.statusCode), [200]);
         assert.deepStrictEqual(sb.github.unknownRoutes, []);
+        // The github provider took owner, base URL and token from the stack's config (no GITHUB_* in
+        // its environment) and, like the real one for a host other than api.github.com, added api/v3/.
+        assert.ok(sb.github.requests.includes(`POST /api/v3/repos/${SandboxOwner}/instavote/hooks 201`), JSON.stringify(sb.github.requests));
     });
 
     it("3. preview right after shows no changes; a changed interval previews exactly that one update", async () => {

@@ -1,47 +1,83 @@
-// The test doubles are tested too: the GitHub API stand-in against GitHub's routes and signing,
-// the Git server with a real clone and push, and the stand-in providers' pure logic.
+// The test doubles are tested too: the GitHub API stand-in against GitHub's rules, routes and
+// signing, the Git server with a real clone and push, and the stand-in providers (their logic
+// in-process, and the compiled github plugin over gRPC as the engine drives it).
 import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
 import { createHmac } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { GitHubApi } from "../standins/githubApi";
-import { checkWebhook, diffWebhook, hookBody } from "../standins/githubProvider";
+import * as grpc from "@grpc/grpc-js";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, InvokeRequest, InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { GitHubApi, MaxHooksPerEvent } from "../standins/githubApi";
+import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
-import { plain, secret, UnknownValue } from "../standins/wire";
+import { plain, secret, UnknownValue, Wire } from "../standins/wire";
+import { buildStandins, repoRoot } from "../toolchain";
 
-interface Received { headers: http.IncomingHttpHeaders; body: string }
+interface Received { headers: http.IncomingHttpHeaders; body: string; url: string }
+interface Receiver { url: string; got: Received[]; close: () => Promise<void> }
 
-/** A receiver standing in for notification-controller: records requests, answers `status`. */
-async function receiver(status = 200): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
+/** A receiver standing in for notification-controller: records requests, answers `status` (or never, with "hang"). */
+async function receiver(status: number | "hang" = 200): Promise<Receiver> {
     const got: Received[] = [];
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-            got.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-            res.writeHead(status).end();
+            got.push({ headers: req.headers, body: Buffer.concat(chunks).toString(), url: req.url ?? "" });
+            if (status !== "hang") res.writeHead(status, { "X-Receiver": "test" }).end("received");
         });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/abc`, got, close: () => new Promise((r) => server.close(() => r())) };
+    return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/abc`,
+        got,
+        close: () => new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+        }),
+    };
 }
+
+/** A loopback port nobody listens on (a receiver that is down). */
+async function closedPort(): Promise<number> {
+    const s = http.createServer();
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    const { port } = s.address() as AddressInfo;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+}
+
+interface Answer { status: number; json: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub's JSON, asserted field by field
+
+async function call(api: GitHubApi, method: string, p: string, body?: unknown, opts: { token?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
+    const token = opts.token === undefined ? "t0k" : opts.token;
+    const res = await fetch(new URL(p.replace(/^\//, ""), api.url), {
+        method,
+        headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json", ...opts.headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+const hookDocs = "https://docs.github.com/rest/repos/webhooks";
 
 describe("GitHub API stand-in", () => {
     let api: GitHubApi;
-    let rx: Awaited<ReturnType<typeof receiver>>;
-    const call = async (method: string, p: string, body?: unknown, token = "t0k") => {
-        const res = await fetch(new URL(p, api.url), { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-        const text = await res.text();
-        return { status: res.status, json: text ? JSON.parse(text) : undefined };
-    };
-    const create = () => call("POST", "/repos/org/app/hooks", { name: "web", active: true, events: ["push"], config: { url: rx.url, content_type: "json", insecure_ssl: "0", secret: "s3cr3t" } });
+    let rx: Receiver;
+    const req = (method: string, p: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }) => call(api, method, p, body, opts);
+    const create = (url = rx.url, extra: Record<string, unknown> = {}) =>
+        req("POST", "/repos/org/app/hooks", { name: "web", active: true, events: ["push"], config: { url, content_type: "json", insecure_ssl: "0", secret: "s3cr3t" }, ...extra });
 
     beforeEach(async () => {
-        api = await GitHubApi.start({ token: "t0k" });
+        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app", id: 4242 }, { owner: "org", name: "other" }] });
         rx = await receiver();
     });
     afterEach(async () => {
@@ -65,39 +101,118 @@ describe("GitHub API stand-in", () => {
         assert.deepStrictEqual(api.deliveries.map((d) => [d.event, d.statusCode]), [["ping", 200]]);
     });
 
-    it("gets, updates (keeping the secret unless a new one is sent) and deletes a hook", async () => {
+    it("PATCH hooks/{id} replaces the config (a secret not sent again is removed); PATCH hooks/{id}/config keeps what is not sent", async () => {
         const { json: hook } = await create();
-        assert.strictEqual((await call("GET", `/repos/org/app/hooks/${hook.id}`)).status, 200);
-        const patched = await call("PATCH", `/repos/org/app/hooks/${hook.id}`, { config: { url: `${rx.url}x`, content_type: "json" }, events: ["push", "ping"] });
+        // Update a repository webhook: "If you previously had a secret set, you must provide the same
+        // secret or set a new secret or the secret will be removed."
+        const patched = await req("PATCH", `/repos/org/app/hooks/${hook.id}`, { config: { url: `${rx.url}x` }, events: ["push", "ping"] });
         assert.strictEqual(patched.status, 200);
-        assert.strictEqual(patched.json.config.url, `${rx.url}x`);
-        assert.strictEqual(api.getHook(hook.id)?.config.secret, "s3cr3t");
-        assert.strictEqual((await call("DELETE", `/repos/org/app/hooks/${hook.id}`)).status, 204);
-        assert.strictEqual((await call("GET", `/repos/org/app/hooks/${hook.id}`)).status, 404);
-        assert.deepStrictEqual(api.listHooks("org", "app"), []);
+        assert.deepStrictEqual(patched.json.config, { url: `${rx.url}x`, content_type: "form", insecure_ssl: "0" });
+        assert.strictEqual(api.getHook(hook.id)?.config.secret, undefined, "the secret is removed");
+        assert.deepStrictEqual(patched.json.events, ["push", "ping"]);
+
+        // Update a webhook configuration: only the fields sent change.
+        const withSecret = await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { secret: "n3w", content_type: "json" });
+        assert.deepStrictEqual(withSecret.json, { url: `${rx.url}x`, content_type: "json", insecure_ssl: "0", secret: "********" });
+        const moved = await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: rx.url });
+        assert.strictEqual(moved.status, 200);
+        assert.deepStrictEqual(api.getHook(hook.id)?.config, { url: rx.url, content_type: "json", insecure_ssl: "0", secret: "n3w" });
+        assert.deepStrictEqual((await req("GET", `/repos/org/app/hooks/${hook.id}/config`)).json, { url: rx.url, content_type: "json", insecure_ssl: "0", secret: "********" });
+
+        // add_events / remove_events edit the list; active alone leaves the config as it is.
+        const events = await req("PATCH", `/repos/org/app/hooks/${hook.id}`, { add_events: ["issues"], remove_events: ["ping"], active: false });
+        assert.deepStrictEqual([events.json.events, events.json.active, api.getHook(hook.id)?.config.secret], [["push", "issues"], false, "n3w"]);
+        assert.strictEqual((await req("DELETE", `/repos/org/app/hooks/${hook.id}`)).status, 204);
+        assert.strictEqual((await req("GET", `/repos/org/app/hooks/${hook.id}`)).status, 404);
     });
 
-    it("answers 401 to a wrong token and 404 (logged) to a route GitHub does not have", async () => {
-        assert.strictEqual((await call("GET", "/repos/org/app/hooks", undefined, "wrong")).status, 401);
-        assert.strictEqual((await call("GET", "/repos/org/app/collaborators")).status, 404);
-        assert.deepStrictEqual(api.unknownRoutes, ["GET /repos/org/app/collaborators"]);
+    it("answers 404 for an owner or repository that does not exist (names are not case sensitive)", async () => {
+        for (const p of ["/repos/org/nope/hooks", "/repos/nobody/app/hooks"]) {
+            const created = await req("POST", p, { config: { url: rx.url } });
+            assert.deepStrictEqual([created.status, created.json.message], [404, "Not Found"], p);
+            assert.strictEqual((await req("GET", p)).status, 404, p);
+        }
+        assert.strictEqual((await req("GET", "/repos/ORG/App/hooks")).status, 200);
+        assert.deepStrictEqual(api.listHooks("org", "nope"), []);
     });
 
-    it("delivers a push with GitHub's headers and payload, and records the response code", async () => {
-        await create();
+    it("refuses a localhost payload URL with GitHub's 422; accepts loopback and private IP addresses", async () => {
+        for (const host of ["localhost", "receiver.localhost"]) {
+            const res = await create(`http://${host}:9292/hook/abc`);
+            assert.strictEqual(res.status, 422);
+            assert.deepStrictEqual(res.json, {
+                message: "Validation Failed",
+                errors: [{ resource: "Hook", code: "custom", message: `Sorry, the URL host ${host} is not supported because it isn't reachable over the public Internet` }],
+                documentation_url: `${hookDocs}#create-a-repository-webhook`,
+                status: "422",
+            });
+        }
+        const { json: hook } = await create();
+        assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${hook.id}`, { config: { url: "http://localhost/x" } })).status, 422);
+        assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: "http://localhost/x" })).status, 422);
+        // Private: accepted as on github.com (inactive, so nothing is ever sent to it).
+        const priv = await req("POST", "/repos/org/app/hooks", { active: false, events: ["push"], config: { url: "http://10.0.0.5/hook/x" } });
+        assert.strictEqual(priv.status, 201);
+        assert.strictEqual((await req("DELETE", `/repos/org/app/hooks/${priv.json.id}`)).status, 204);
+        assert.strictEqual((await create("http://[::1]:1/hook/v6", { active: false })).status, 201);
+    });
+
+    it("refuses the same URL twice with overlapping events: 422 Hook already exists on this repository", async () => {
+        const { json: first } = await create();
+        const again = await create();
+        assert.strictEqual(again.status, 422);
+        assert.deepStrictEqual(again.json.errors, [{ resource: "Hook", code: "custom", message: "Hook already exists on this repository" }]);
+        // "Multiple webhooks can share the same config as long as those webhooks do not have any events that overlap."
+        const disjoint = await create(rx.url, { events: ["issues"], active: false });
+        assert.strictEqual(disjoint.status, 201);
+        assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${disjoint.json.id}`, { add_events: ["push"] })).status, 422);
+        // Another repository may use the same URL.
+        assert.strictEqual((await req("POST", "/repos/org/other/hooks", { active: false, config: { url: rx.url } })).status, 201);
+        assert.strictEqual((await req("DELETE", `/repos/org/app/hooks/${first.id}`)).status, 204);
+    });
+
+    it(`allows at most ${MaxHooksPerEvent} hooks per event per repository, with GitHub's message per event`, async () => {
+        for (let i = 0; i < MaxHooksPerEvent; i++) assert.strictEqual((await create(`${rx.url}/${i}`, { events: ["push", "issues"], active: false })).status, 201);
+        const over = await create(`${rx.url}/x`, { events: ["push", "issues", "release"], active: false });
+        assert.strictEqual(over.status, 422);
+        assert.deepStrictEqual(over.json.errors.map((e: { message: string }) => e.message), [
+            'The "push" event cannot have more than 20 hooks',
+            'The "issues" event cannot have more than 20 hooks',
+        ]);
+        const release = await create(`${rx.url}/y`, { events: ["release"], active: false });
+        assert.strictEqual(release.status, 201);
+        assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${release.json.id}`, { events: ["release", "push"] })).status, 422);
+        assert.strictEqual(api.listHooks("org", "app").length, MaxHooksPerEvent + 1);
+    });
+
+    it("never delivers to an inactive hook: no ping on creation, none on a push or a ping request", async () => {
+        const { json: hook } = await create(rx.url, { active: false });
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/pings`)).status, 204);
+        assert.deepStrictEqual(await api.deliverPush("org", "app", { before: "a".repeat(40), after: "b".repeat(40) }), []);
+        await api.idle();
+        assert.deepStrictEqual([rx.got.length, api.deliveries.length], [0, 0]);
+        assert.strictEqual((await req("GET", `/repos/org/app/hooks/${hook.id}`)).json.last_response.status, "unused");
+    });
+
+    it("delivers a push with GitHub's headers (repository id as installation target) and payload", async () => {
+        const { json: hook } = await create();
         await api.idle();
         const [d] = await api.deliverPush("org", "app", { before: "a".repeat(40), after: "b".repeat(40) });
-        assert.strictEqual(d.statusCode, 200);
+        assert.deepStrictEqual([d.statusCode, d.status], [200, "OK"]);
         const push = rx.got[1];
-        assert.strictEqual(push.headers["x-github-event"], "push");
-        assert.strictEqual(push.headers["content-type"], "application/json");
+        assert.match(String(push.headers["user-agent"]), /^GitHub-Hookshot\/[0-9a-f]{7}$/);
+        assert.deepStrictEqual(
+            [push.headers["x-github-event"], push.headers["x-github-hook-id"], push.headers["x-github-hook-installation-target-type"], push.headers["x-github-hook-installation-target-id"], push.headers["content-type"]],
+            ["push", String(hook.id), "repository", "4242", "application/json"],
+        );
+        assert.strictEqual(push.headers["x-github-delivery"], d.guid);
         const payload = JSON.parse(push.body);
-        assert.deepStrictEqual([payload.ref, payload.before, payload.after, payload.repository.full_name], ["refs/heads/main", "a".repeat(40), "b".repeat(40), "org/app"]);
+        assert.deepStrictEqual([payload.ref, payload.before, payload.after, payload.repository.full_name, payload.repository.id], ["refs/heads/main", "a".repeat(40), "b".repeat(40), "org/app", 4242]);
         assert.strictEqual(payload.head_commit.id, "b".repeat(40));
     });
 
-    it("sends a form-encoded payload when the hook's content type is form", async () => {
-        await call("POST", "/repos/org/app/hooks", { events: ["push"], config: { url: rx.url, content_type: "form", secret: "s" } });
+    it("sends a form-encoded payload when the hook's content type is form (GitHub's default)", async () => {
+        await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url: rx.url, secret: "s" } });
         await api.idle();
         const ping = rx.got[0];
         assert.strictEqual(ping.headers["content-type"], "application/x-www-form-urlencoded");
@@ -105,12 +220,162 @@ describe("GitHub API stand-in", () => {
         assert.strictEqual(JSON.parse(decodeURIComponent(ping.body.slice("payload=".length))).zen, "Design for failure.");
     });
 
-    it("records a receiver's refusal (e.g. 400) as the delivery's response code", async () => {
-        const refusing = await receiver(400);
-        await call("POST", "/repos/org/other/hooks", { events: ["push"], config: { url: refusing.url, content_type: "json", secret: "s" } });
+    it("serves pings (204) and tests (204: the latest push, only to a hook subscribed to push)", async () => {
+        const { json: hook } = await create();
+        const issues = await create(rx.url, { events: ["issues"] });
         await api.idle();
-        assert.deepStrictEqual(api.deliveries.map((d) => d.statusCode), [400]);
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/tests`)).status, 204, "no push yet: nothing to send");
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/pings`)).status, 204);
+        await api.deliverPush("org", "app", { before: "a".repeat(40), after: "c".repeat(40) });
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/tests`)).status, 204);
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${issues.json.id}/tests`)).status, 204);
+        await api.idle();
+        assert.deepStrictEqual(api.deliveries.map((d) => [d.hookId === hook.id ? "push-hook" : "issues-hook", d.event]), [
+            ["push-hook", "ping"], ["issues-hook", "ping"], ["push-hook", "ping"], ["push-hook", "push"], ["push-hook", "push"],
+        ]);
+        assert.strictEqual(JSON.parse(rx.got[rx.got.length - 1].body).after, "c".repeat(40));
+    });
+
+    it("lists deliveries newest first with GitHub's fields, pages them, shows one with request and response, and redelivers", async () => {
+        const { json: hook } = await create();
+        await api.idle();
+        for (const after of ["1", "2", "3"]) await api.deliverPush("org", "app", { before: "0".repeat(40), after: after.repeat(40) });
+        const list = await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`);
+        assert.strictEqual(list.status, 200);
+        assert.deepStrictEqual(Object.keys(list.json[0]).sort(), ["action", "delivered_at", "duration", "event", "guid", "id", "installation_id", "redelivery", "repository_id", "status", "status_code", "throttled_at"]);
+        assert.deepStrictEqual(list.json.map((d: { event: string }) => d.event), ["push", "push", "push", "ping"]);
+        assert.deepStrictEqual([list.json[0].status, list.json[0].status_code, list.json[0].redelivery, list.json[0].repository_id], ["OK", 200, false, 4242]);
+        const page1 = await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries?per_page=2`);
+        assert.strictEqual(page1.json.length, 2);
+        const next = /<([^>]+)>; rel="next"/.exec(page1.headers.get("link") ?? "")?.[1];
+        assert.ok(next, "Link: rel=next");
+        const page2 = await req("GET", new URL(next).pathname + new URL(next).search);
+        assert.deepStrictEqual(page2.json.map((d: { id: number }) => d.id), list.json.slice(2).map((d: { id: number }) => d.id));
+
+        const one = await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}`);
+        assert.strictEqual(one.json.request.payload.after, "3".repeat(40));
+        assert.strictEqual(one.json.request.headers["X-GitHub-Event"], "push");
+        assert.deepStrictEqual([one.json.response.payload, one.json.response.headers["x-receiver"], one.json.url], ["received", "test", rx.url]);
+        assert.strictEqual((await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries/999999`)).status, 404);
+
+        // Redelivery: same guid, a new delivery marked redelivery, to the hook's current URL and secret.
+        const other = await receiver();
+        await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: other.url, secret: "r0tated" });
+        const redo = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}/attempts`);
+        assert.strictEqual(redo.status, 202);
+        await api.idle();
+        const [again] = (await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`)).json;
+        assert.deepStrictEqual([again.guid, again.redelivery, again.id > list.json[0].id], [list.json[0].guid, true, true]);
+        assert.strictEqual(other.got.length, 1);
+        assert.strictEqual(other.got[0].headers["x-github-delivery"], list.json[0].guid);
+        assert.strictEqual(other.got[0].headers["x-hub-signature-256"], `sha256=${createHmac("sha256", "r0tated").update(other.got[0].body).digest("hex")}`);
+        await other.close();
+    });
+
+    it("records failed deliveries as GitHub does: the receiver's code, or status_code 0 and why", async () => {
+        const refusing = await receiver(400);
+        await api.close();
+        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app" }], deliveryTimeoutMs: 300 });
+        const hanging = await receiver("hang");
+        for (const url of [refusing.url, `http://127.0.0.1:${await closedPort()}/hook/down`, hanging.url]) {
+            assert.strictEqual((await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url, content_type: "json" } })).status, 201);
+        }
+        await api.idle();
+        assert.deepStrictEqual(api.deliveries.map((d) => [d.statusCode, d.status]).sort(), [[0, "Service Timeout"], [0, "failed to connect to host"], [400, "Invalid HTTP Response: 400"]]);
+        const failed = (await req("GET", `/repos/org/app/hooks/${api.deliveries.find((d) => d.statusCode === 400)?.hookId}`)).json;
+        assert.deepStrictEqual(failed.last_response, { code: 400, status: "failed", message: "Invalid HTTP Response: 400" });
         await refusing.close();
+        await hanging.close();
+    });
+
+    it("sends ETag and rate-limit headers, answers 304 to If-None-Match, and tolerates X-GitHub-Api-Version", async () => {
+        await create();
+        const first = await req("GET", "/repos/org/app/hooks", undefined, { headers: { "X-GitHub-Api-Version": "2022-11-28" } });
+        const etag = first.headers.get("etag");
+        assert.ok(etag);
+        assert.deepStrictEqual(["x-ratelimit-limit", "x-ratelimit-resource"].map((h) => first.headers.get(h)), ["5000", "core"]);
+        const used = Number(first.headers.get("x-ratelimit-used"));
+        assert.strictEqual(Number(first.headers.get("x-ratelimit-remaining")), 5000 - used);
+        assert.ok(Number(first.headers.get("x-ratelimit-reset")) > Date.now() / 1000);
+        const again = await req("GET", "/repos/org/app/hooks", undefined, { headers: { "If-None-Match": etag } });
+        assert.strictEqual(again.status, 304);
+        assert.strictEqual(Number(again.headers.get("x-ratelimit-used")), used, "a 304 does not count");
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { headers: { "If-None-Match": 'W/"other"' } })).status, 200);
+    });
+
+    it("refuses the next requests as over GitHub's primary (403, remaining 0) or secondary (429, retry-after) rate limit", async () => {
+        api.refuseNext(1, { limit: "primary", status: 403, resetIn: 30 });
+        api.refuseNext(2, { limit: "secondary", status: 429, retryAfter: 7 });
+        const primary = await req("GET", "/repos/org/app/hooks");
+        assert.deepStrictEqual([primary.status, primary.headers.get("x-ratelimit-remaining"), primary.json.message], [403, "0", "API rate limit exceeded for user ID 1."]);
+        assert.ok(Math.abs(Number(primary.headers.get("x-ratelimit-reset")) - (Date.now() / 1000 + 30)) < 5);
+        for (let i = 0; i < 2; i++) {
+            const secondary = await req("POST", "/repos/org/app/hooks", { config: { url: rx.url } });
+            assert.deepStrictEqual([secondary.status, secondary.headers.get("retry-after")], [429, "7"]);
+            assert.match(secondary.json.message, /^You have exceeded a secondary rate limit/);
+        }
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks")).status, 200);
+        assert.deepStrictEqual(api.listHooks("org", "app"), [], "refused requests change nothing");
+        assert.strictEqual((await req("GET", "/rate_limit")).json.resources.core.limit, 5000);
+    });
+
+    it("answers a token without the permission as GitHub does: 403 for a fine-grained token, 404 for a non-admin classic one", async () => {
+        api.addToken("github_pat_nohooks", { type: "fine-grained", statuses: "write" });
+        api.addToken("github_pat_readhooks", { type: "fine-grained", webhooks: "read" });
+        api.addToken("ghp_notadmin", { type: "classic" });
+        const denied = await req("POST", "/repos/org/app/hooks", { config: { url: rx.url } }, { token: "github_pat_nohooks" });
+        assert.deepStrictEqual([denied.status, denied.json.message], [403, "Resource not accessible by personal access token"]);
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "github_pat_readhooks" })).status, 200);
+        assert.strictEqual((await req("POST", "/repos/org/app/hooks", { config: { url: rx.url } }, { token: "github_pat_readhooks" })).status, 403);
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "ghp_notadmin" })).status, 404);
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "wrong" })).status, 401);
+        assert.strictEqual((await req("GET", "/meta", undefined, { token: null })).status, 200, "/meta is public");
+    });
+
+    it("serves the same routes under /api/v3/ (GitHub Enterprise Server) and logs a route GitHub does not have (404)", async () => {
+        const res = await req("POST", "/api/v3/repos/org/app/hooks", { events: ["push"], config: { url: rx.url, content_type: "json" } });
+        assert.strictEqual(res.status, 201);
+        assert.strictEqual(res.json.url, `${api.url}api/v3/repos/org/app/hooks/${res.json.id}`);
+        assert.strictEqual((await req("GET", `/api/v3/repos/org/app/hooks/${res.json.id}/config`)).status, 200);
+        assert.strictEqual((await req("GET", "/repos/org/app/collaborators")).status, 404);
+        assert.deepStrictEqual(api.unknownRoutes, ["GET /repos/org/app/collaborators"]);
+    });
+
+    it("GET /meta has GitHub's keys, and the hooks ranges the sandbox sets (IPv4 and IPv6)", async () => {
+        api.setHookRanges(["127.0.0.0/8", "192.0.2.0/24", "::1/128", "2001:db8::/32"]);
+        const meta = (await req("GET", "/meta")).json;
+        for (const key of ["verifiable_password_authentication", "ssh_key_fingerprints", "hooks", "web", "api", "git", "packages", "pages", "importer", "actions", "dependabot"]) {
+            assert.ok(key in meta, key);
+        }
+        assert.deepStrictEqual(meta.hooks, ["127.0.0.0/8", "192.0.2.0/24", "::1/128", "2001:db8::/32"]);
+        assert.throws(() => api.setHookRanges(["300.1.2.3/8"]), /not a CIDR range/);
+    });
+
+    it("commit statuses: the calls notification-controller's github notifier makes, and GitHub's refusals", async () => {
+        const sha = "d".repeat(40);
+        api.addCommit("org", "app", sha, "main");
+        const ncHeaders = { Accept: "application/vnd.github.v3+json", "User-Agent": "go-github/v64.0.0", "X-GitHub-Api-Version": "2022-11-28" };
+        const list = (q = "?per_page=50") => req("GET", `/api/v3/repos/org/app/commits/${sha}/statuses${q}`, undefined, { headers: ncHeaders });
+        assert.deepStrictEqual((await list()).json, []);
+        const post = (body: Record<string, unknown>, s = sha) => req("POST", `/api/v3/repos/org/app/statuses/${s}`, body, { headers: ncHeaders });
+        const created = await post({ state: "success", description: "reconciliation succeeded", context: "kustomization/vote-staging/0c9c2e41" });
+        assert.strictEqual(created.status, 201);
+        assert.deepStrictEqual([created.json.state, created.json.description, created.json.context, created.json.target_url], ["success", "reconciliation succeeded", "kustomization/vote-staging/0c9c2e41", null]);
+        await post({ state: "failure", description: "health check failed", context: "kustomization/vote-staging/0c9c2e41", target_url: "https://flux.example/x" });
+        assert.deepStrictEqual((await list()).json.map((s: { state: string }) => s.state), ["failure", "success"], "newest first");
+        assert.deepStrictEqual((await req("GET", "/repos/org/app/commits/main/statuses")).json.length, 2, "a branch name resolves");
+        assert.deepStrictEqual(api.listStatuses("org", "app", sha).map((s) => s.description), ["health check failed", "reconciliation succeeded"]);
+
+        const badState = await post({ state: "cancelled", context: "c" });
+        assert.strictEqual(badState.status, 422);
+        assert.deepStrictEqual(badState.json.errors, [{ resource: "Status", code: "custom", field: "state", message: "state is not included in the list" }]);
+        const long = await post({ state: "success", description: "x".repeat(141), context: "c" });
+        assert.deepStrictEqual(long.json.errors, [{ resource: "Status", code: "custom", field: "description", message: "description is too long (maximum is 140 characters)" }]);
+        assert.strictEqual((await post({ state: "success", description: "x".repeat(140), context: "c" })).status, 201);
+        const unknown = await post({ state: "success", context: "c" }, "e".repeat(40));
+        assert.deepStrictEqual([unknown.status, unknown.json.message], [422, `No commit found for SHA: ${"e".repeat(40)}`]);
+        api.addToken("github_pat_nostatus", { type: "fine-grained", webhooks: "write" });
+        assert.strictEqual((await req("POST", `/repos/org/app/statuses/${sha}`, { state: "success" }, { token: "github_pat_nostatus" })).status, 403);
     });
 });
 
@@ -151,11 +416,144 @@ describe("stand-in providers", () => {
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, repository: "other" }), { changes: true, replaces: ["repository"] });
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, configuration: { ...olds.configuration, secret: secret("s2") } }), { changes: true, replaces: [] });
         assert.deepStrictEqual(diffWebhook(olds, { ...olds, configuration: UnknownValue }), { changes: true, replaces: [] });
+        // State written by a read (other key order, insecureSsl filled in) against inputs that leave it out.
+        const read = { ...olds, configuration: { secret: secret("s1"), insecureSsl: false, contentType: "json", url: "http://x/hook/a" } };
+        assert.deepStrictEqual(diffWebhook(read, { ...olds, configuration: { url: "http://x/hook/a", contentType: "json", secret: secret("s1") } }), { changes: false, replaces: [] });
+        assert.deepStrictEqual(diffWebhook(read, { ...olds, configuration: { url: "http://x/hook/a", contentType: "json" } }), { changes: true, replaces: [] }, "a secret removed from the inputs");
     });
 
     it("github: sends GitHub's hook body (name web, insecure_ssl as \"0\"/\"1\")", () => {
         const i = checkWebhook(plain({ repository: "app", events: ["push"], configuration: { url: "https://x/hook/a", contentType: "json", insecureSsl: false, secret: secret("s") } }) as Record<string, unknown>).inputs;
         assert.deepStrictEqual(hookBody(i), { name: "web", active: true, events: ["push"], config: { url: "https://x/hook/a", content_type: "json", insecure_ssl: "0", secret: "s" } });
         assert.deepStrictEqual(checkWebhook({ events: [] }).failures, ["repository is required", "events must be a non-empty list"]);
+    });
+
+    it("github: settings come from the provider configuration, else GITHUB_*; a base URL other than api.github.com gets api/v3/", () => {
+        const env = { GITHUB_OWNER: "env-org", GITHUB_TOKEN: "env-token", GITHUB_BASE_URL: "https://ghe.example/" };
+        assert.deepStrictEqual(githubSettings({ owner: "org", token: "t", baseUrl: "http://127.0.0.1:1234" }, env), { owner: "org", token: "t", apiUrl: "http://127.0.0.1:1234/api/v3/" });
+        assert.deepStrictEqual(githubSettings({}, env), { owner: "env-org", token: "env-token", apiUrl: "https://ghe.example/api/v3/" });
+        assert.deepStrictEqual(githubSettings({ owner: "org" }, {}), { owner: "org", token: "", apiUrl: "https://api.github.com/" });
+        assert.throws(() => githubSettings({}, {}), /no owner/);
+    });
+
+    describe("github provider against the GitHub API stand-in", () => {
+        let api: GitHubApi;
+        let rx: Receiver;
+        const p = () => githubProvider(() => new GitHubClient(githubSettings({ owner: "org", token: "t0k", baseUrl: api.url }, {})));
+        const inputs = (url: string, s = "s1"): Record<string, Wire> => ({ repository: "app", events: ["push"], active: true, configuration: { url, contentType: "json", insecureSsl: false, secret: secret(s) } });
+        beforeEach(async () => {
+            api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app" }] });
+            rx = await receiver();
+        });
+        afterEach(async () => {
+            await api.close();
+            await rx.close();
+        });
+
+        it("create posts then reads (at /api/v3/); read sends If-None-Match (304 keeps state) and drops a hook GitHub no longer has", async () => {
+            const provider = p();
+            const created = await provider.create!("urn", inputs(rx.url));
+            const hook = api.getHook(Number(created.id));
+            assert.deepStrictEqual(hook?.config, { url: rx.url, content_type: "json", insecure_ssl: "0", secret: "s1" });
+            assert.deepStrictEqual(api.requests, ["POST /api/v3/repos/org/app/hooks 201", `GET /api/v3/repos/org/app/hooks/${created.id} 200`]);
+            const outs = created.outs as Record<string, Wire>;
+            assert.strictEqual(outs.url, `${api.url}api/v3/repos/org/app/hooks/${created.id}`);
+            assert.ok(typeof outs.etag === "string" && outs.etag !== "");
+            assert.deepStrictEqual(plain(outs.configuration), { url: rx.url, contentType: "json", insecureSsl: false, secret: "s1" });
+
+            const same = await provider.read!(created.id, "urn", outs);
+            assert.deepStrictEqual(same, { id: created.id, props: outs });
+            assert.strictEqual(api.requests[api.requests.length - 1], `GET /api/v3/repos/org/app/hooks/${created.id} 304`);
+
+            // Changed outside Pulumi: the secret removed (a PATCH without it) shows up as a difference.
+            await call(api, "PATCH", `/repos/org/app/hooks/${created.id}`, { config: { url: rx.url, content_type: "json" } });
+            const drifted = await provider.read!(created.id, "urn", outs);
+            assert.strictEqual((plain(drifted.props) as { configuration: { secret?: string } }).configuration.secret, undefined);
+            assert.ok(diffWebhook(drifted.props as Record<string, Wire>, inputs(rx.url)).changes);
+
+            await call(api, "DELETE", `/repos/org/app/hooks/${created.id}`);
+            assert.deepStrictEqual(await provider.read!(created.id, "urn", outs), { id: "", props: {} });
+        });
+
+        it("update sends the whole hook (its secret included, so GitHub keeps one); delete fails on a 404 as the real provider's does", async () => {
+            const provider = p();
+            const created = await provider.create!("urn", inputs(rx.url));
+            const other = `${rx.url}/moved`;
+            await provider.update!(created.id, "urn", created.outs, inputs(other, "s2"));
+            assert.deepStrictEqual(api.getHook(Number(created.id))?.config, { url: other, content_type: "json", insecure_ssl: "0", secret: "s2" });
+            await provider.update!(created.id, "urn", created.outs, { ...inputs(other, "s2"), events: ["push", "ping"] });
+            assert.strictEqual(api.getHook(Number(created.id))?.config.secret, "s2", "the secret survives an update of the events");
+            await provider.delete!(created.id, "urn", created.outs);
+            assert.deepStrictEqual(api.listHooks("org", "app"), []);
+            await assert.rejects(provider.delete!(created.id, "urn", created.outs), /deleting the repository webhook: DELETE .*\/hooks\/\d+: 404 Not Found/);
+        });
+
+        it("a refusal comes back in go-github's words: METHOD URL: STATUS message [errors]", async () => {
+            await assert.rejects(p().create!("urn", inputs("http://localhost:1/hook")), /POST .*\/api\/v3\/repos\/org\/app\/hooks: 422 Validation Failed .*Sorry, the URL host localhost is not supported/);
+        });
+
+        it("getIpRanges: GET /meta with the token, GetIpRangesResult's names, IPv4 and IPv6 split", async () => {
+            api.setHookRanges(["192.0.2.0/24", "2001:db8::/32"]);
+            const { outputs } = await p().invoke!("github:index/getIpRanges:getIpRanges", {});
+            assert.deepStrictEqual([outputs.id, outputs.hooks, outputs.hooksIpv4s, outputs.hooksIpv6s], ["github-ip-ranges", ["192.0.2.0/24", "2001:db8::/32"], ["192.0.2.0/24"], ["2001:db8::/32"]]);
+            assert.deepStrictEqual([outputs.gits, outputs.webIpv6s, outputs.dependabots], [["127.0.0.1/32", "::1/128"], ["::1/128"], ["127.0.0.1/32", "::1/128"]]);
+            assert.throws(() => ipRanges({ hooks: ["nonsense"] }), /failed parsing cidr nonsense/);
+            assert.strictEqual(api.requests[api.requests.length - 1], "GET /api/v3/meta 200");
+        });
+    });
+
+    describe("compiled github plugin over gRPC (as the engine starts it from sandbox/bin)", function () {
+        this.timeout(60000);
+        let api: GitHubApi;
+        let rx: Receiver;
+        let plugin: ChildProcess;
+        let client: ResourceProviderClient;
+
+        before(async () => {
+            await buildStandins();
+            api = await GitHubApi.start({ token: "ghp_fromconfig", repositories: [{ owner: "cfg-org", name: "app" }] });
+            rx = await receiver();
+            // No GITHUB_* in its environment: owner, base URL and token can only come from Configure.
+            const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GITHUB_")));
+            plugin = spawn(path.join(repoRoot, "sandbox", "bin", "pulumi-resource-github"), [], { env, stdio: ["ignore", "pipe", "inherit"] });
+            const port = await new Promise<string>((resolve, reject) => {
+                plugin.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
+                plugin.once("exit", (code) => reject(new Error(`the plugin exited (${code})`)));
+            });
+            client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        });
+        after(async () => {
+            client?.close();
+            plugin?.kill();
+            await api?.close();
+            await rx?.close();
+        });
+
+        const settle = <T>(resolve: (v: T) => void, reject: (e: Error) => void) => (e: grpc.ServiceError | null, v: T) => (e ? reject(e) : resolve(v));
+        const configureCall = (r: ConfigureRequest) => new Promise<ConfigureResponse>((res, rej) => client.configure(r, settle(res, rej)));
+        const createCall = (r: CreateRequest) => new Promise<CreateResponse>((res, rej) => client.create(r, settle(res, rej)));
+        const invokeCall = (r: InvokeRequest) => new Promise<InvokeResponse>((res, rej) => client.invoke(r, settle(res, rej)));
+
+        it("reads github:owner, github:baseUrl and github:token from Configure, then creates the hook and answers getIpRanges with them", async () => {
+            const configure = new ConfigureRequest();
+            configure.setArgs(Struct.fromJavaScript({ owner: "cfg-org", baseUrl: api.url, token: secret("ghp_fromconfig") as Record<string, string> }));
+            configure.getVariablesMap().set("github:config:owner", "cfg-org");
+            configure.setAcceptsecrets(true);
+            await configureCall(configure);
+
+            const create = new CreateRequest();
+            create.setUrn("urn:pulumi:sandbox::flux-push::github:index/repositoryWebhook:RepositoryWebhook::hook");
+            create.setProperties(Struct.fromJavaScript({ repository: "app", events: ["push"], active: true, configuration: { url: rx.url, contentType: "json", insecureSsl: false, secret: secret("s") as Record<string, string> } }));
+            const created = await createCall(create);
+            assert.deepStrictEqual(api.listHooks("cfg-org", "app").map((h) => [String(h.id), h.config.url, h.config.secret]), [[created.getId(), rx.url, "s"]]);
+
+            const invoke = new InvokeRequest();
+            invoke.setTok("github:index/getIpRanges:getIpRanges");
+            invoke.setArgs(Struct.fromJavaScript({}));
+            const ranges = (await invokeCall(invoke)).getReturn()?.toJavaScript();
+            assert.deepStrictEqual(ranges?.hooks, ["127.0.0.0/8", "::1/128"]);
+            assert.ok(api.requests.includes("GET /api/v3/meta 200"), JSON.stringify(api.requests));
+            assert.deepStrictEqual(api.unknownRoutes, []);
+        });
     });
 });
