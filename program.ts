@@ -42,6 +42,8 @@ export interface FluxPushOutputs {
 export interface ProgramDependencies {
     /** The cluster the kubernetes provider talks to (default: from `kubernetes:kubeconfig`/`kubernetes:context`). */
     readonly cluster?: ClusterClient;
+    /** How the program's own checks call GitHub (default: the github provider's settings). */
+    readonly github?: GitHubAccess;
 }
 
 /** Validates the config, all problems at once, and throws before any resource is registered. */
@@ -81,7 +83,7 @@ async function preflight(cluster: ClusterClient, config: StackConfig): Promise<R
 export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new pulumi.Config()), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
     const config = loadConfig(raw);
     const { namespace } = config;
-    const gh = githubAccess();
+    const gh = deps.github ?? githubAccess();
     const kubernetes = new pulumi.Config("kubernetes");
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
     const existingBranches = await preflight(cluster, config);

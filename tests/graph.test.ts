@@ -4,10 +4,9 @@
 // Receiver's path and the exposure's address). Written around Pulumi resource names through the
 // tables below, so a renamed or added resource is one row.
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { fluxPushReconciliation } from "../program";
 import { dependencySummary, dependsOn, dependsOnTransitively, describeNode, GraphNode, propertyDependsOn } from "./support/graph";
-import { promiseOf, registered, resetMocks, settle } from "./support/mocks";
+import { registered, resetMocks } from "./support/mocks";
+import { runStack } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
 
 const instavote = {
@@ -17,9 +16,7 @@ const instavote = {
 };
 
 async function run(overrides: Record<string, unknown> = {}): Promise<void> {
-    const outputs = fluxPushReconciliation(withDefaults({ nodeAddress: "203.0.113.10", repositories: [instavote], ...overrides }));
-    await promiseOf(pulumi.output(outputs));
-    await settle();
+    await runStack(withDefaults({ nodeAddress: "203.0.113.10", repositories: [instavote], ...overrides }));
 }
 
 /** `dependent` waits for `prerequisite`: through input `property` if given, else anyhow (e.g. dependsOn). */
@@ -61,12 +58,41 @@ const edges: readonly Edge[] = [
         dependent: "instavote-kustomization-vote-staging",
         why: "a Kustomization applies its GitRepository's artifact (explicit dependsOn)",
     },
+    {
+        prerequisite: "instavote-receiver",
+        dependent: "instavote-probe",
+        property: "payloadUrl",
+        why: "the probe posts to the new Receiver's path, so it can only run once that Receiver exists",
+    },
+    {
+        prerequisite: "webhook-receiver-nodeport-patch",
+        dependent: "instavote-probe",
+        property: "payloadUrl",
+        why: "the probe reaches the receiver through the exposure GitHub will use",
+    },
+    {
+        prerequisite: "instavote-probe",
+        dependent: "instavote-webhook",
+        why: "GitHub's hook moves to a URL only once the probe found it served (rotation, exposure change)",
+    },
+    {
+        prerequisite: "instavote-hook-capacity",
+        dependent: "instavote-webhook",
+        why: "the repository's hooks are counted before one more is created (GitHub's 20 per event)",
+    },
+    {
+        prerequisite: "instavote-webhook",
+        dependent: "instavote-ping",
+        property: "hookId",
+        why: "GitHub pings the hook once it holds the current URL and secret",
+    },
 ];
 
 // Waits through a chain (none of these is a direct edge today).
 const chains: readonly Edge[] = [
     { prerequisite: "webhook-token-secret", dependent: "instavote-webhook", why: "GitHub gets the new secret only after the Secret holds it" },
     { prerequisite: "webhook-token-password", dependent: "instavote-webhook", why: "the hook's secret is the token" },
+    { prerequisite: "instavote-receiver", dependent: "instavote-ping", why: "the check pings the hook that points at this Receiver" },
 ];
 
 // Per exposure mode: the resource GitHub's hook URL waits for (url mode creates none).
@@ -122,6 +148,23 @@ describe("dependency graph (mocks record what the engine receives)", () => {
     it("an existing GitRepository is read before the Receiver that names it", async () => {
         await run({ repositories: [{ name: "flux-system", githubRepository: "fleet-infra", existing: true }] });
         assert.ok(propertyDependsOn("flux-system-receiver", "spec", "flux-system-gitrepository"), dependencySummary("flux-system-receiver"));
+    });
+
+    it("a target namespace the stack creates is there before the Kustomization that applies into it", async () => {
+        await run({ repositories: [{ ...instavote, kustomizations: [{ ...instavote.kustomizations[0], createTargetNamespace: true }] }] });
+        assert.ok(dependsOn("instavote-kustomization-vote-staging", "instavote-namespace-instavote"), dependencySummary("instavote-kustomization-vote-staging"));
+    });
+
+    it("allowedSources: github: the NetworkPolicy admitting GitHub's ranges is in place before the probe and the hook", async () => {
+        await run({ allowedSources: "github" });
+        assert.ok(propertyDependsOn("instavote-probe", "payloadUrl", "webhook-receiver-sources"), dependencySummary("instavote-probe"));
+        assert.ok(propertyDependsOn("instavote-webhook", "configuration", "webhook-receiver-sources"), dependencySummary("instavote-webhook"));
+    });
+
+    it("commit statuses: the Provider waits for its token Secret, the Alert for the Provider and the Kustomizations", async () => {
+        await run({ commitStatusSecret: "github-status" });
+        assert.ok(propertyDependsOn("instavote-alert", "spec", "instavote-provider"), dependencySummary("instavote-alert"));
+        assert.ok(propertyDependsOn("instavote-alert", "spec", "instavote-kustomization-vote-staging"), dependencySummary("instavote-alert"));
     });
 
     it("says no where there is no edge (the helpers are not vacuous)", async () => {

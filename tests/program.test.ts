@@ -1,27 +1,40 @@
+// The stack under Pulumi's mocks: every input the engine would receive, per concern, exactly.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ExternalServiceName } from "../components/receiverExposure";
-import { tokenGeneration } from "../components/pushReceiver";
-import { webhookPath } from "../lib/flux";
-import { fluxPushReconciliation, FluxPushOutputs } from "../program";
-import { byType, fakeToken, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
+import { ExternalServiceName, SourcesNetworkPolicyName } from "../components/receiverExposure";
+import { branchFilterExpression, webhookPath } from "../lib/flux";
+import { receiverName, tokenGeneration, tokenSecretName } from "../lib/names";
+import { fluxPushReconciliation, FluxPushOutputs, githubAccess } from "../program";
+import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
+import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
 
 const T = {
     password: "random:index/randomPassword:RandomPassword",
     secret: "kubernetes:core/v1:Secret",
+    namespace: "kubernetes:core/v1:Namespace",
     servicePatch: "kubernetes:core/v1:ServicePatch",
     service: "kubernetes:core/v1:Service",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     // A CustomResource reaches the engine typed by its apiVersion and kind.
     gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
     kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     fluxReceiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
+    fluxProvider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
+    fluxAlert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
     webhook: "github:index/repositoryWebhook:RepositoryWebhook",
+    // The program's own dynamic resources.
+    hookCapacity: "pulumi-nodejs:dynamic/flux-push:HookCapacity",
+    probe: "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe",
+    ping: "pulumi-nodejs:dynamic/flux-push:WebhookPing",
     token: "flux-push:index:WebhookToken",
     exposure: "flux-push:index:ReceiverExposure",
     source: "flux-push:index:GitSource",
     receiver: "flux-push:index:PushReceiver",
+    check: "flux-push:index:DeliveryCheck",
+    commitStatus: "flux-push:index:CommitStatus",
+    commitStatusToken: "flux-push:index:CommitStatusToken",
 };
 
 const instavote = {
@@ -42,16 +55,15 @@ const result = {
     ],
 };
 
-/** Runs the stack with these config overrides and waits until everything has registered. */
-async function run(overrides: Record<string, unknown> = {}): Promise<FluxPushOutputs> {
-    const outputs = fluxPushReconciliation(withDefaults({ nodeAddress: "203.0.113.10", repositories: [instavote], ...overrides }));
-    await promiseOf(pulumi.output(outputs));
-    await settle();
-    return outputs;
-}
+const config = (overrides: Record<string, unknown> = {}) => withDefaults({ nodeAddress: "203.0.113.10", repositories: [instavote], ...overrides });
+const run = (overrides: Record<string, unknown> = {}) => runStack(config(overrides));
 
 const token = fakeToken("webhook-token-password", 48);
+const generation = tokenGeneration(token);
 const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;
+/** A dynamic resource's inputs without the serialized provider. */
+const dynamicInputs = (r: Registered) => Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== "__provider"));
+const payloadUrlOf = (base: string, name = "instavote", ns = "flux-system") => `${base}${webhookPath(token, receiverName(name, generation), ns)}`;
 
 describe("the stack (Pulumi mocks)", () => {
     beforeEach(() => resetMocks());
@@ -59,25 +71,24 @@ describe("the stack (Pulumi mocks)", () => {
     describe("webhook-token", () => {
         it("is a RandomPassword of 48 alphanumerics with the rotation as its keeper", async () => {
             await run({ tokenRotation: "2026-11" });
-            const password = one(T.password, "webhook-token-password");
-            assert.deepStrictEqual(password.inputs, { length: 48, special: false, keepers: { rotation: "2026-11" } });
+            assert.deepStrictEqual(one(T.password, "webhook-token-password").inputs, { length: 48, special: false, keepers: { rotation: "2026-11" } });
         });
 
-        it("is stored as key token of the watched webhook-token Secret, exactly", async () => {
-            await run({ namespace: "gitops" });
-            const secret = one(T.secret, "webhook-token-secret");
-            assert.deepStrictEqual(secret.inputs, {
+        it("is stored as key token of the watched Secret webhook-token-<generation>, exactly", async () => {
+            const out = await run({ namespace: "gitops" });
+            assert.deepStrictEqual(one(T.secret, "webhook-token-secret").inputs, {
                 apiVersion: "v1",
                 kind: "Secret",
                 metadata: {
-                    name: "webhook-token",
+                    name: tokenSecretName(generation),
                     namespace: "gitops",
                     labels: { "reconcile.fluxcd.io/watch": "Enabled", "app.kubernetes.io/managed-by": "pulumi" },
                 },
                 type: "Opaque",
                 stringData: { token },
             });
-            assert.strictEqual((secret.inputs.stringData as { token: string }).token.endsWith("\n"), false);
+            assert.strictEqual(await promiseOf(out.tokenGeneration), generation);
+            assert.strictEqual(await promiseOf(out.tokenSecret), `webhook-token-${generation}`);
         });
 
         it("follows tokenLength", async () => {
@@ -87,7 +98,7 @@ describe("the stack (Pulumi mocks)", () => {
     });
 
     describe("exposure", () => {
-        it("patch-nodeport: patches Flux's webhook-receiver to NodePort, force-owned and skipped by Flux's apply", async () => {
+        it("patch-nodeport: patches Flux's webhook-receiver to NodePort, force-owned, skipped by Flux's apply, with the handover hook", async () => {
             const out = await run({ nodePort: 31234 });
             const patch = one(T.servicePatch, "webhook-receiver-nodeport-patch");
             assert.deepStrictEqual(patch.inputs, {
@@ -100,6 +111,7 @@ describe("the stack (Pulumi mocks)", () => {
                 },
                 spec: { type: "NodePort", ports: [{ port: 80, protocol: "TCP", nodePort: 31234 }] },
             });
+            assert.strictEqual(patch.beforeCreateHooks.length, 1, "releases the port from webhook-receiver-external before it is created");
             assert.deepStrictEqual(await promiseOf(out.exposure), {
                 mode: "patch-nodeport",
                 object: "flux-system/webhook-receiver",
@@ -107,7 +119,7 @@ describe("the stack (Pulumi mocks)", () => {
                 nodePort: 31234,
                 baseUrl: "http://203.0.113.10:31234",
             });
-            assert.strictEqual(byType(T.service).length + byType(T.ingress).length, 0);
+            assert.strictEqual(byType(T.service).length + byType(T.ingress).length + byType(T.networkPolicy).length, 0);
         });
 
         for (const [mode, serviceType] of [["nodeport-service", "NodePort"], ["loadbalancer", "LoadBalancer"]] as const) {
@@ -124,6 +136,7 @@ describe("the stack (Pulumi mocks)", () => {
                         ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http-webhook", ...(mode === "nodeport-service" ? { nodePort: 30080 } : {}) }],
                     },
                 });
+                assert.strictEqual(service.beforeCreateHooks.length, mode === "nodeport-service" ? 1 : 0, "only a fixed NodePort is handed over");
                 assert.strictEqual(byType(T.servicePatch).length, 0);
                 const details = await promiseOf(out.exposure);
                 assert.strictEqual(details.baseUrl, mode === "loadbalancer" ? `http://${LoadBalancerIp}` : "http://203.0.113.10:30080");
@@ -133,8 +146,7 @@ describe("the stack (Pulumi mocks)", () => {
 
         it("ingress: routes /hook/ to webhook-receiver:80 with TLS, and the payload URL is https", async () => {
             const out = await run({ exposure: "ingress", nodeAddress: undefined, ingressHost: "flux.example.com", ingressTlsSecret: "flux-tls", ingressClassName: "nginx" });
-            const ingress = one(T.ingress, "webhook-receiver-ingress");
-            assert.deepStrictEqual(ingress.inputs, {
+            assert.deepStrictEqual(one(T.ingress, "webhook-receiver-ingress").inputs, {
                 apiVersion: "networking.k8s.io/v1",
                 kind: "Ingress",
                 metadata: { name: "webhook-receiver", namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
@@ -147,15 +159,53 @@ describe("the stack (Pulumi mocks)", () => {
                     }],
                 },
             });
-            const url = await promiseOf(out.repositories.instavote.payloadUrl);
-            assert.strictEqual(url, `https://flux.example.com${webhookPath(token, "instavote", "flux-system")}`);
+            assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
         });
 
         it("url: creates nothing in the cluster for the exposure and uses the given origin", async () => {
             const out = await run({ exposure: "url", nodeAddress: undefined, publicUrl: "https://tunnel.example.com/" });
             assert.strictEqual(byType(T.servicePatch).length + byType(T.service).length + byType(T.ingress).length, 0);
             assert.deepStrictEqual(await promiseOf(out.exposure), { mode: "url", baseUrl: "https://tunnel.example.com" });
-            assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), `https://tunnel.example.com${webhookPath(token, "instavote", "flux-system")}`);
+            assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://tunnel.example.com"));
+        });
+    });
+
+    describe("allowedSources: github (GitHub's hook address ranges, from getIpRanges)", () => {
+        it("NodePort modes: a NetworkPolicy admits exactly GitHub's hook ranges to the receiver port, and in-cluster traffic; client addresses kept", async () => {
+            const out = await run({ allowedSources: "github" });
+            assert.deepStrictEqual(one(T.networkPolicy, "webhook-receiver-sources").inputs, {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: SourcesNetworkPolicyName, namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                spec: {
+                    podSelector: { matchLabels: { app: "notification-controller" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        { from: GitHubMeta.hooks.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: "http-webhook" }] },
+                        { from: [{ namespaceSelector: {} }] },
+                    ],
+                },
+            });
+            assert.strictEqual(spec(one(T.servicePatch, "webhook-receiver-nodeport-patch")).externalTrafficPolicy, "Local");
+            assert.deepStrictEqual((await promiseOf(out.exposure)).sourceRanges, GitHubMeta.hooks);
+        });
+
+        it("loadbalancer: loadBalancerSourceRanges, no NetworkPolicy", async () => {
+            await run({ allowedSources: "github", exposure: "loadbalancer", nodeAddress: undefined });
+            assert.deepStrictEqual(spec(one(T.service, "webhook-receiver-service")).loadBalancerSourceRanges, GitHubMeta.hooks);
+            assert.strictEqual(byType(T.networkPolicy).length, 0);
+        });
+
+        it("ingress: the ingress controllers' source-range annotations", async () => {
+            await run({ allowedSources: "github", exposure: "ingress", nodeAddress: undefined, ingressHost: "flux.example.com", ingressTlsSecret: "flux-tls" });
+            const annotations = (one(T.ingress, "webhook-receiver-ingress").inputs.metadata as { annotations: Record<string, string> }).annotations;
+            assert.strictEqual(annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], GitHubMeta.hooks.join(","));
+        });
+
+        it("any (the default): no getIpRanges call, no restriction", async () => {
+            await run();
+            assert.strictEqual(byType(T.networkPolicy).length, 0);
+            assert.strictEqual(spec(one(T.servicePatch, "webhook-receiver-nodeport-patch")).externalTrafficPolicy, undefined);
         });
     });
 
@@ -172,40 +222,48 @@ describe("the stack (Pulumi mocks)", () => {
                 apiVersion: "kustomize.toolkit.fluxcd.io/v1",
                 kind: "Kustomization",
                 metadata: { name: "vote-staging", namespace: "flux-system" },
-                spec: {
-                    interval: "1h",
-                    path: "./deploy/vote/staging",
-                    prune: true,
-                    sourceRef: { kind: "GitRepository", name: "instavote" },
-                    targetNamespace: "instavote",
-                },
+                spec: { interval: "1h", path: "./deploy/vote/staging", prune: true, sourceRef: { kind: "GitRepository", name: "instavote" }, targetNamespace: "instavote" },
             });
+            assert.strictEqual(byType(T.namespace).length, 0, "the target namespace exists (the preflight saw it): not created");
         });
 
-        it("declares a GitHub Receiver for ping and push on that GitRepository, annotated with the token's generation", async () => {
-            await run();
+        it("creates a target namespace only when asked, and keeps it on destroy", async () => {
+            await run({ repositories: [{ ...instavote, kustomizations: [{ ...instavote.kustomizations[0], createTargetNamespace: true }] }] });
+            const ns = one(T.namespace, "instavote-namespace-instavote");
+            assert.deepStrictEqual(ns.inputs, { apiVersion: "v1", kind: "Namespace", metadata: { name: "instavote", labels: { "app.kubernetes.io/managed-by": "pulumi" } } });
+            assert.strictEqual(ns.retainOnDelete, true);
+        });
+
+        it("declares a GitHub Receiver per token generation, for ping and push, reconciling only on the branch's pushes", async () => {
+            const out = await run();
             assert.deepStrictEqual(one(T.fluxReceiver, "instavote-receiver").inputs, {
                 apiVersion: "notification.toolkit.fluxcd.io/v1",
                 kind: "Receiver",
                 metadata: {
-                    name: "instavote",
+                    name: `instavote-${generation}`,
                     namespace: "flux-system",
-                    annotations: { "reconcile.fluxcd.io/requestedAt": tokenGeneration(token), "pulumi.com/waitFor": "jsonpath={.status.webhookPath}" },
+                    annotations: { "pulumi.com/waitFor": "jsonpath={.status.webhookPath}" },
                 },
                 spec: {
                     type: "github",
                     events: ["ping", "push"],
                     resources: [{ kind: "GitRepository", name: "instavote" }],
-                    secretRef: { name: "webhook-token" },
+                    resourceFilter: branchFilterExpression("main"),
+                    secretRef: { name: `webhook-token-${generation}` },
                 },
             });
-            assert.match(tokenGeneration(token), /^token-[0-9a-f]{16}$/);
-            assert.notStrictEqual(tokenGeneration(token), tokenGeneration(fakeToken("other", 48)));
+            assert.strictEqual(await promiseOf(out.repositories.instavote.receiver), `instavote-${generation}`);
+        });
+
+        it("branchFilter: false reconciles on every push; an existing GitRepository filters on the branch the preflight read", async () => {
+            await run({ repositories: [{ ...instavote, branchFilter: false }, { name: "flux-system", existing: true }] });
+            assert.strictEqual(spec(one(T.fluxReceiver, "instavote-receiver")).resourceFilter, undefined);
+            assert.strictEqual(spec(one(T.fluxReceiver, "flux-system-receiver")).resourceFilter, branchFilterExpression("main"));
         });
 
         it("registers the GitHub webhook: payload URL, json, push only, the token as secret, TLS verified", async () => {
             const out = await run();
-            const expectedUrl = `http://203.0.113.10:31234${webhookPath(token, "instavote", "flux-system")}`;
+            const expectedUrl = payloadUrlOf("http://203.0.113.10:31234");
             assert.deepStrictEqual(one(T.webhook, "instavote-webhook").inputs, {
                 repository: "instavote",
                 active: true,
@@ -213,12 +271,49 @@ describe("the stack (Pulumi mocks)", () => {
                 configuration: { url: expectedUrl, contentType: "json", insecureSsl: false, secret: token },
             });
             assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), expectedUrl);
-            assert.strictEqual(await promiseOf(out.repositories.instavote.webhookPath), webhookPath(token, "instavote", "flux-system"));
+            assert.strictEqual(await promiseOf(out.repositories.instavote.webhookPath), webhookPath(token, `instavote-${generation}`, "flux-system"));
         });
 
         it("opts into insecureSsl only when the stack says so", async () => {
             await run({ exposure: "ingress", nodeAddress: undefined, ingressHost: "flux.example.com", ingressTlsSecret: "flux-tls", insecureSsl: true });
             assert.strictEqual((one(T.webhook, "instavote-webhook").inputs.configuration as { insecureSsl: boolean }).insecureSsl, true);
+            assert.strictEqual(one(T.probe, "instavote-probe").inputs.insecureSsl, true, "the probe trusts what GitHub is told to trust");
+        });
+
+        it("before the hook: counts the repository's push hooks (GitHub's limit), and probes the payload URL", async () => {
+            await run({ deliveryCheckTimeout: 45 });
+            assert.deepStrictEqual(dynamicInputs(one(T.hookCapacity, "instavote-hook-capacity")), {
+                owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote", events: ["push"],
+            });
+            assert.deepStrictEqual(dynamicInputs(one(T.probe, "instavote-probe")), {
+                owner: GitHubOwner, repository: "instavote", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
+                mode: "fail", timeoutSeconds: 45, insecureSsl: false, exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
+            });
+        });
+
+        it("receiverProbe: off leaves the probe out; warn keeps it in warn mode", async () => {
+            await run({ receiverProbe: "off" });
+            assert.strictEqual(byType(T.probe).length, 0);
+            await resetMocks();
+            await run({ receiverProbe: "warn" });
+            assert.strictEqual(one(T.probe, "instavote-probe").inputs.mode, "warn");
+        });
+
+        it("after the hook: GitHub's ping of it and the delivery's result (the delivery check)", async () => {
+            const out = await run({ deliveryCheckTrigger: "after-firewall-change" });
+            assert.deepStrictEqual(dynamicInputs(one(T.ping, "instavote-ping")), {
+                owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote",
+                hookId: one(T.webhook, "instavote-webhook").id, payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), secret: token,
+                receiver: `instavote-${generation}`, namespace: "flux-system", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 30,
+                exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
+            });
+            assert.strictEqual((await promiseOf(out.repositories.instavote.deliveryCheck)).mode, "fail");
+        });
+
+        it("deliveryCheck: off pings nothing and says so in the output", async () => {
+            const out = await run({ deliveryCheck: "off" });
+            assert.strictEqual(byType(T.ping).length, 0);
+            assert.deepStrictEqual(await promiseOf(out.repositories.instavote.deliveryCheck), { mode: "off" });
         });
 
         it("computes each repository's own path and hook; one token and one exposure for all", async () => {
@@ -226,12 +321,11 @@ describe("the stack (Pulumi mocks)", () => {
             assert.strictEqual(byType(T.password).length, 1);
             assert.strictEqual(byType(T.secret).length, 1);
             assert.strictEqual(byType(T.servicePatch).length, 1);
-            // Per repository: GitRepository + N Kustomizations + Receiver + webhook.
+            // Per repository: GitRepository + N Kustomizations + Receiver + hook limit check + probe + webhook + ping.
             assert.strictEqual(byType(T.gitRepository).length, 2);
             assert.strictEqual(byType(T.kustomization).length, 3);
-            assert.strictEqual(byType(T.fluxReceiver).length, 2);
-            assert.strictEqual(byType(T.webhook).length, 2);
-            assert.strictEqual(registered.filter((r) => r.type.startsWith("flux-push:")).length, 2 + 2 * 2);
+            for (const t of [T.fluxReceiver, T.hookCapacity, T.probe, T.webhook, T.ping]) assert.strictEqual(byType(t).length, 2, t);
+            assert.strictEqual(registered.filter((r) => r.type.startsWith("flux-push:")).length, 2 + 2 * 3);
 
             assert.deepStrictEqual(spec(one(T.gitRepository, "result-gitrepository")), {
                 interval: "2h",
@@ -239,6 +333,7 @@ describe("the stack (Pulumi mocks)", () => {
                 ref: { branch: "release" },
                 secretRef: { name: "result-deploy-key" },
             });
+            assert.strictEqual(spec(one(T.fluxReceiver, "result-receiver")).resourceFilter, branchFilterExpression("release"));
             assert.deepStrictEqual(spec(one(T.kustomization, "result-kustomization-result-staging")), {
                 interval: "30m", path: "./deploy/staging", prune: false, sourceRef: { kind: "GitRepository", name: "result" },
             });
@@ -247,8 +342,7 @@ describe("the stack (Pulumi mocks)", () => {
             assert.deepStrictEqual(await promiseOf(out.repositories.result.kustomizations), ["result-staging", "result-db"]);
 
             const paths = await Promise.all(["instavote", "result"].map((n) => promiseOf(out.repositories[n].webhookPath)));
-            assert.deepStrictEqual(paths, [webhookPath(token, "instavote", "gitops"), webhookPath(token, "result", "gitops")]);
-            assert.notStrictEqual(paths[0], paths[1]);
+            assert.deepStrictEqual(paths, [webhookPath(token, `instavote-${generation}`, "gitops"), webhookPath(token, `result-${generation}`, "gitops")]);
         });
 
         it("only reads a GitRepository that already exists, creates no Kustomization, and still wires the Receiver to it", async () => {
@@ -260,6 +354,53 @@ describe("the stack (Pulumi mocks)", () => {
             assert.strictEqual(one(T.webhook, "flux-system-webhook").inputs.repository, "fleet-infra");
             assert.deepStrictEqual(await promiseOf(out.repositories["flux-system"].kustomizations), []);
             assert.strictEqual(await promiseOf(out.repositories["flux-system"].gitRepository), "flux-system");
+        });
+    });
+
+    describe("commit statuses", () => {
+        it("a github Provider at the repository's URL with the named Secret, and an Alert on its Kustomizations", async () => {
+            const out = await run({ commitStatusSecret: "github-status" });
+            assert.deepStrictEqual(one(T.fluxProvider, "instavote-provider").inputs, {
+                apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+                kind: "Provider",
+                metadata: { name: "instavote-commit-status", namespace: "flux-system" },
+                spec: { type: "github", address: "https://github.com/example-org/instavote", secretRef: { name: "github-status" } },
+            });
+            assert.deepStrictEqual(one(T.fluxAlert, "instavote-alert").inputs, {
+                apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+                kind: "Alert",
+                metadata: { name: "instavote-commit-status", namespace: "flux-system" },
+                spec: { providerRef: { name: "instavote-commit-status" }, eventSeverity: "info", eventSources: [{ kind: "Kustomization", name: "vote-staging" }] },
+            });
+            assert.strictEqual(byType(T.commitStatusToken).length, 0, "the named Secret exists: not created");
+            assert.deepStrictEqual(await promiseOf(out.repositories.instavote.commitStatus ?? pulumi.output(undefined)), { provider: "instavote-commit-status", alert: "instavote-commit-status" });
+        });
+
+        it("with commitStatusToken the stack makes the Secret (default name github-commit-status), secret on the wire", async () => {
+            pulumi.runtime.setConfig("flux-push:commitStatusToken", "ghp_status_token");
+            try {
+                await runStack({ ...config(), secretsSet: ["commitStatusToken"] });
+            } finally {
+                pulumi.runtime.setAllConfig({});
+            }
+            const secret = one(T.secret, "commit-status-token-secret");
+            assert.deepStrictEqual(secret.inputs, {
+                apiVersion: "v1", kind: "Secret", type: "Opaque",
+                metadata: { name: "github-commit-status", namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                stringData: { token: "ghp_status_token" },
+            });
+            assert.ok(isWireSecret(secret.wire, ["stringData", "token"]));
+            assert.deepStrictEqual(spec(one(T.fluxProvider, "instavote-provider")).secretRef, { name: "github-commit-status" });
+        });
+
+        it("a GHES base URL gives the Provider the server's web URL (notification-controller then calls /api/v3/)", async () => {
+            await runStack(config({ commitStatusSecret: "github-status" }), { github: { owner: "ops", apiBaseUrl: "https://ghe.example.com/api/v3/", token: pulumi.secret("t") } });
+            assert.strictEqual(spec(one(T.fluxProvider, "instavote-provider")).address, "https://ghe.example.com/ops/instavote");
+        });
+
+        it("none for an existing repository (the stack knows none of its Kustomizations)", async () => {
+            await run({ commitStatusSecret: "github-status", repositories: [{ name: "flux-system", existing: true }] });
+            assert.strictEqual(byType(T.fluxProvider).length + byType(T.fluxAlert).length, 0);
         });
     });
 
@@ -275,7 +416,10 @@ describe("the stack (Pulumi mocks)", () => {
                 ["instavote-gitrepository", T.source, "instavote"],
                 ["instavote-kustomization-vote-staging", T.source, "instavote"],
                 ["instavote-receiver", T.receiver, "instavote"],
+                ["instavote-hook-capacity", T.receiver, "instavote"],
+                ["instavote-probe", T.receiver, "instavote"],
                 ["instavote-webhook", T.receiver, "instavote"],
+                ["instavote-ping", T.check, "instavote"],
                 ["result-kustomization-result-db", T.source, "result"],
                 ["result-webhook", T.receiver, "result"],
             ];
@@ -286,8 +430,6 @@ describe("the stack (Pulumi mocks)", () => {
                 assert.strictEqual(parentOf(r), parent, `${name}'s parent`);
                 assert.ok(r.name.startsWith(`${parent}-`));
             }
-            // Every non-component resource has a component parent; components sit at the root
-            // (under mocks the root has no Stack resource, so their parent is empty).
             for (const r of registered) {
                 if (r.type.startsWith("flux-push:")) assert.strictEqual(r.parent, "", r.name);
                 else assert.ok(parentType(r)?.startsWith("flux-push:index:"), `${r.type} ${r.name} is parented to a component`);
@@ -295,7 +437,7 @@ describe("the stack (Pulumi mocks)", () => {
         });
 
         it("passes no args to the component constructors' state (nothing of the token lands there)", async () => {
-            await run();
+            await run({ commitStatusSecret: "github-status" });
             for (const c of registered.filter((r) => r.type.startsWith("flux-push:"))) {
                 assert.deepStrictEqual(c.inputs, {}, c.type);
             }
@@ -303,20 +445,24 @@ describe("the stack (Pulumi mocks)", () => {
     });
 
     describe("secrecy", () => {
-        it("sends the token to the engine only as secrets: Secret data, webhook secret and URL", async () => {
+        it("sends the token and the GitHub token to the engine only as secrets", async () => {
             await run();
             assert.ok(isWireSecret(one(T.secret, "webhook-token-secret").wire, ["stringData", "token"]));
             const hook = one(T.webhook, "instavote-webhook").wire;
             assert.ok(isWireSecret(hook, ["configuration", "secret"]));
             assert.ok(isWireSecret(hook, ["configuration", "url"]), "the payload URL is derived from the token");
-            // And not in plaintext anywhere else on the wire.
+            for (const [type, name, keys] of [[T.probe, "instavote-probe", ["token", "payloadUrl"]], [T.ping, "instavote-ping", ["token", "secret", "payloadUrl"]], [T.hookCapacity, "instavote-hook-capacity", ["token"]]] as const) {
+                for (const k of keys) assert.ok(isWireSecret(one(type, name).wire, [k]), `${name}.${k}`);
+            }
+            // And not in plaintext anywhere else on the wire, the serialized dynamic providers included.
             for (const r of registered) {
                 const plain = JSON.stringify(r.wire, (_k, v) => (typeof v === "object" && v !== null && v["4dabf18193072939515e22adb298388d"] ? "[secret]" : v));
                 assert.ok(!plain.includes(token), `${r.type} ${r.name} carries the token in plaintext`);
+                assert.ok(!plain.includes(GitHubToken), `${r.type} ${r.name} carries the GitHub token in plaintext`);
             }
         });
 
-        it("makes every output derived from the token secret", async () => {
+        it("makes every output derived from the token secret, and nothing else", async () => {
             const out = await run({ repositories: [instavote, result] });
             for (const name of ["instavote", "result"]) {
                 assert.strictEqual(await isSecret(out.repositories[name].payloadUrl), true, `${name} payloadUrl`);
@@ -325,7 +471,7 @@ describe("the stack (Pulumi mocks)", () => {
             }
             assert.strictEqual(await isSecret(out.exposure), false);
             assert.strictEqual(await isSecret(out.tokenSecret), false);
-            assert.strictEqual(await promiseOf(out.tokenSecret), "webhook-token");
+            assert.strictEqual(await isSecret(out.tokenGeneration), false, "a 40-bit label of the token, by design not secret");
         });
 
         it("keeps the token secret even where the provider does not mark it (mocks)", async () => {
@@ -337,24 +483,54 @@ describe("the stack (Pulumi mocks)", () => {
         });
     });
 
-    describe("bad config", () => {
-        it("registers nothing and names every problem", async () => {
-            const bad = withDefaults({ namespace: "Flux", repositories: [{ name: "Instavote", url: "git@github.com:o/r.git" }] });
-            assert.throws(() => fluxPushReconciliation(bad), (err: Error) => {
+    describe("before anything is registered", () => {
+        const expectNothing = async (fn: () => Promise<FluxPushOutputs>, message: RegExp) => {
+            await assert.rejects(fn(), (err: Error) => {
                 assert.ok(err instanceof pulumi.RunError, "a RunError prints without a stack trace");
-                assert.match(err.message, /^invalid stack configuration \(4 problems\); nothing was changed:/);
-                for (const k of ["flux-push:namespace", "flux-push:nodeAddress", "flux-push:repositories[0].name", "flux-push:repositories[0].url"]) {
-                    assert.ok(err.message.includes(`  - ${k}: `), k);
-                }
+                assert.match(err.message, message);
                 return true;
             });
             await settle(200);
             assert.deepStrictEqual(registered, []);
+        };
+
+        it("bad config: registers nothing and names every problem", async () => {
+            const bad = withDefaults({ namespace: "Flux", repositories: [{ name: "Instavote", url: "git@github.com:o/r.git" }] });
+            await expectNothing(() => fluxPushReconciliation(bad, testDependencies()), /^invalid stack configuration \(4 problems\); nothing was changed:\n(.|\n)*flux-push:nodeAddress(.|\n)*repositories\[0\]\.url/);
         });
 
-        it("(the recorder above does see registrations when the config is valid)", async () => {
+        it("a cluster without Flux: registers nothing, names what is missing and `flux install`", async () => {
+            const noFlux = fluxCluster({
+                "/apis/notification.toolkit.fluxcd.io/v1": { status: 404, body: {} },
+                "/api/v1/namespaces/flux-system/services/webhook-receiver": { status: 404, body: {} },
+            });
+            await expectNothing(() => fluxPushReconciliation(config(), testDependencies({ cluster: noFlux })),
+                /^the cluster is not ready for this stack \(2 problems\); nothing was changed:\n  - Flux is not installed on .*Receiver.*flux install(.|\n)*Service flux-system\/webhook-receiver does not exist/);
+        });
+
+        it("(the recorder above does see registrations when all is well)", async () => {
             await run();
             assert.ok(registered.length >= 10);
+            assert.ok(hooks.length >= 1, "the handover hook is registered with the engine");
+        });
+    });
+
+    describe("GitHub settings (github:owner, github:baseUrl, github:token, or their env vars)", () => {
+        const fakeConfig = (values: Record<string, string>) => ({
+            get: (k: string) => values[k],
+            getSecret: (k: string) => (values[k] === undefined ? undefined : pulumi.secret(values[k])),
+        }) as unknown as pulumi.Config;
+
+        it("reads the provider's config first, its env vars second; the base URL ends in /", async () => {
+            const a = githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl: "https://ghe.example.com/api/v3" }), { GITHUB_OWNER: "env", GITHUB_TOKEN: "env" });
+            assert.deepStrictEqual([a.owner, a.apiBaseUrl, await promiseOf(a.token), await isSecret(pulumi.output(a.token))], ["o", "https://ghe.example.com/api/v3/", "t", true]);
+            const b = githubAccess(fakeConfig({}), { GITHUB_OWNER: "env-o", GITHUB_TOKEN: "env-t" });
+            assert.deepStrictEqual([b.owner, b.apiBaseUrl, await promiseOf(b.token), await isSecret(pulumi.output(b.token))], ["env-o", "https://api.github.com/", "env-t", true]);
+        });
+
+        it("says which setting is missing", () => {
+            assert.throws(() => githubAccess(fakeConfig({ token: "t" }), {}), /github:owner is not set/);
+            assert.throws(() => githubAccess(fakeConfig({ owner: "o" }), {}), /no GitHub token: `pulumi config set --secret github:token/);
         });
     });
 });

@@ -35,7 +35,7 @@ describe("verify against the GitHub API stand-in", function () {
         checkWebhooks({ stack: "t", outputsJson, root: dir, apiUrl: api.url, token, now: Date.now(), rule: DefaultRule });
 
     beforeEach(async () => {
-        api = await GitHubApi.start({ token: "t0k" });
+        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
         rx = await receiver();
         const res = await fetch(new URL("/repos/acme/vote-app/hooks", api.url), {
             method: "POST",

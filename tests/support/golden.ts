@@ -1,10 +1,9 @@
 // The golden fixture of the Flux objects the staging stack renders: one function renders them for
 // the test (which only compares) and for updateGolden.ts (the one place that writes the file).
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { fluxPushReconciliation } from "../../program";
-import { promiseOf, registered, resetMocks, settle } from "./mocks";
+import { registered, resetMocks } from "./mocks";
+import { runStack } from "./program";
 import { root, stackConfig } from "./projectConfig";
 
 export const StagingGoldenFile = path.join(root, "tests", "fixtures", "staging-flux-objects.yaml");
@@ -15,9 +14,7 @@ export const UpdateGoldenCommand = "npx ts-node --transpile-only tests/support/u
 /** The Flux objects (and the ServicePatch) of the staging stack under fresh mocks, as YAML documents. */
 export async function renderStagingFluxObjects(): Promise<string> {
     await resetMocks();
-    const outputs = fluxPushReconciliation(stackConfig("staging").raw);
-    await promiseOf(pulumi.output(outputs));
-    await settle();
+    await runStack(stackConfig("staging").raw);
     return registered
         .filter((r) => /^kubernetes:(source|kustomize|notification)\.toolkit\.fluxcd\.io\//.test(r.type) || r.type === "kubernetes:core/v1:ServicePatch")
         .map((r) => r.inputs)

@@ -10,6 +10,11 @@ const SecretSig = "1b47061264138c4ac30d75fd1eb44270";
 const SpecialSigKey = "4dabf18193072939515e22adb298388d";
 
 export interface Registered {
+    /** The id the provider answered with (set once the registration completes). */
+    id?: string;
+    readonly retainOnDelete: boolean;
+    /** Names of the resource hooks bound to run before this resource is created. */
+    readonly beforeCreateHooks: readonly string[];
     readonly type: string;
     readonly name: string;
     /** Inputs as the program sees them (secrets unwrapped). */
@@ -43,12 +48,15 @@ interface WireRequest {
 }
 type Callback = (err: Error | null, res: unknown) => void;
 interface MonitorMethods {
+    registerResourceHook?(req: { getName(): string }, cb: Callback): void;
     registerResource(req: WireRequest, cb: Callback): void;
     readResource(req: WireRequest, cb: Callback): void;
 }
 
 export const project = "flux-push";
 export let registered: Registered[] = [];
+/** Names of the resource hooks the program registered (their callbacks run only in a real `up`). */
+export let hooks: string[] = [];
 
 /** A token-like alphanumeric string, reproducible from the resource name and length. */
 export function fakeToken(name: string, length: number): string {
@@ -63,6 +71,14 @@ export function fakeToken(name: string, length: number): string {
 }
 
 export const LoadBalancerIp = "198.51.100.7";
+
+/** A `getIpRanges` answer: `hooks` is what allowedSources: github applies. */
+export const GitHubMeta = {
+    id: "github-ip-ranges",
+    hooks: ["192.30.252.0/22", "185.199.108.0/22", "140.82.112.0/20", "2a0a:a440::/29"],
+    hooksIpv4s: ["192.30.252.0/22", "185.199.108.0/22", "140.82.112.0/20"],
+    hooksIpv6s: ["2a0a:a440::/29"],
+};
 
 function providerOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
@@ -89,6 +105,7 @@ function idOf(type: string, name: string, inputs: Record<string, unknown>): stri
 /** Installs fresh mocks (and forgets what earlier tests registered). */
 export async function resetMocks(preview = false): Promise<void> {
     registered = [];
+    hooks = [];
     await pulumi.runtime.setMocks({
         newResource: (args: pulumi.runtime.MockResourceArgs) => {
             // A read (`.get`) has an id and no inputs worth returning: answer with what the cluster would hold.
@@ -98,12 +115,20 @@ export async function resetMocks(preview = false): Promise<void> {
             return { id: args.id || idOf(args.type, args.name, args.inputs), state };
         },
         call: (args: pulumi.runtime.MockCallArgs) => {
-            throw new Error(`unexpected invoke ${args.token}: the program should make no provider calls`);
+            // GitHub's /meta, as @pulumi/github 6.15.0's getIpRanges returns it (allowedSources: github).
+            if (args.token === "github:index/getIpRanges:getIpRanges") return { ...GitHubMeta };
+            throw new Error(`unexpected invoke ${args.token}: the program makes no other provider calls`);
         },
     }, project, "test", preview);
 
     // Record what reaches the engine, wire form included, by wrapping the mock monitor.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
+    // The SDK's mock monitor (3.248) says it supports resource hooks but has no registerResourceHook:
+    // accept the registration as the engine would, and remember the hook's name.
+    monitor.registerResourceHook = (req: { getName(): string }, cb: Callback) => {
+        hooks.push(req.getName());
+        cb(null, {});
+    };
     for (const method of ["registerResource", "readResource"] as const) {
         const original = monitor[method].bind(monitor);
         monitor[method] = (req: WireRequest, cb: Callback) => {
@@ -115,7 +140,10 @@ export async function resetMocks(preview = false): Promise<void> {
             req.getPropertydependenciesMap?.()?.forEach((deps, property) => {
                 propertyDependencies[property] = [...deps.getUrnsList()];
             });
-            registered.push({
+            const bound = (req as { getHooks?(): { getBeforeCreateList?(): string[] } | undefined }).getHooks?.();
+            const entry: Registered = {
+                retainOnDelete: (req as { getRetainondelete?(): boolean }).getRetainondelete?.() === true,
+                beforeCreateHooks: [...(bound?.getBeforeCreateList?.() ?? [])],
                 type,
                 name: req.getName(),
                 inputs: unwrap(wire) as Record<string, unknown>,
@@ -126,8 +154,12 @@ export async function resetMocks(preview = false): Promise<void> {
                 custom: method === "readResource" || req.getCustom?.() === true,
                 dependencies: [...(req.getDependenciesList?.() ?? [])],
                 propertyDependencies,
+            };
+            registered.push(entry);
+            original(req, (err, res) => {
+                entry.id = (res as { getId?(): string } | undefined)?.getId?.();
+                cb(err, res);
             });
-            original(req, cb);
         };
     }
 }
