@@ -90,7 +90,15 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
 
     const token = new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation });
     // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
-    const sourceRanges = config.allowedSources === "github" ? github.getIpRangesOutput().hooks : undefined;
+    const sourceRanges = config.allowedSources === "github"
+        ? github.getIpRangesOutput().hooks.apply((hooks) => {
+            // An empty list would admit nobody: every delivery would be dropped.
+            if (!hooks || hooks.length === 0) {
+                throw new pulumi.RunError(`allowedSources is github, but GitHub's /meta at ${gh.apiBaseUrl} lists no hooks address ranges (a GitHub Enterprise Server may list none): set \`pulumi config set allowedSources any\``);
+            }
+            return hooks;
+        })
+        : undefined;
     const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster });
     const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
     const commitStatusSecret = config.commitStatus === undefined

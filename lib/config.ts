@@ -291,25 +291,16 @@ function parseChoice<T extends string>(p: Problems, k: ConfigKey, raw: string | 
     return v as T;
 }
 
-/** A host accepted only because allowPrivateAddresses is true. */
-interface PrivateHost {
-    readonly key: ConfigKey;
-    readonly host: string;
-    readonly range: string;
-}
-
 /**
  * A payload URL host GitHub can post to: never localhost (GitHub refuses it), and a private or
  * loopback address only with allowPrivateAddresses (GitHub.com never delivers there).
  */
-function checkReachable(p: Problems, k: ConfigKey, shown: string, host: string, allowPrivate: boolean, accepted: PrivateHost[]): void {
+function checkReachable(p: Problems, k: ConfigKey, shown: string, host: string, allowPrivate: boolean): void {
     const reach = hostReach(host);
     if (reach.kind === "localhost") {
         p.add(key(k), `${shown} is localhost, which GitHub refuses in a payload URL ("Sorry, the URL host localhost is not supported because it isn't reachable over the public Internet"), whatever allowPrivateAddresses says; give a host GitHub can reach`);
     } else if (reach.kind === "private" && !allowPrivate) {
         p.add(key(k), `${shown} is in ${reach.range}: GitHub.com never delivers to private or loopback addresses; give an address GitHub can reach, or, only for a GitHub Enterprise Server on the same private network, ${set("allowPrivateAddresses", "true")}`);
-    } else if (reach.kind === "private") {
-        accepted.push({ key: k, host, range: reach.range });
     }
 }
 
@@ -318,7 +309,7 @@ export function isNodeAddress(v: string): boolean {
     return net.isIP(v) !== 0 || Hostname.test(v);
 }
 
-function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean, accepted: PrivateHost[]): string {
+function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean): string {
     const where = key("publicUrl");
     let url: URL;
     try {
@@ -330,7 +321,7 @@ function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean, accepte
     if (url.protocol !== "https:" && url.protocol !== "http:") {
         p.add(where, `scheme ${quote(url.protocol.replace(/:$/, ""))} is not allowed; use https:// (or http://)`);
     } else {
-        checkReachable(p, "publicUrl", `the host ${quote(url.hostname)} of ${quote(raw)}`, url.hostname, allowPrivate, accepted);
+        checkReachable(p, "publicUrl", `the host ${quote(url.hostname)} of ${quote(raw)}`, url.hostname, allowPrivate);
     }
     if (url.username || url.password) {
         p.add(where, "must not carry credentials; GitHub authenticates with the HMAC signature, not the URL");
@@ -342,7 +333,7 @@ function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean, accepte
     return url.origin;
 }
 
-function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean, accepted: PrivateHost[]): ExposureConfig | undefined {
+function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): ExposureConfig | undefined {
     const mode = raw.exposure ?? "";
     const modeKnown = (ExposureModes as readonly string[]).includes(mode);
     if (!modeKnown) {
@@ -377,7 +368,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean, accep
             } else if (!isNodeAddress(nodeAddress)) {
                 p.add(key("nodeAddress"), `${quote(nodeAddress)} is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`);
             } else {
-                checkReachable(p, "nodeAddress", quote(nodeAddress), nodeAddress, allowPrivate, accepted);
+                checkReachable(p, "nodeAddress", quote(nodeAddress), nodeAddress, allowPrivate);
             }
             return { mode: mode as "patch-nodeport" | "nodeport-service", nodePort: nodePort ?? 0, nodeAddress };
         }
@@ -390,7 +381,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean, accep
             } else if (!Hostname.test(host) || net.isIP(host) !== 0) {
                 p.add(key("ingressHost"), `${quote(host)} is not a DNS name; give the host alone, without scheme, port or path`);
             } else {
-                checkReachable(p, "ingressHost", quote(host), host, allowPrivate, accepted);
+                checkReachable(p, "ingressHost", quote(host), host, allowPrivate);
             }
             const tlsSecretName = raw.ingressTlsSecret ?? "";
             if (tlsSecretName === "") {
@@ -410,7 +401,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean, accep
                 p.add(key("publicUrl"), `is required with exposure url: the public origin that reaches webhook-receiver, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
                 return undefined;
             }
-            return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl, allowPrivate, accepted) };
+            return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl, allowPrivate) };
         }
         default:
             return undefined;
@@ -602,14 +593,10 @@ export function validateConfig(raw: RawConfig): ValidationResult {
         p.add(key("namespace"), `${quote(namespace)} is not a valid namespace name (RFC 1123 label); Flux installs into flux-system: ${set("namespace", "flux-system")}`);
     }
     const allowPrivateAddresses = parseBoolean(p, key("allowPrivateAddresses"), raw.allowPrivateAddresses);
-    const privateHosts: PrivateHost[] = [];
-    const exposure = checkExposure(p, raw, allowPrivateAddresses, privateHosts);
+    const exposure = checkExposure(p, raw, allowPrivateAddresses);
+    // With allowPrivateAddresses (a GitHub Enterprise Server on a private network) the ranges are
+    // that server's own `/meta` hooks list; the program refuses an empty list before any change.
     const allowedSources = parseChoice(p, "allowedSources", raw.allowedSources, AllowedSources, "an allowedSources setting", "github");
-    if (allowedSources === "github") {
-        for (const h of privateHosts) {
-            p.add(key("allowedSources"), `"github" lets only GitHub.com's hook address ranges reach the receiver, and GitHub.com never delivers to ${h.key} ${quote(h.host)}, in ${h.range}; a GitHub Enterprise Server on that network posts from its own address: ${set("allowedSources", "any")}`);
-        }
-    }
     const insecureSsl = parseBoolean(p, key("insecureSsl"), raw.insecureSsl);
     if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "url") {
         p.add(key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (\`pulumi config rm insecureSsl\`)`);
