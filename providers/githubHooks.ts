@@ -27,6 +27,9 @@ export interface GitHubAccess {
     readonly token: pulumi.Input<string>;
 }
 
+// Output fields are `declare`d, not `!`-initialised: with ES2022 class fields a plain field
+// declaration would reset to undefined what the CustomResource constructor has just set.
+
 // ---- HookCapacity: before a hook is created --------------------------------------------------
 
 export interface HookCapacityArgs extends GitHubAccess {
@@ -64,7 +67,7 @@ const hookCapacityProvider: pulumi.dynamic.ResourceProvider = {
 /** Counts a repository's hooks before the stack adds one, so GitHub's 20-per-event limit gets a clear message. */
 export class HookCapacity extends pulumi.dynamic.Resource {
     /** Hooks per event the repository had when the stack's hook was about to be created. */
-    public readonly hooksForEvent!: pulumi.Output<Record<string, number>>;
+    declare public readonly hooksForEvent: pulumi.Output<Record<string, number>>;
     constructor(name: string, args: HookCapacityArgs, opts?: pulumi.CustomResourceOptions) {
         super(hookCapacityProvider, name, { ...args, token: pulumi.secret(args.token), hooksForEvent: undefined }, opts, "flux-push", "HookCapacity");
     }
@@ -162,9 +165,9 @@ const payloadUrlProbeProvider: pulumi.dynamic.ResourceProvider = {
  * timeout): GitHub's hook is moved to a URL only once it is served, so no push is lost in between.
  */
 export class PayloadUrlProbe extends pulumi.dynamic.Resource {
-    public readonly ok!: pulumi.Output<boolean>;
-    public readonly statusCode!: pulumi.Output<number>;
-    public readonly message!: pulumi.Output<string>;
+    declare public readonly ok: pulumi.Output<boolean>;
+    declare public readonly statusCode: pulumi.Output<number>;
+    declare public readonly message: pulumi.Output<string>;
     constructor(name: string, args: PayloadUrlProbeArgs, opts?: pulumi.CustomResourceOptions) {
         super(payloadUrlProbeProvider, name, {
             ...args,
@@ -262,14 +265,14 @@ const webhookPingProvider: pulumi.dynamic.ResourceProvider = {
 
 /** Asks GitHub to ping the hook and reads the ping's delivery from the hook's Recent Deliveries. */
 export class WebhookPing extends pulumi.dynamic.Resource {
-    public readonly ok!: pulumi.Output<boolean>;
-    public readonly statusCode!: pulumi.Output<number>;
-    public readonly status!: pulumi.Output<string>;
-    public readonly deliveryId!: pulumi.Output<number>;
-    public readonly deliveredAt!: pulumi.Output<string>;
-    public readonly durationSeconds!: pulumi.Output<number>;
-    public readonly checkSeconds!: pulumi.Output<number>;
-    public readonly message!: pulumi.Output<string>;
+    declare public readonly ok: pulumi.Output<boolean>;
+    declare public readonly statusCode: pulumi.Output<number>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly deliveryId: pulumi.Output<number>;
+    declare public readonly deliveredAt: pulumi.Output<string>;
+    declare public readonly durationSeconds: pulumi.Output<number>;
+    declare public readonly checkSeconds: pulumi.Output<number>;
+    declare public readonly message: pulumi.Output<string>;
     constructor(name: string, args: WebhookPingArgs, opts?: pulumi.CustomResourceOptions) {
         super(webhookPingProvider, name, {
             ...args,

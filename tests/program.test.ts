@@ -307,7 +307,9 @@ describe("the stack (Pulumi mocks)", () => {
                 receiver: `instavote-${generation}`, namespace: "flux-system", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 30,
                 exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
             });
-            assert.strictEqual((await promiseOf(out.repositories.instavote.deliveryCheck)).mode, "fail");
+            assert.deepStrictEqual(await promiseOf(out.repositories.instavote.deliveryCheck), {
+                mode: "fail", ok: true, statusCode: 200, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200",
+            });
         });
 
         it("deliveryCheck: off pings nothing and says so in the output", async () => {

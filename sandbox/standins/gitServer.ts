@@ -127,12 +127,16 @@ export class Clone {
         return fs.readFileSync(path.join(this.dir, file), "utf8");
     }
 
-    async commitAndPush(files: Record<string, string>, message: string): Promise<{ before: string; after: string }> {
+    /** Commits on `branch` (created from the current HEAD if new) and pushes it; returns to main. */
+    async commitAndPush(files: Record<string, string>, message: string, branch = "main"): Promise<{ before: string; after: string }> {
+        if (branch !== "main") await git(this.dir, ["checkout", "--quiet", "-B", branch]);
         const before = await this.head();
         writeFiles(this.dir, files);
         await git(this.dir, ["commit", "--quiet", "-am", message]);
-        await git(this.dir, ["push", "--quiet", "origin", "main"]);
-        return { before, after: await this.head() };
+        await git(this.dir, ["push", "--quiet", "origin", branch]);
+        const after = await this.head();
+        if (branch !== "main") await git(this.dir, ["checkout", "--quiet", "main"]);
+        return { before, after };
     }
 }
 

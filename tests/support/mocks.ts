@@ -88,6 +88,11 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
             return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
                 ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
                 : inputs;
+        // The program's dynamic resources, as their providers answer when all is well.
+        case "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe":
+            return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
+        case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
+            return { ...inputs, ok: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
         case "github:index/repositoryWebhook:RepositoryWebhook":
             return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };
         default:
