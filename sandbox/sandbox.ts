@@ -29,6 +29,8 @@ export interface Sandbox {
     readonly pulumiEnv: Record<string, string>;
     readonly timings: Record<string, number>;
     log(message: string): void;
+    /** Another control plane, without Flux, stopped with the sandbox (for "a cluster without Flux"). */
+    startBareCluster(): Promise<ControlPlane>;
     /** Work to do before anything stops, on every path (success, failure, Ctrl-C). */
     beforeStop(fn: () => Promise<void> | void): void;
     stop(): Promise<void>;
@@ -125,6 +127,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return {
             dir, tools, controlPlane: cp, flux, git, github, githubToken, proxy,
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
+            startBareCluster: () => startControlPlane(sup, path.join(dir, "bare-cluster"), {
+                etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,
+            }, "bare"),
             beforeStop: (fn) => sup.beforeStop(fn),
             stop: () => sup.stopAll(),
         };

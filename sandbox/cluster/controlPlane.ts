@@ -18,11 +18,13 @@ export interface ControlPlane extends KubeAccess {
     readonly api: KubeApi;
 }
 
-export async function startControlPlane(sup: Supervisor, dir: string, bins: ControlPlaneBinaries): Promise<ControlPlane> {
+/** `label` names the processes' logs apart when one sandbox runs two control planes. */
+export async function startControlPlane(sup: Supervisor, dir: string, bins: ControlPlaneBinaries, label = ""): Promise<ControlPlane> {
+    const name = (n: string) => (label ? `${label}-${n}` : n);
     fs.mkdirSync(dir, { recursive: true });
     const [etcdClient, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
-    const etcd = sup.start("etcd", bins.etcd, [
+    const etcd = sup.start(name("etcd"), bins.etcd, [
         "--data-dir", path.join(dir, "etcd"),
         "--listen-client-urls", `http://127.0.0.1:${etcdClient}`,
         "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
@@ -39,7 +41,7 @@ export async function startControlPlane(sup: Supervisor, dir: string, bins: Cont
     fs.writeFileSync(path.join(dir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     fs.writeFileSync(path.join(dir, "sa.key"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
 
-    const apiserver = sup.start("kube-apiserver", bins.kubeApiserver, [
+    const apiserver = sup.start(name("kube-apiserver"), bins.kubeApiserver, [
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
         "--bind-address=127.0.0.1",
         "--advertise-address=127.0.0.1",
@@ -89,7 +91,7 @@ export async function startControlPlane(sup: Supervisor, dir: string, bins: Cont
         return res.status === 200 ? true : undefined;
     }, 60000);
 
-    const kcm = sup.start("kube-controller-manager", bins.kubeControllerManager, [
+    const kcm = sup.start(name("kube-controller-manager"), bins.kubeControllerManager, [
         `--kubeconfig=${kubeconfig}`,
         `--authentication-kubeconfig=${kubeconfig}`,
         `--authorization-kubeconfig=${kubeconfig}`,

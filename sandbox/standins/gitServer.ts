@@ -132,7 +132,8 @@ export class Clone {
         if (branch !== "main") await git(this.dir, ["checkout", "--quiet", "-B", branch]);
         const before = await this.head();
         writeFiles(this.dir, files);
-        await git(this.dir, ["commit", "--quiet", "-am", message]);
+        await git(this.dir, ["add", "--all"]);
+        await git(this.dir, ["commit", "--quiet", "-m", message]);
         await git(this.dir, ["push", "--quiet", "origin", branch]);
         const after = await this.head();
         if (branch !== "main") await git(this.dir, ["checkout", "--quiet", "main"]);
