@@ -127,6 +127,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             insecureSsl: config.insecureSsl,
             receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
             exposureId,
+            cluster,
         });
         const check = new DeliveryCheck(repository.name, {
             github: gh,

@@ -1,7 +1,9 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterClient } from "../lib/cluster";
 import { branchFilterExpression, GitHubHookEvents, GitHubReceiverEvents, ReceiverApiVersion, ReceiverSpec, webhookPath } from "../lib/flux";
+import { DefaultReadyWait, waitForReceiver } from "../lib/receiverReady";
 import { receiverName } from "../lib/names";
 import { payloadUrl } from "../lib/urls";
 import { CheckMode, GitHubAccess, HookCapacity, PayloadUrlProbe } from "../providers/githubHooks";
@@ -33,10 +35,25 @@ export interface PushReceiverArgs {
     readonly receiverProbe: { readonly mode: CheckMode; readonly timeoutSeconds: number };
     /** Which object serves the base URL (mode and object), so a new exposure is probed even at the same URL. */
     readonly exposureId: pulumi.Input<string>;
+    /** The cluster, to wait for (and if need be nudge) the new Receiver; absent under unit tests. */
+    readonly cluster?: ClusterClient;
 }
 
-/** The provider's await for a new Receiver: until notification-controller has published its webhook path. */
-export const ReceiverReadyWaitFor = "jsonpath={.status.webhookPath}";
+/**
+ * Runs after a Receiver is created, before anything that depends on it: waits until
+ * notification-controller serves its path, asking for a reconcile if the first one is missed
+ * (lib/receiverReady.ts). An after-hook's error is a warning, so a Receiver that never becomes
+ * ready still stops the update, at the probe (or, with the probe off, at the delivery check).
+ */
+export function receiverReadyHook(cluster: ClusterClient | undefined): pulumi.ResourceHookFunction {
+    return async (args) => {
+        if (!cluster) return;
+        const meta = (args.newOutputs?.metadata ?? {}) as { name?: string; namespace?: string };
+        if (!meta.name || !meta.namespace) return;
+        const r = await waitForReceiver(cluster, meta.namespace, meta.name, { ...DefaultReadyWait, log: (m) => pulumi.log.warn(m) });
+        pulumi.log.info(`Receiver ${meta.namespace}/${meta.name} serves ${r.webhookPath.slice(0, 14)}... after ${r.seconds} s${r.nudges ? ` and ${r.nudges} reconcile request(s)` : ""}`);
+    };
+}
 
 /** Receiver spec: a GitHub receiver for ping and push that reconciles one GitRepository. */
 export function receiverSpec(gitRepositoryName: string, secretName: string, branch?: string): ReceiverSpec {
@@ -76,16 +93,15 @@ export class PushReceiver extends pulumi.ComponentResource {
             metadata: {
                 name: pulumi.output(args.generation).apply((g) => receiverName(args.repositoryName, g)),
                 namespace: args.namespace,
-                annotations: {
-                    // GitHub pings a hook as soon as it exists, and the probe below posts at once: wait
-                    // until notification-controller serves the path. Each generation is a new object,
-                    // so this presence check never sees an old path.
-                    "pulumi.com/waitFor": ReceiverReadyWaitFor,
-                },
             },
             spec: pulumi.all([args.gitRepositoryName, args.secretName, args.branchFilter])
                 .apply(([repo, secret, branch]) => receiverSpec(repo, secret, branch)),
-        }, { ...self, customTimeouts: { create: "3m", update: "3m" } });
+        }, {
+            ...self,
+            // GitHub pings a hook as soon as it exists, and the probe posts at once: first wait until
+            // notification-controller serves the new Receiver's path. Each generation is a new object.
+            hooks: { afterCreate: [receiverReadyHook(args.cluster)] },
+        });
 
         this.receiverName = receiver.metadata.name;
         this.webhookPath = pulumi.secret(

@@ -24,8 +24,11 @@ export interface ClusterClient {
     /** Where it points, for messages ("https://host:6443 (context prod)"). */
     readonly description: string;
     get(apiPath: string): Promise<ApiResponse>;
-    /** A strategic-merge patch, recorded under the field manager `flux-push`. */
-    patch(apiPath: string, body: unknown): Promise<ApiResponse>;
+    /**
+     * A patch recorded under the field manager `flux-push`: strategic-merge for built-in kinds,
+     * JSON merge for custom resources (which have no strategic-merge schema).
+     */
+    patch(apiPath: string, body: unknown, kind?: "strategic" | "merge"): Promise<ApiResponse>;
 }
 
 interface KubeconfigFile {
@@ -190,7 +193,8 @@ export function clusterClient(src: KubeconfigSource): ClusterClient {
             return t().description;
         },
         get: (apiPath) => request(t(), "GET", apiPath),
-        patch: (apiPath, body) => request(t(), "PATCH", `${apiPath}${apiPath.includes("?") ? "&" : "?"}fieldManager=flux-push`, body, "application/strategic-merge-patch+json"),
+        patch: (apiPath, body, kind = "strategic") => request(t(), "PATCH", `${apiPath}${apiPath.includes("?") ? "&" : "?"}fieldManager=flux-push`, body,
+            kind === "merge" ? "application/merge-patch+json" : "application/strategic-merge-patch+json"),
     };
 }
 
@@ -201,5 +205,6 @@ export const apiPaths = {
     service: (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
     secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
     gitRepository: (ns: string, name: string) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${name}`,
+    receiver: (ns: string, name: string) => `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${ns}/receivers/${name}`,
     kustomization: (ns: string, name: string) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}`,
 };

@@ -236,14 +236,12 @@ describe("the stack (Pulumi mocks)", () => {
 
         it("declares a GitHub Receiver per token generation, for ping and push, reconciling only on the branch's pushes", async () => {
             const out = await run();
-            assert.deepStrictEqual(one(T.fluxReceiver, "instavote-receiver").inputs, {
+            const receiver = one(T.fluxReceiver, "instavote-receiver");
+            assert.strictEqual(receiver.afterCreateHooks.length, 1, "a hook waits until the new Receiver is served (and nudges it)");
+            assert.deepStrictEqual(receiver.inputs, {
                 apiVersion: "notification.toolkit.fluxcd.io/v1",
                 kind: "Receiver",
-                metadata: {
-                    name: `instavote-${generation}`,
-                    namespace: "flux-system",
-                    annotations: { "pulumi.com/waitFor": "jsonpath={.status.webhookPath}" },
-                },
+                metadata: { name: `instavote-${generation}`, namespace: "flux-system" },
                 spec: {
                     type: "github",
                     events: ["ping", "push"],

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     const sb = await startSandbox({ quiet: true });
     const rows: { name: string; times: number[]; resources: number }[] = [];
     try {
+        // The copies share the app's namespace: made here, as a cluster would already have it.
+        await sb.controlPlane.api.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "instavote" } }]);
         for (const n of sizes) {
             const repositories = Array.from({ length: n }, (_, i) => ({
                 name: `app-${i}`,

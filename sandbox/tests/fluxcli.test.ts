@@ -49,15 +49,14 @@ describe("the program's Flux objects equal `flux create ... --export` (flux CLI 
         objects = [...registered];
     });
 
-    it("Receiver: equal, but for spec.resourceFilter (the branch filter) and the pulumi.com/waitFor annotation", async () => {
+    it("Receiver: equal, but for spec.resourceFilter (the branch filter)", async () => {
         const ours = find("Receiver");
         const theirs = await flux("create", "receiver", ours.metadata.name, "--type", "github", "--event", "ping", "--event", "push",
             "--secret-ref", (ours.spec?.secretRef as { name: string }).name, "--resource", "GitRepository/instavote");
         const { resourceFilter, ...rest } = ours.spec ?? {};
         assert.strictEqual(resourceFilter, "has(req.ref) ? req.ref == 'refs/heads/main' : true", "added on purpose: only pushes to the tracked branch reconcile");
-        assert.deepStrictEqual(Object.keys(ours.metadata.annotations ?? {}), ["pulumi.com/waitFor"], "added on purpose: the provider waits for the webhook path");
         assert.deepStrictEqual(normalized(rest), normalized(theirs.spec));
-        assert.deepStrictEqual({ ...ours.metadata, annotations: undefined }, { ...theirs.metadata, annotations: undefined });
+        assert.deepStrictEqual(ours.metadata, theirs.metadata);
         assert.strictEqual(ours.apiVersion, theirs.apiVersion);
     });
 

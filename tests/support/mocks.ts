@@ -15,6 +15,8 @@ export interface Registered {
     readonly retainOnDelete: boolean;
     /** Names of the resource hooks bound to run before this resource is created. */
     readonly beforeCreateHooks: readonly string[];
+    /** Names of the resource hooks bound to run after it is created. */
+    readonly afterCreateHooks: readonly string[];
     readonly type: string;
     readonly name: string;
     /** Inputs as the program sees them (secrets unwrapped). */
@@ -145,10 +147,11 @@ export async function resetMocks(preview = false): Promise<void> {
             req.getPropertydependenciesMap?.()?.forEach((deps, property) => {
                 propertyDependencies[property] = [...deps.getUrnsList()];
             });
-            const bound = (req as { getHooks?(): { getBeforeCreateList?(): string[] } | undefined }).getHooks?.();
+            const bound = (req as { getHooks?(): { getBeforeCreateList?(): string[]; getAfterCreateList?(): string[] } | undefined }).getHooks?.();
             const entry: Registered = {
                 retainOnDelete: (req as { getRetainondelete?(): boolean }).getRetainondelete?.() === true,
                 beforeCreateHooks: [...(bound?.getBeforeCreateList?.() ?? [])],
+                afterCreateHooks: [...(bound?.getAfterCreateList?.() ?? [])],
                 type,
                 name: req.getName(),
                 inputs: unwrap(wire) as Record<string, unknown>,
