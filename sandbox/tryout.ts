@@ -34,6 +34,15 @@ The sandbox is up (stand-ins: random and github providers, GitHub's API, the Git
   payload URL (registered at the GitHub stand-in): ${repo.payloadUrl}
   app repository (clone and push over HTTP):       ${sb.repositories.instavote}
   kubeconfig:                                       export KUBECONFIG=${sb.controlPlane.kubeconfig}
+
+The guide's own checks, with the flux CLI v2.9.5 the toolchain built (in another terminal):
+  export KUBECONFIG=${sb.controlPlane.kubeconfig}
+  alias flux=${sb.tools.flux}
+  flux get receivers -n flux-system                      # its MESSAGE names the webhook path above
+  flux reconcile source git instavote -n flux-system
+  flux reconcile kustomization vote-staging -n flux-system
+  flux get kustomizations -n flux-system                 # REVISION: the SHA of your last push
+
 Press Enter to push "vote replicas" (2 <-> 5) and deliver the push event;
 Ctrl-C, or \`npm run sandbox:down\` in another terminal, to destroy the stack and stop everything.`);
 
