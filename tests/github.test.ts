@@ -6,6 +6,7 @@ import {
     hookCapacityProblem, HookSummary, MaxHooksPerEvent, newPingDelivery, repositoryWebUrl, retryDelayMs, signedDeliveryHeaders,
 } from "../lib/github";
 import { createHmac } from "crypto";
+import { GitHubApi } from "../sandbox/standins/githubApi";
 
 const ctx = { owner: "example-org", repository: "instavote", receiver: "instavote-0123456789", namespace: "flux-system", payloadHost: "203.0.113.10:31234" };
 
@@ -137,5 +138,29 @@ describe("the Provider's address (commit statuses)", () => {
         assert.strictEqual(githubWebUrl("https://ghe.example.com/api/v3/"), "https://ghe.example.com");
         assert.strictEqual(githubWebUrl("http://127.0.0.1:4321/"), "http://127.0.0.1:4321");
         assert.strictEqual(repositoryWebUrl("https://api.github.com/", "example-org", "instavote"), "https://github.com/example-org/instavote");
+    });
+});
+
+describe("against the GitHub API stand-in (as strict as GitHub: its rate limits and permissions)", function () {
+    this.timeout(20000);
+    let api: GitHubApi;
+    beforeEach(async () => {
+        api = await GitHubApi.start({ token: "admin", repositories: [{ owner: "o", name: "r" }] });
+    });
+    afterEach(() => api.close());
+
+    it("waits out a secondary rate limit (retry-after) and gets the list", async () => {
+        api.refuseNext(2, { limit: "secondary", status: 403, retryAfter: 1 });
+        const slept: number[] = [];
+        const res = await githubRequest({ baseUrl: api.url, token: "admin" }, "GET", "repos/o/r/hooks", undefined, { sleep: async (ms) => void slept.push(ms) });
+        assert.strictEqual(res.status, 200);
+        assert.deepStrictEqual(slept, [1000, 1000]);
+    });
+
+    it("a fine-grained token without Webhooks permission: GitHub's 403, explained with the permission to grant", async () => {
+        api.addToken("no-hooks", { type: "fine-grained", statuses: "write" });
+        const res = await githubRequest({ baseUrl: api.url, token: "no-hooks" }, "GET", "repos/o/r/hooks");
+        assert.strictEqual(res.status, 403);
+        assert.match(explainApiFailure("listing the webhooks of o/r", "o", "r", res), /GitHub answered 403 "Resource not accessible by personal access token".*Webhooks: read and write/);
     });
 });
