@@ -87,6 +87,8 @@ const plurals: Record<string, string> = {
     CustomResourceDefinition: "customresourcedefinitions",
     Namespace: "namespaces",
     Service: "services",
+    Secret: "secrets",
+    Receiver: "receivers",
     GitRepository: "gitrepositories",
     Kustomization: "kustomizations",
 };
