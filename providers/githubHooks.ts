@@ -30,6 +30,13 @@ export interface GitHubAccess {
 // Output fields are `declare`d, not `!`-initialised: with ES2022 class fields a plain field
 // declaration would reset to undefined what the CustomResource constructor has just set.
 
+/** A check's result as the mode wants it: `fail` turns a failed check into the update's error. */
+async function checked<T extends { ok: boolean; message: string }>(mode: "fail" | "warn", result: Promise<T>): Promise<T> {
+    const outs = await result;
+    if (!outs.ok && mode === "fail") throw new Error(outs.message);
+    return outs;
+}
+
 // ---- HookCapacity: before a hook is created --------------------------------------------------
 
 export interface HookCapacityArgs extends GitHubAccess {
@@ -149,14 +156,10 @@ const payloadUrlProbeProvider: pulumi.dynamic.ResourceProvider = {
         return { changes: changed };
     },
     async create(i: ProbeInputs) {
-        const outs = await probe(i);
-        if (!outs.ok && i.mode === "fail") throw new Error(outs.message);
-        return { id: `${i.owner}/${i.repository}/probe`, outs };
+        return { id: `${i.owner}/${i.repository}/probe`, outs: await checked(i.mode, probe(i)) };
     },
     async update(_id: string, _olds: ProbeOutputs, i: ProbeInputs) {
-        const outs = await probe(i);
-        if (!outs.ok && i.mode === "fail") throw new Error(outs.message);
-        return { outs };
+        return { outs: await checked(i.mode, probe(i)) };
     },
 };
 
@@ -252,14 +255,10 @@ const webhookPingProvider: pulumi.dynamic.ResourceProvider = {
         return { changes: olds.fingerprint !== pingFingerprint(news) || !olds.ok || olds.mode !== news.mode };
     },
     async create(i: PingInputs) {
-        const outs = await ping(i);
-        if (!outs.ok && i.mode === "fail") throw new Error(outs.message);
-        return { id: `${i.owner}/${i.repository}/${i.hookId}`, outs };
+        return { id: `${i.owner}/${i.repository}/${i.hookId}`, outs: await checked(i.mode, ping(i)) };
     },
     async update(_id: string, _olds: PingOutputs, i: PingInputs) {
-        const outs = await ping(i);
-        if (!outs.ok && i.mode === "fail") throw new Error(outs.message);
-        return { outs };
+        return { outs: await checked(i.mode, ping(i)) };
     },
 };
 

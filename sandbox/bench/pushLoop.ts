@@ -7,11 +7,11 @@
 //   3. token rotation under a stream of pushes (one every 250 ms), ROTATIONS times: deliveries
 //      that did not get 200, and seconds from the stream's end until its last commit is applied.
 import * as path from "path";
-import { paths } from "../cluster/kubeApi";
 import { waitFor } from "../cluster/processes";
 import { SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack } from "../stack";
 import { Clone, voteDeployment } from "../standins/gitServer";
+import { RotationHeader, rotateUnderStream, rotationRow } from "./rotation";
 import { median, percentile, table } from "./stats";
 
 const runs = Number(process.env.RUNS ?? 5);
@@ -28,7 +28,6 @@ async function main(): Promise<void> {
         sb.beforeStop(async () => void (await s.stack.destroy()));
         await s.stack.up();
         const clone = await Clone.open(sb.repositories.instavote, path.join(sb.dir, "work", "instavote"));
-        const applied = async () => (await sb.controlPlane.api.get<{ status?: { lastAppliedRevision?: string } }>(paths.kustomization("flux-system", "vote-staging")))?.status?.lastAppliedRevision ?? "";
         const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
         // 1. The delivery check's share of `up`.
@@ -68,33 +67,9 @@ async function main(): Promise<void> {
 
         // 3. Rotation under a stream.
         const rows: string[][] = [];
-        for (let r = 1; r <= rotations; r++) {
-            const codes: number[] = [];
-            let streaming = true;
-            let n = 0;
-            let last = "";
-            const pusher = (async () => {
-                while (streaming) {
-                    const started = Date.now();
-                    const pushed = await clone.commitAndPush({ "deploy/vote/staging/stream.txt": `rotation ${r} push ${++n}\n` }, `stream ${r}.${n}`);
-                    last = pushed.after;
-                    for (const d of await sb.github.deliverPush(SandboxOwner, "instavote", pushed)) codes.push(d.statusCode);
-                    await new Promise((res) => setTimeout(res, Math.max(0, 250 - (Date.now() - started))));
-                }
-            })();
-            s.setConfig(sandboxConfig(sb, { tokenRotation: `bench-rotation-${r}` }));
-            const t = process.hrtime.bigint();
-            await s.stack.up();
-            const upSeconds = seconds(t);
-            await new Promise((res) => setTimeout(res, 1000));
-            streaming = false;
-            await pusher;
-            const ended = process.hrtime.bigint();
-            await waitFor(`last commit ${last}`, async () => ((await applied()).endsWith(last) ? true : undefined), 60000, 10);
-            rows.push([String(r), String(codes.length), String(codes.filter((c) => c !== 200).length), upSeconds.toFixed(1), seconds(ended).toFixed(2)]);
-        }
+        for (let r = 1; r <= rotations; r++) rows.push(rotationRow(String(r), await rotateUnderStream(sb, s, clone, `bench-rotation-${r}`)));
         console.log("\n3. token rotation under a stream of pushes (one every 250 ms)\n");
-        console.log(table(["rotation", "deliveries", "not 200", "up (s)", "stream end -> last commit applied (s)"], rows));
+        console.log(table(RotationHeader, rows));
     } finally {
         await sb.stop();
     }
