@@ -1,12 +1,17 @@
 // `pulumi up` entry point: run the stack and export its outputs. The logic is in program.ts.
 import { fluxPushReconciliation } from "./program";
 
-// Async: the program reads the cluster (is Flux there?) before it registers anything.
-const stack = fluxPushReconciliation();
-
-export const namespace = stack.then((s) => s.namespace);
-export const tokenSecret = stack.then((s) => s.tokenSecret);
-export const tokenGeneration = stack.then((s) => s.tokenGeneration);
-export const exposure = stack.then((s) => s.exposure);
-/** Per repository: GitRepository, Kustomizations, Receiver, webhook id, delivery check, and (secret) payload URL and path. */
-export const repositories = stack.then((s) => s.repositories);
+// An async program (it reads the cluster before it registers anything): Pulumi runs an exported
+// function and takes the object it resolves to as the stack's outputs. One promise, so a config or
+// preflight error is reported once.
+export = async () => {
+    const stack = await fluxPushReconciliation();
+    return {
+        namespace: stack.namespace,
+        tokenSecret: stack.tokenSecret,
+        tokenGeneration: stack.tokenGeneration,
+        exposure: stack.exposure,
+        /** Per repository: GitRepository, Kustomizations, Receiver, webhook id, delivery check, commit status, and (secret) payload URL and path. */
+        repositories: stack.repositories,
+    };
+};

@@ -5,17 +5,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
-import { fluxPushReconciliation } from "../program";
+import stackProgram from "../index";
 import { Sandbox, SandboxOwner } from "./sandbox";
 import { repoRoot } from "./toolchain";
 
 export const ProjectName = "flux-push";
 
-/** The program exactly as index.ts runs it, its outputs returned as the stack's outputs. */
-export async function program(): Promise<Record<string, unknown>> {
-    const out = await fluxPushReconciliation();
-    return { namespace: out.namespace, tokenSecret: out.tokenSecret, tokenGeneration: out.tokenGeneration, exposure: out.exposure, repositories: out.repositories };
-}
+/** The program exactly as `pulumi up` runs it: index.ts's exported function, outputs and all. */
+export const program = stackProgram;
 
 /** The sandbox stack's config, as a stack file would hold it: staging's shape, pointing at the sandbox. */
 export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
