@@ -99,7 +99,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             return hooks;
         })
         : undefined;
-    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster });
+    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses });
     const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined

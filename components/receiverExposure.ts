@@ -21,6 +21,8 @@ export interface ReceiverExposureArgs {
     readonly sourceRanges?: pulumi.Input<string[]>;
     /** The cluster, for the NodePort handover when the mode changes; absent under unit tests. */
     readonly cluster?: ClusterClient;
+    /** Accept a private or loopback LoadBalancer address (a GitHub Enterprise Server on the same network). */
+    readonly allowPrivateAddresses?: boolean;
 }
 
 export interface ExposureDetails {
@@ -138,7 +140,7 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     base = service.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType, nodePort: exposure.nodePort };
                 } else {
-                    base = service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress));
+                    base = service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress, args.allowPrivateAddresses));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType };
                 }
                 break;

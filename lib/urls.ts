@@ -14,11 +14,16 @@ export function ingressBaseUrl(host: string): string {
 }
 
 /** A LoadBalancer Service publishes port 80 on the address its controller reports. */
-export function loadBalancerBaseUrl(ingress: readonly { ip?: string; hostname?: string }[] | undefined): string {
+export function loadBalancerBaseUrl(ingress: readonly { ip?: string; hostname?: string }[] | undefined, allowPrivateAddresses = false): string {
     const first = ingress?.find((i) => i.ip || i.hostname);
     const address = first?.ip || first?.hostname;
     if (!address) {
         throw new Error("the LoadBalancer Service has no address in status.loadBalancer.ingress yet");
+    }
+    // The address is known only once the load balancer exists: the same rule as nodeAddress, at run time.
+    const reach = hostReach(address);
+    if (reach.kind === "localhost" || (reach.kind === "private" && !allowPrivateAddresses)) {
+        throw new Error(`the LoadBalancer's address ${JSON.stringify(address)} is ${reach.kind === "localhost" ? "localhost, which GitHub refuses in a payload URL" : `in ${reach.range}: GitHub.com never delivers to private or loopback addresses`}; use a public load balancer (e.g. not an internal one), or, only for a GitHub Enterprise Server on the same private network, \`pulumi config set allowPrivateAddresses true\``);
     }
     return `http://${net.isIPv6(address) ? `[${address}]` : address}`;
 }

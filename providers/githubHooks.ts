@@ -13,7 +13,7 @@ import * as http from "http";
 import * as https from "https";
 import {
     checkFingerprint, DeliveryContext, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery,
-    GitHubApiSettings, githubRequest, HookSummary, hookCapacityProblem, hooksForEvent, newPingDelivery,
+    GitHubApiSettings, GitHubDeliveryTimeoutSeconds, githubRequest, HookSummary, hookCapacityProblem, hooksForEvent, newPingDelivery,
     probePingBody, signedDeliveryHeaders,
 } from "../lib/github";
 
@@ -245,7 +245,7 @@ async function ping(i: PingInputs): Promise<PingOutputs> {
         fingerprint: pingFingerprint(i), mode: i.mode, ok: false, statusCode: 0, status: "no delivery recorded", deliveryId: 0, deliveredAt: "",
         durationSeconds: 0, checkSeconds: Math.round((Date.now() - started) / 100) / 10,
         message: `${what}: GitHub accepted the ping request but recorded no ping delivery within ${i.timeoutSeconds} s ` +
-            "(GitHub gives up on a delivery after 10 s; a busy GitHub can take longer): raise deliveryCheckTimeout, or look at the hook's Recent Deliveries",
+            `(GitHub gives up on a delivery after ${GitHubDeliveryTimeoutSeconds} s; a busy GitHub can take longer): raise deliveryCheckTimeout, or look at the hook's Recent Deliveries`,
     };
 }
 

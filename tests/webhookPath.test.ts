@@ -110,6 +110,12 @@ describe("payload URL", () => {
         assert.throws(() => loadBalancerBaseUrl([{}, {}]), /no address/);
         assert.throws(() => loadBalancerBaseUrl(undefined), /no address/);
     });
+
+    it("refuses a private, loopback or localhost LoadBalancer address unless allowPrivateAddresses (as it does nodeAddress)", () => {
+        assert.throws(() => loadBalancerBaseUrl([{ ip: "10.0.0.7" }]), /the LoadBalancer's address "10\.0\.0\.7" is in 10\.0\.0\.0\/8.*GitHub\.com never delivers.*allowPrivateAddresses true/);
+        assert.throws(() => loadBalancerBaseUrl([{ hostname: "lb.localhost" }], true), /is localhost, which GitHub refuses/);
+        assert.strictEqual(loadBalancerBaseUrl([{ ip: "10.0.0.7" }], true), "http://10.0.0.7");
+    });
 });
 
 describe("payload URL host (hostReach, also for a LoadBalancer's reported address)", () => {
