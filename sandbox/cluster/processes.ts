@@ -35,7 +35,9 @@ export class Supervisor {
     start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Started {
         const log = path.join(this.logDir, `${name}.log`);
         const fd = fs.openSync(log, "a");
-        const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
+        // Its own process group: a terminal's Ctrl-C reaches only the sandbox's node process, which
+        // then destroys the stack while the cluster still runs, and stops these itself.
+        const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd], detached: true });
         fs.closeSync(fd);
         const s = { name, child, log };
         this.started.push(s);
