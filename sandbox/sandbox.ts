@@ -85,10 +85,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         // apply Flux's own manifests (here: the webhook-receiver Service) from Git.
         await timed("flux-system bootstrap", async () => {
             await cp.api.apply(yamlObjects(bootstrapManifest(flux.namespace, fluxInfra)));
+            // As `flux bootstrap` ends with `flux reconcile ... --with-source`: if the first
+            // reconcile is missed (seen once in a clean-clone CI run: nothing applied within 60 s,
+            // the Kustomization's next try only after its 10m interval), ask again every 15 s.
+            let lastNudge = Date.now();
             await waitFor("flux-system Kustomization to apply webhook-receiver", async () => {
                 const svc = await cp.api.get<{ spec: { type: string } }>(paths.service(flux.namespace, "webhook-receiver"));
-                return svc?.spec.type === "ClusterIP" ? true : undefined;
-            }, 60000);
+                if (svc?.spec.type === "ClusterIP") return true;
+                if (Date.now() - lastNudge > 15000) {
+                    lastNudge = Date.now();
+                    const at = { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } };
+                    await cp.api.mergePatch(paths.gitRepository(flux.namespace, "flux-system"), at);
+                    await cp.api.mergePatch(paths.kustomization(flux.namespace, "flux-system"), at);
+                    log("flux-system not applied yet: requested a reconcile of its GitRepository and Kustomization");
+                }
+                return undefined;
+            }, 90000);
         });
 
         const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
