@@ -7,6 +7,7 @@
 // server, Flux 2.9; stand-ins for random/github, GitHub's API, the Git host, kube-proxy).
 // The checks run in order on one stack; each says what it proves.
 import * as assert from "assert";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -113,7 +114,23 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         assert.match(res.stdout, /\d+ unchanged/);
     });
 
-    it("6. preview --policy-pack policy with a config listing the sandbox's node address passes every policy", async () => {
+    it("6. preview does not type-check at run time (Pulumi.yaml's tsconfig.pulumi.json: noCheck); tsc --noEmit, as CI runs it, does", async () => {
+        const index = path.join(project, "index.ts");
+        const committed = fs.readFileSync(index, "utf8");
+        // Valid JavaScript, a type error: harmless at run time, refused by the type-checker.
+        fs.writeFileSync(index, `${committed}\n((n: number) => n)("not a number");\n`);
+        try {
+            await ok("preview (type error in index.ts)", "preview", "--expect-no-changes");
+            const tsc = await new Promise<{ code: number; out: string }>((resolve) => execFile(process.execPath,
+                [path.join(project, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", project], (err, stdout) => resolve({ code: err ? 1 : 0, out: stdout })));
+            assert.strictEqual(tsc.code, 1);
+            assert.match(tsc.out, /index\.ts\(\d+,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'/);
+        } finally {
+            fs.writeFileSync(index, committed);
+        }
+    });
+
+    it("7. preview --policy-pack policy with a config listing the sandbox's node address passes every policy", async () => {
         const staging = JSON.parse(fs.readFileSync(path.join(project, "policy", "config", "staging.json"), "utf8")) as Record<string, Record<string, unknown>>;
         const passing = path.join(tmp, "policy-sandbox.json");
         fs.writeFileSync(passing, JSON.stringify({ ...staging, "payload-url-https": { ...staging["payload-url-https"], nodeAddresses: ["127.0.0.1"] } }));
@@ -121,7 +138,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         assert.match(res.stdout, /Policies:\n\s+✅ flux-push@v0\.1\.0 \(local: policy\)/);
     });
 
-    it("7. the committed staging policy config does not list the sandbox's address: payload-url-https refuses its http payload URL", async () => {
+    it("8. the committed staging policy config does not list the sandbox's address: payload-url-https refuses its http payload URL", async () => {
         const res = await pulumi("preview --policy-pack (fails)", "preview", "--policy-pack", "policy", "--policy-pack-config", path.join("policy", "config", "staging.json"));
         assert.notStrictEqual(res.code, 0, all(res));
         assert.match(res.stdout, /\[mandatory\] {2}payload-url-https/);
@@ -129,7 +146,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         assert.ok(!all(res).includes(outputs.repositories.instavote.webhookPath), "the message names the origin, never the path");
     });
 
-    it("8. a bad config value: one clean message naming the setting, a non-zero exit, no stack trace, nothing changed", async () => {
+    it("9. a bad config value: one clean message naming the setting, a non-zero exit, no stack trace, nothing changed", async () => {
         await ok("config set (bad)", "config", "set", "exposure", "nodeport");
         const res = await pulumi("preview (bad config)", "preview");
         assert.notStrictEqual(res.code, 0);
@@ -142,7 +159,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         await ok("preview --expect-no-changes (again)", "preview", "--expect-no-changes");
     });
 
-    it("9. destroy removes everything the stack made: the hook, the Receiver, the Secret; Flux's Service is ClusterIP again", async () => {
+    it("10. destroy removes everything the stack made: the hook, the Receiver, the Secret; Flux's Service is ClusterIP again", async () => {
         const repo = outputs.repositories.instavote;
         await ok("destroy", "destroy", "--yes", "--skip-preview");
         assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
