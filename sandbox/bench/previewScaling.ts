@@ -3,9 +3,10 @@
 // - the user's path: the plain `pulumi` CLI in a copy of the committed project (sandbox/userPath.ts),
 //   through the Node language host, `preview --expect-no-changes`, against an empty TypeScript
 //   program on the same path; at each size (SIZES, default 1 and 50 repositories) with the checks
-//   on (default) and off (deliveryCheck/receiverProbe off), plus one run-time variant per candidate
-//   (type-checking switched off by env or tsconfig `noCheck`, ts-node given index.ts alone, the
-//   program precompiled): each measured separately, nothing else changed;
+//   on (default) and off (deliveryCheck/receiverProbe off), as committed and as before
+//   tsconfig.pulumi.json (ts-node type-checking at run time), plus one variant per other candidate
+//   (type-checked with index.ts alone, the program precompiled): each measured separately, in
+//   turns, nothing else changed;
 // - the state file after each `up`: size, per repository, and the serialized dynamic-provider code
 //   (`__provider`) in it;
 // - where one preview's time goes (the engine's own log: when each plugin is launched and ready);
@@ -36,6 +37,8 @@ interface Variant {
     readonly env?: Record<string, string>;
     /** Changes files in the project copy; returns the undo. */
     readonly apply?: (project: string) => Promise<() => void>;
+    /** Work done once per size before its runs (compiling); returns the clean-up. */
+    readonly prepare?: (project: string) => Promise<() => void>;
 }
 
 function editPulumiYaml(project: string, edit: (doc: Record<string, unknown>) => void): () => void {
@@ -54,38 +57,33 @@ function runtimeOptions(doc: Record<string, unknown>): Record<string, unknown> {
     return runtime.options as Record<string, unknown>;
 }
 
-/** A tsconfig for the run only (Pulumi.yaml runtime.options.tsconfig), extending the project's. */
-function runTsconfig(compilerOptions: Record<string, unknown>): Variant["apply"] {
-    return async (project) => {
-        const file = path.join(project, "tsconfig.bench.json");
-        fs.writeFileSync(file, JSON.stringify({ extends: "./tsconfig.json", compilerOptions, files: ["index.ts"], include: [] }, null, 2));
-        const undo = editPulumiYaml(project, (doc) => {
-            runtimeOptions(doc).tsconfig = "tsconfig.bench.json";
-        });
-        return () => {
-            undo();
-            fs.rmSync(file);
-        };
-    };
-}
+/** Pulumi.yaml without runtime.options.tsconfig: the program type-checked by ts-node at every run, as before tsconfig.pulumi.json. */
+const typeChecked: Variant["apply"] = async (project) => editPulumiYaml(project, (doc) => {
+    delete runtimeOptions(doc).tsconfig;
+});
 
 export const variants: readonly Variant[] = [
-    { name: "as committed (ts-node type-checks at run time)" },
-    { name: "PULUMI_NODEJS_TRANSPILE_ONLY=true", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } },
-    { name: "runtime.options.tsconfig with noCheck (index.ts only)", apply: runTsconfig({ noCheck: true }) },
-    { name: "runtime.options.tsconfig, index.ts only, type-checked", apply: runTsconfig({}) },
+    { name: "as committed (tsconfig.pulumi.json: noCheck, index.ts)" },
+    { name: "type-checked at run time (no runtime.options.tsconfig: before this change)", apply: typeChecked },
+    { name: "type-checked, index.ts the only root (PULUMI_NODEJS_TRANSPILE_ONLY=false)", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" } },
     {
-        name: "precompiled main (tsc to bin/, typescript: false)",
-        apply: async (project) => {
+        name: "precompiled: package.json main bin/index.js, typescript: false",
+        prepare: async (project) => {
             await new Promise<void>((resolve, reject) => execFile(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", project, "--outDir", path.join(project, "bin")],
                 { cwd: project }, (err, stdout) => (err ? reject(new Error(`tsc: ${stdout}`)) : resolve())));
+            return () => fs.rmSync(path.join(project, "bin"), { recursive: true, force: true });
+        },
+        apply: async (project) => {
+            // As Pulumi documents: compile ahead, point package.json's main at the output, typescript: false.
+            const pkgFile = path.join(project, "package.json");
+            const pkg = fs.readFileSync(pkgFile, "utf8");
+            fs.writeFileSync(pkgFile, JSON.stringify({ ...(JSON.parse(pkg) as object), main: "bin/index.js" }, null, 2));
             const undo = editPulumiYaml(project, (doc) => {
                 runtimeOptions(doc).typescript = false;
-                doc.main = "bin";
             });
             return () => {
                 undo();
-                fs.rmSync(path.join(project, "bin"), { recursive: true, force: true });
+                fs.writeFileSync(pkgFile, pkg);
             };
         },
     },
@@ -106,7 +104,8 @@ export function stateStats(stateFile: string): StateStats {
     return {
         bytes: Buffer.byteLength(text),
         resources: resources.length,
-        dynamic: resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource").length,
+        // pulumi-nodejs:dynamic:Resource, or pulumi-nodejs:dynamic/<module>:<Name> for a named one.
+        dynamic: resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic")).length,
         providerCode: resources.reduce((sum, r) => sum + code(r.inputs) + code(r.outputs), 0),
     };
 }
@@ -153,25 +152,40 @@ async function main(): Promise<void> {
             if (res.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
             return res;
         };
-        const previews = async (label: string, cwd: string, env: Record<string, string> = {}) => {
-            const times: number[] = [];
-            let note = "";
-            for (let i = 0; i < runs; i++) {
-                const res = await runPulumi(sb.tools.pulumi, cwd, { ...sb.pulumiEnv, ...env }, ["preview", ...(note ? [] : ["--expect-no-changes"])]);
-                if (res.code !== 0 && !note && /no changes were expected but changes were proposed/i.test(res.stdout + res.stderr)) {
-                    // A variant that changes what the program registers (e.g. the dynamic providers'
-                    // serialized code) is itself a finding: say so, and time the plain preview.
-                    const changed = (res.stdout.match(/^\s+[~+-]+\s+\S+.*$/gm) ?? []).slice(0, 3).map((l) => l.trim()).join("; ");
-                    note = ` [NOT a no-op: ${changed}]`;
-                    i--;
-                    continue;
+        /**
+         * `preview --expect-no-changes` RUNS times for each of `cases`, round-robin (case 1, 2, ...,
+         * then again), so the shared machine's load falls on all of them alike.
+         */
+        const previews = async (cwd: string, cases: readonly { label: string; variant: Variant }[]) => {
+            const results = cases.map((c) => ({ label: c.label, times: [] as number[], note: "" }));
+            for (let round = 0; round < runs; round++) {
+                for (const [i, c] of cases.entries()) {
+                    const undo = await c.variant.apply?.(cwd);
+                    try {
+                        const r = results[i];
+                        for (;;) {
+                            const res = await runPulumi(sb.tools.pulumi, cwd, { ...sb.pulumiEnv, ...c.variant.env }, ["preview", ...(r.note ? [] : ["--expect-no-changes"])]);
+                            if (res.code !== 0 && !r.note && /no changes were expected but changes were proposed/i.test(res.stdout + res.stderr)) {
+                                // A variant that changes what the program registers (e.g. the dynamic providers'
+                                // serialized code) is itself a finding: say so, and time the plain preview.
+                                const changed = (res.stdout.match(/^\s+[~+-]+\s+\S+.*$/gm) ?? []).slice(0, 3).map((l) => l.trim()).join("; ");
+                                r.note = ` [NOT a no-op: ${changed}]`;
+                                continue;
+                            }
+                            if (res.code !== 0) throw new Error(`pulumi preview (${c.label}) exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+                            r.times.push(res.seconds);
+                            break;
+                        }
+                    } finally {
+                        undo?.();
+                    }
                 }
-                if (res.code !== 0) throw new Error(`pulumi preview (${label}) exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
-                times.push(res.seconds);
             }
-            timings.push({ label: label + note, times });
-            console.log(`[bench] ${label}${note}: ${secs(times)} s`);
-            return times;
+            for (const r of results) {
+                timings.push({ label: r.label + r.note, times: r.times });
+                console.log(`[bench] ${r.label}${r.note}: ${secs(r.times)} s (${r.times.map((t) => t.toFixed(2)).join(", ")})`);
+            }
+            return results.map((r) => r.times);
         };
 
         // The empty TypeScript program, on the same path: Pulumi.yaml, package.json, index.ts, tsconfig.
@@ -180,12 +194,14 @@ async function main(): Promise<void> {
         fs.writeFileSync(path.join(empty, "Pulumi.yaml"), "name: empty\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n");
         fs.writeFileSync(path.join(empty, "package.json"), JSON.stringify({ name: "empty", main: "index.ts" }));
         fs.writeFileSync(path.join(empty, "index.ts"), "export const nothing: string = \"\";\n");
-        fs.writeFileSync(path.join(empty, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+        fs.writeFileSync(path.join(empty, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(empty, "node_modules"));
         await pulumi(empty, {}, "stack", "init", "empty");
         await pulumi(empty, {}, "up", "--yes", "--skip-preview");
-        const emptyTimes = await previews("empty TypeScript program (type-checked, as `pulumi new typescript`)", empty);
-        await previews("empty TypeScript program, PULUMI_NODEJS_TRANSPILE_ONLY=true", empty, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
+        const [emptyTimes] = await previews(empty, [
+            { label: "empty TypeScript program (type-checked, as `pulumi new typescript`)", variant: { name: "as is" } },
+            { label: "empty TypeScript program, PULUMI_NODEJS_TRANSPILE_ONLY=true", variant: { name: "transpile only", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } } },
+        ]);
 
         // The project as committed, one stack, resized in place.
         const project = await copyProject(path.join(tmp, "project"));
@@ -213,19 +229,14 @@ async function main(): Promise<void> {
                 const st = stateStats(stateFile);
                 const label = `${n} repositor${n === 1 ? "y" : "ies"}, checks ${checks}`;
                 console.log(`[bench] up (${label}): ${up.seconds.toFixed(1)} s; state ${kib(st.bytes)}, __provider ${kib(st.providerCode)}`);
-                const committed = await previews(`${label}: as committed`, project);
-                const transpiled = await previews(`${label}: PULUMI_NODEJS_TRANSPILE_ONLY=true`, project, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
+                const cleanups: (() => void)[] = [];
+                const measured = checks === "on" ? variants : variants.slice(0, 2);
+                for (const v of measured) if (v.prepare) cleanups.push(await v.prepare(project));
+                const [committed, checked] = await previews(project, measured.map((v) => ({ label: `${label}: ${v.name}`, variant: v })));
+                for (const c of cleanups) c();
                 stateRows.push([String(n), checks === "on" ? "on (default)" : "deliveryCheck/receiverProbe off", `${st.resources} (${st.dynamic})`, kib(st.bytes), kib(st.bytes / n),
-                    `${kib(st.providerCode)} (${Math.round((100 * st.providerCode) / st.bytes)}%)`, `${secs(committed)} s`, `${secs(transpiled)} s`]);
+                    `${kib(st.providerCode)} (${Math.round((100 * st.providerCode) / st.bytes)}%)`, `${secs(committed)} s`, `${secs(checked)} s`]);
                 if (checks === "on") {
-                    for (const v of variants.slice(2)) {
-                        const undo = await v.apply?.(project);
-                        try {
-                            await previews(`${label}: ${v.name}`, project, v.env);
-                        } finally {
-                            undo?.();
-                        }
-                    }
                     if (n === sizes[0]) {
                         const logged = await pulumi(project, {}, "preview", "--expect-no-changes", "--logtostderr", "-v=9");
                         timeline = pluginTimeline(logged.stderr);
@@ -266,7 +277,7 @@ async function main(): Promise<void> {
         console.log(table(["program", "median (s)", "min (s)", "max (s)", "ratio to empty TS program"],
             timings.map((r) => [r.label, secs(r.times), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(1)}x`])));
         console.log("\nState after `up` (user path; the file backend's checkpoint), and previews\n");
-        console.log(table(["repositories", "checks", "resources (dynamic)", "state file", "per repository", "of it: `__provider` code", "preview as committed", "preview transpile-only"], stateRows));
+        console.log(table(["repositories", "checks", "resources (dynamic)", "state file", "per repository", "of it: `__provider` code", "preview as committed", "preview type-checked (before)"], stateRows));
         console.log(`\nOne preview (1 repository, as committed), from the engine's log (-v=9, which slows it): seconds from the first log line\n`);
         console.log(table(["plugin", "binary", "launched", "answering"], timeline));
     } finally {
