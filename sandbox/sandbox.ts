@@ -11,7 +11,7 @@ import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { buildStandins, missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
 
@@ -124,7 +124,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         fs.mkdirSync(pulumiHome, { recursive: true });
         fs.mkdirSync(state, { recursive: true });
         const pulumiEnv: Record<string, string> = {
-            PATH: [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+            PATH: pluginSearchPath(tools),
             PULUMI_HOME: pulumiHome,
             PULUMI_BACKEND_URL: `file://${state}`,
             PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase",

