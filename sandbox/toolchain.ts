@@ -18,8 +18,12 @@ export interface ToolchainPaths {
     /** The flux CLI (v2.9.5), for the seed's own commands against the sandbox. */
     readonly flux: string;
     readonly actionlint: string;
+    /** controller-gen, which generates flux210NotificationCrds. */
+    readonly controllerGen: string;
     readonly fluxCrds: string;
     readonly webhookReceiverService: string;
+    /** Flux 2.10's notification CRDs (Alert and Provider served as v1 and v1beta3), generated from its api module. */
+    readonly flux210NotificationCrds: string;
 }
 
 export function toolchainPaths(): ToolchainPaths {
@@ -36,8 +40,10 @@ export function toolchainPaths(): ToolchainPaths {
         notificationController: p["notification-controller"],
         flux: p["flux"],
         actionlint: p["actionlint"],
+        controllerGen: p["controller-gen"],
         fluxCrds: p["flux-crds"],
         webhookReceiverService: p["webhook-receiver-service"],
+        flux210NotificationCrds: p["flux-2.10-notification-crds"],
     };
 }
 
