@@ -35,7 +35,7 @@ k8s_version=v1.34.3
 k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean"
 k8s_provider=v4.0.0-20260115033456-f47bc2d6f199
 k8s_provider_label=4.25.0 # the npm release of @pulumi/kubernetes that matches this provider commit
-pulumi_version=v3.274.1
+pulumi_version=v3.276.0
 
 # The Flux release line the sandbox runs: FLUX_PUSH_FLUX_SET=2.9 (default; what CI runs) or 2.6
 # (the v1.6-era set this project was first proven on; out of support since Flux 2.9, kept selectable

@@ -152,7 +152,7 @@ export async function resetMocks(preview = false): Promise<void> {
 
     // Record what reaches the engine, wire form included, by wrapping the mock monitor.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
-    // The SDK's mock monitor (3.248) says it supports resource hooks but has no registerResourceHook:
+    // The SDK's mock monitor (3.248 to 3.276 at least) says it supports resource hooks but has no registerResourceHook:
     // accept the registration as the engine would, and remember the hook's name.
     monitor.registerResourceHook = (req: { getName(): string }, cb: Callback) => {
         hooks.push(req.getName());
