@@ -11,7 +11,9 @@ import { fluxCluster, runStack } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
 
 const Flux29 = ["Receiver"];
-const Flux210 = ["Receiver", "Alert", "Provider", "Event"];
+// Discovery lists the CRDs' kinds. Flux 2.10's v1 Event (fluxcd/pkg/apis/event v1, what the controllers
+// post to notification-controller) is no resource the API server serves.
+const Flux210 = ["Receiver", "Alert", "Provider"];
 const Beta3 = ["Alert", "Provider"];
 
 describe("notification API version: which one the commit statuses use", () => {

@@ -116,7 +116,7 @@ describe("preflight: judging what the cluster has", () => {
         const v1With = (kinds: string[]) => ({ "notification.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds } });
 
         it("Flux 2.10 (v1 lists Alert and Provider): v1, one notice", () => {
-            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, ...beta3, ...v1With(["Receiver", "Alert", "Provider", "Event"]) } }), c());
+            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, ...beta3, ...v1With(["Receiver", "Alert", "Provider"]) } }), c());
             assert.strictEqual(r.commitStatusApiVersion, "v1");
             assert.deepStrictEqual(r.notices, ["commit statuses: Provider and Alert as notification.toolkit.fluxcd.io/v1 (the cluster serves them there: Flux 2.10 or later)"]);
             assert.deepStrictEqual([r.problems, r.warnings], [[], []]);
