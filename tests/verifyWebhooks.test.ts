@@ -5,11 +5,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { DefaultRule } from "../scripts/verify/deliveries";
 import { checkWebhooks, main } from "../scripts/verify";
+import { tempDir } from "./support/tempDir";
 import { projectWith } from "./support/verifyProject";
 
 /** A receiver standing in for notification-controller; its answer can change between pushes. */
@@ -96,7 +96,7 @@ describe("verify against the GitHub API stand-in", function () {
     it("the CLI's steps, as the workflow runs them: webhooks, drift, report (with GITHUB_OUTPUT)", async () => {
         rx.status.code = 502;
         await push("c".repeat(40));
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
+        const work = tempDir("verify-cli-");
         fs.writeFileSync(path.join(work, "repositories.json"), outputs());
         fs.writeFileSync(path.join(work, "preview.json"), JSON.stringify({ steps: [{ op: "same", urn: "urn:pulumi:t::flux-push::x::y" }], changeSummary: { same: 1 } }));
         const saved = { ...process.env };
@@ -131,7 +131,7 @@ describe("verify against the GitHub API stand-in", function () {
     });
 
     it("the report step still reports when the earlier steps left nothing behind", async () => {
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
+        const work = tempDir("verify-cli-");
         const saved = { ...process.env };
         try {
             delete process.env.GITHUB_OUTPUT;
