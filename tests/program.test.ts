@@ -302,11 +302,11 @@ describe("the stack (Pulumi mocks)", () => {
             assert.deepStrictEqual(dynamicInputs(one(T.ping, "instavote-ping")), {
                 owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote",
                 hookId: one(T.webhook, "instavote-webhook").id, payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), secret: token,
-                receiver: `instavote-${generation}`, namespace: "flux-system", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 30,
+                receiver: `instavote-${generation}`, namespace: "flux-system", gitRepository: "instavote", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 60,
                 exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
             });
             assert.deepStrictEqual(await promiseOf(out.repositories.instavote.deliveryCheck), {
-                mode: "fail", ok: true, statusCode: 200, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200",
+                mode: "fail", result: "accepted", ok: true, seenInCluster: true, statusCode: 200, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200",
             });
         });
 

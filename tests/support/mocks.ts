@@ -94,7 +94,7 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
         case "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe":
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
         case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
-            return { ...inputs, ok: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
+            return { ...inputs, result: "accepted", ok: true, seenInCluster: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
         case "github:index/repositoryWebhook:RepositoryWebhook":
             return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };
         default:
