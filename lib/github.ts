@@ -410,6 +410,8 @@ export interface DeliveryContext {
     /** Host (and port) of the payload URL: never the path, which is derived from the token. */
     readonly payloadHost: string;
     readonly kind: GitHubKind;
+    /** Who sent the delivery, for the message (default: GitHub's ping of the repository's webhook). */
+    readonly sender?: string;
 }
 
 /** Whether GitHub's delivery reached an accepting Receiver. */
@@ -419,7 +421,7 @@ export function deliveryOk(statusCode: number): boolean {
 
 /** What a ping's status code means for this push path, and what to do about it. */
 export function explainDelivery(statusCode: number, status: string, c: DeliveryContext): string {
-    const where = `GitHub's ping of the ${c.owner}/${c.repository} webhook (payload URL on ${c.payloadHost})`;
+    const where = `${c.sender ?? `GitHub's ping of the ${c.owner}/${c.repository} webhook`} (payload URL on ${c.payloadHost})`;
     const receiver = `Receiver ${c.namespace}/${c.receiver}`;
     const look = `look at \`flux get receivers -n ${c.namespace}\` and \`kubectl -n ${c.namespace} logs deploy/notification-controller\``;
     const limits = GitHubLimitsByKind[c.kind];

@@ -124,6 +124,9 @@ export class HookCapacity extends pulumi.dynamic.Resource {
 export interface PayloadUrlProbeArgs {
     readonly owner: pulumi.Input<string>;
     readonly repository: pulumi.Input<string>;
+    /** For the message: the Receiver that should answer. */
+    readonly receiver: pulumi.Input<string>;
+    readonly namespace: pulumi.Input<string>;
     /** Secret: the path is derived from the token. */
     readonly payloadUrl: pulumi.Input<string>;
     /** Secret: the Receiver's token, to sign the probe as GitHub signs deliveries. */
@@ -135,7 +138,10 @@ export interface PayloadUrlProbeArgs {
     readonly exposure: pulumi.Input<string>;
 }
 
-export interface ProbeInputs { owner: string; repository: string; payloadUrl: string; token: string; mode: "fail" | "warn"; timeoutSeconds: number; insecureSsl: boolean; exposure: string }
+export interface ProbeInputs {
+    owner: string; repository: string; receiver: string; namespace: string; payloadUrl: string; token: string;
+    mode: "fail" | "warn"; timeoutSeconds: number; insecureSsl: boolean; exposure: string;
+}
 export interface ProbeOutputs { fingerprint: string; ok: boolean; statusCode: number; attempts: number; seconds: number; message: string; mode: string }
 
 /** A check's result as the mode wants it: `fail` turns a failed check into the update's error; `warn` keeps it as the outputs. */
@@ -182,12 +188,13 @@ export async function probe(i: ProbeInputs, io: ProviderIo = realIo()): Promise<
     }
     const ok = deliveryOk(last.status);
     const seconds = secondsSince(io, started);
-    const context: DeliveryContext = { owner: i.owner, repository: i.repository, receiver: "", namespace: "", payloadHost: host, kind: "github.com" };
+    // The probe's own words (GitHub's delivery timeout does not apply to it: its attempts wait 10 s).
+    const context: DeliveryContext = { owner: i.owner, repository: i.repository, receiver: i.receiver, namespace: i.namespace, payloadHost: host, kind: "github.com", sender: "The probe" };
     const message = ok
         ? `the payload URL on ${host} answered ${last.status} to a signed ping after ${attempts} attempt(s), ${seconds} s`
         : `probing the new payload URL on ${host} from where \`pulumi up\` runs, before GitHub's hook moves to it: ` +
             `${attempts} attempt(s) in ${seconds} s, last answer ${last.status || `none (${last.error ?? "no response"})`}. ` +
-            explainDelivery(last.status, last.error ?? "", context).replace(/^GitHub's ping of the [^:]+?got/, "The probe got") +
+            explainDelivery(last.status, last.error ?? "", context).replace(/GitHub cannot reach the payload URL/, "it cannot reach the payload URL from here") +
             ". The hook was not moved. If this machine cannot reach the URL while GitHub can, set `pulumi config set receiverProbe warn`";
     return { fingerprint: probeFingerprint(i), ok, statusCode: last.status, attempts, seconds, message, mode: i.mode };
 }

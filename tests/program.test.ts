@@ -284,7 +284,7 @@ describe("the stack (Pulumi mocks)", () => {
                 owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote", events: ["push"],
             });
             assert.deepStrictEqual(dynamicInputs(one(T.probe, "instavote-probe")), {
-                owner: GitHubOwner, repository: "instavote", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
+                owner: GitHubOwner, repository: "instavote", receiver: `instavote-${generation}`, namespace: "flux-system", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
                 mode: "fail", timeoutSeconds: 45, insecureSsl: false, exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
             });
         });
