@@ -233,6 +233,8 @@ describe("the delivery check: finding our ping and explaining its status", () =>
         assert.strictEqual(ourPingDelivery(after, req)?.id, 5);
         assert.strictEqual(ourPingDelivery([delivery(5, "ping", 0, { delivered_at: at(1), throttled_at: at(1) })], req), undefined);
         assert.strictEqual(ourPingDelivery(after, { before: new Set([1, 2, 5]), requestedAt }), undefined);
+        // Two pings after ours was asked for (another `up` pinged too): the newest is the latest word on the path.
+        assert.strictEqual(ourPingDelivery([delivery(7, "ping", 200, { delivered_at: at(1) }), delivery(8, "ping", 404, { delivered_at: at(2) })], req)?.id, 8);
     });
 
     it("ok means 2xx only", () => {

@@ -69,6 +69,14 @@ describe("the delivery check (WebhookPing's own code): the cluster shows a good 
         assert.ok(o.checkSeconds <= 6, `bounded wait for the log after the cluster answered: ${o.checkSeconds} s`);
     });
 
+    it("after the cluster answered, GitHub's log gets a few seconds to fill in status and duration", async () => {
+        const w = world();
+        w.github.onPing = () => ({ statusCode: 200, logLagMs: 3000 });
+        const o = await w.check();
+        assert.deepStrictEqual([o.result, o.seenInCluster, o.statusCode, o.durationSeconds], ["accepted", true, 200, 0.02]);
+        assert.ok(o.checkSeconds >= 3 && o.checkSeconds < 6, `${o.checkSeconds} s`);
+    });
+
     it("a throttled delivery is no answer yet: the cluster decides once GitHub delivers", async () => {
         const w = world();
         w.github.onPing = () => ({ statusCode: 200, throttledForMs: 20_000 });
