@@ -10,7 +10,6 @@ import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -20,6 +19,7 @@ import {
 import { HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
+import { tempDir } from "./support/tempDir";
 
 const HookPath = `/hook/${"ab12".repeat(16)}`;
 const PayloadHost = "203.0.113.10:31234";
@@ -265,10 +265,9 @@ describe("PayloadUrlProbe's own code against real servers", function () {
     let dir: string;
     let tls: { key: Buffer; cert: Buffer };
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-tls-"));
+        dir = tempDir("probe-tls-");
         tls = await selfSigned(dir);
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const probeInputs = (payloadUrl: string, over: Partial<ProbeInputs> = {}): ProbeInputs =>
         ({ owner: "o", repository: "r", receiver: "r-0123456789", namespace: "flux-system", payloadUrl, token: "tok", mode: "fail", timeoutSeconds: 0.5, insecureSsl: false, exposure: "x", ...over });
@@ -324,10 +323,9 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
     let dir: string;
     let tls: { key: Buffer; cert: Buffer };
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ping-provider-"));
+        dir = tempDir("ping-provider-");
         tls = await selfSigned(dir);
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("loads from a directory without node_modules, reads the cluster through the kubeconfig input, and accepts a good path", async () => {
         // notification-controller, in small: a signed ping on the path annotates the GitRepository.
