@@ -9,6 +9,7 @@ import * as path from "path";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { DefaultRule } from "../scripts/verify/deliveries";
 import { checkWebhooks, main } from "../scripts/verify";
+import { buildReport, issueBody } from "../scripts/verify/report";
 import { tempDir } from "./support/tempDir";
 import { projectWith } from "./support/verifyProject";
 
@@ -32,7 +33,7 @@ describe("verify against the GitHub API stand-in", function () {
     const push = (after: string) => api.deliverPush("acme", "vote-app", { before: "0".repeat(40), after });
     const outputs = () => JSON.stringify({ vote: { webhookId: String(hookId), payloadUrl: "[secret]" } });
     const check = (token = "t0k", outputsJson = outputs()) =>
-        checkWebhooks({ stack: "t", outputsJson, root: dir, apiUrl: api.url, token, now: Date.now(), rule: DefaultRule });
+        checkWebhooks({ stack: "t", outputsJson, root: dir, runnerApiUrl: api.url, token, now: Date.now(), rule: DefaultRule });
 
     beforeEach(async () => {
         api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
@@ -128,6 +129,41 @@ describe("verify against the GitHub API stand-in", function () {
         assert.strictEqual(values.get("body"), fs.readFileSync(path.join(work, "out", "body.md"), "utf8"));
         assert.ok(values.get("body")?.includes(`<!-- flux-push-verify-signature: ${report.signature} -->`));
         assert.ok(fs.readFileSync(path.join(work, "summary"), "utf8").startsWith("**The push path of `t` needs attention.**"));
+    });
+
+    it("checks the GitHub the stack uses: its github:baseUrl (a GHES host root -> /api/v3/), never the runner's GITHUB_API_URL; links to that host", async () => {
+        const ghes = projectWith("t", {
+            "github:owner": "acme",
+            "github:baseUrl": "https://ghe.example.com/",
+            "flux-push:nodeAddress": "203.0.113.10",
+            "flux-push:repositories": [{ name: "vote", githubRepository: "vote-app", url: "https://ghe.example.com/acme/vote-app.git" }],
+        });
+        const asked: string[] = [];
+        const fetchImpl = (async (u: string | URL) => {
+            asked.push(String(u));
+            const failing = [{ id: 9, guid: "g", delivered_at: new Date().toISOString(), redelivery: false, duration: 0.1, status: "Invalid HTTP Response: 404", status_code: 404, event: "push" }];
+            return { status: 200, headers: new Headers({ "content-type": "application/json" }), text: async () => JSON.stringify(failing) } as unknown as Response;
+        }) as typeof fetch;
+        const w = await checkWebhooks({ stack: "t", outputsJson: outputs(), root: ghes, runnerApiUrl: "https://api.github.com", token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.deepStrictEqual(asked, [`https://ghe.example.com/api/v3/repos/acme/vote-app/hooks/${hookId}/deliveries?per_page=100`]);
+        assert.ok(w.status === "checked" && w.webOrigin === "https://ghe.example.com");
+        const body = issueBody(buildReport({ stack: "t", checkedAt: "2026-11-25T12:00:00Z", runUrl: "u", webhooks: w, drift: { status: "clean" } }));
+        assert.ok(body.includes(`](https://ghe.example.com/acme/vote-app/settings/hooks/${hookId})`), body);
+        assert.ok(!body.includes("https://github.com/"), "no github.com link for a GHES stack");
+    });
+
+    it("a stack without github:baseUrl is checked at the runner's GITHUB_API_URL; a github:baseUrl nobody could use is a problem, not a guess", async () => {
+        const asked: string[] = [];
+        const fetchImpl = (async (u: string | URL) => {
+            asked.push(String(u));
+            return { status: 200, headers: new Headers({ "content-type": "application/json" }), text: async () => "[]" } as unknown as Response;
+        }) as typeof fetch;
+        await checkWebhooks({ stack: "t", outputsJson: outputs(), root: dir, runnerApiUrl: "https://ghe.example.com/api/v3", token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.deepStrictEqual(asked, [`https://ghe.example.com/api/v3/repos/acme/vote-app/hooks/${hookId}/deliveries?per_page=100`]);
+        const bad = projectWith("t", { "github:owner": "acme", "github:baseUrl": "https://ghe.example.com/login", "flux-push:nodeAddress": "203.0.113.10", "flux-push:repositories": [{ name: "vote", url: "https://x/acme/vote.git" }] });
+        const w = await checkWebhooks({ stack: "t", outputsJson: outputs(), root: bad, runnerApiUrl: undefined, token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.ok(w.status === "checked");
+        assert.match(w.problems[0].problem, /^Pulumi.t.yaml github:baseUrl: "https:\/\/ghe.example.com\/login" has a path/);
     });
 
     it("the report step still reports when the earlier steps left nothing behind", async () => {
