@@ -824,22 +824,23 @@ export class GitHubApi {
     /** The 422 GitHub gives a hook configuration it refuses, or undefined. */
     private checkConfig(config: Record<string, unknown> | undefined, urlRequired: boolean, doc: string): Reply | undefined {
         if (config === undefined || config.url === undefined || config.url === "") {
-            if (!urlRequired) return undefined;
-            return validationFailed([hookError("Missing required keys from config: url")], doc);
+            if (urlRequired) return validationFailed([hookError("Missing required keys from config: url")], doc);
+        } else {
+            let parsed: URL;
+            try {
+                parsed = new URL(String(config.url));
+                if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
+            } catch {
+                // GitHub's words for a URL it cannot use (tektoncd/experimental#387).
+                return validationFailed([hookError("The URL you've entered is not valid. Please make sure that you encode all special characters first")], doc);
+            }
+            const host = parsed.hostname.toLowerCase();
+            if (this.rules.refusedHosts(host)) {
+                // GitHub's body for localhost (ubccpsc/classy#327) and 127.0.0.1 (the same message with that host).
+                return validationFailed([hookError(`Sorry, the URL host ${host} is not supported because it isn't reachable over the public Internet`)], doc);
+            }
         }
-        let parsed: URL;
-        try {
-            parsed = new URL(String(config.url));
-            if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
-        } catch {
-            // GitHub's words for a URL it cannot use (tektoncd/experimental#387).
-            return validationFailed([hookError("The URL you've entered is not valid. Please make sure that you encode all special characters first")], doc);
-        }
-        const host = parsed.hostname.toLowerCase();
-        if (this.rules.refusedHosts(host)) {
-            // GitHub's body for localhost (ubccpsc/classy#327) and 127.0.0.1 (the same message with that host).
-            return validationFailed([hookError(`Sorry, the URL host ${host} is not supported because it isn't reachable over the public Internet`)], doc);
-        }
+        if (config === undefined) return undefined;
         if (config.content_type !== undefined && config.content_type !== "json" && config.content_type !== "form") {
             return validationFailed([{ resource: "Hook", code: "invalid", field: "content_type" }], doc);
         }
