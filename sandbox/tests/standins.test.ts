@@ -250,37 +250,44 @@ describe("GitHub API stand-in (GHES flavor, as in the sandbox)", () => {
 
         // Redelivery: same guid, a new delivery marked redelivery, to the hook's current URL and secret.
         const other = await receiver();
-        await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: other.url, secret: "r0tated" });
-        const redo = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}/attempts`);
-        assert.strictEqual(redo.status, 202);
-        await api.idle();
-        const [again] = (await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`)).json;
-        assert.deepStrictEqual([again.guid, again.redelivery, again.id > list.json[0].id], [list.json[0].guid, true, true]);
-        assert.strictEqual(other.got.length, 1);
-        assert.strictEqual(other.got[0].headers["x-github-delivery"], list.json[0].guid);
-        assert.strictEqual(other.got[0].headers["x-hub-signature-256"], `sha256=${createHmac("sha256", "r0tated").update(other.got[0].body).digest("hex")}`);
-        await other.close();
+        try {
+            await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: other.url, secret: "r0tated" });
+            const redo = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}/attempts`);
+            assert.strictEqual(redo.status, 202);
+            await api.idle();
+            const [again] = (await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`)).json;
+            assert.deepStrictEqual([again.guid, again.redelivery, again.id > list.json[0].id], [list.json[0].guid, true, true]);
+            assert.strictEqual(other.got.length, 1);
+            assert.strictEqual(other.got[0].headers["x-github-delivery"], list.json[0].guid);
+            assert.strictEqual(other.got[0].headers["x-hub-signature-256"], `sha256=${createHmac("sha256", "r0tated").update(other.got[0].body).digest("hex")}`);
+        } finally {
+            await other.close();
+        }
     });
 
     it("records failed deliveries as GitHub does: the receiver's code, or status_code 0 and why", async () => {
         const refusing = await receiver(400);
-        await api.close();
-        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], deliveryTimeoutMs: 300 });
         const hanging = await receiver("hang");
-        for (const url of [refusing.url, `http://127.0.0.1:${await closedPort()}/hook/down`, hanging.url]) {
-            assert.strictEqual((await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url, content_type: "json" } })).status, 201);
+        try {
+            await api.close();
+            api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], deliveryTimeoutMs: 300 });
+            for (const url of [refusing.url, `http://127.0.0.1:${await closedPort()}/hook/down`, hanging.url]) {
+                assert.strictEqual((await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url, content_type: "json" } })).status, 201);
+            }
+            await api.idle();
+            // "Troubleshooting webhooks": a refused connection is "failed to connect to network", no answer in time "timed out".
+            assert.deepStrictEqual(api.deliveries.map((d) => [d.statusCode, d.status]).sort(), [[0, "failed to connect to network"], [0, "timed out"], [400, "Invalid HTTP Response: 400"]]);
+            // A name that does not resolve (not reproducible offline without waiting on DNS: the mapping itself).
+            const errno = (code: string) => Object.assign(new Error(code), { code });
+            assert.deepStrictEqual(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "DEPTH_ZERO_SELF_SIGNED_CERT"].map((c) => deliveryErrorStatus(errno(c))),
+                ["failed to connect to host", "failed to connect to host", "failed to connect to network", "Peer certificate cannot be authenticated with given CA certificates"]);
+            const failed = (await req("GET", `/repos/org/app/hooks/${api.deliveries.find((d) => d.statusCode === 400)?.hookId}`)).json;
+            assert.deepStrictEqual(failed.last_response, { code: 400, status: "failed", message: "Invalid HTTP Response: 400" });
+        } finally {
+            // Also when an assertion fails: an open receiver would keep mocha from exiting.
+            await refusing.close();
+            await hanging.close();
         }
-        await api.idle();
-        // "Troubleshooting webhooks": a refused connection is "failed to connect to network", no answer in time "timed out".
-        assert.deepStrictEqual(api.deliveries.map((d) => [d.statusCode, d.status]).sort(), [[0, "failed to connect to network"], [0, "timed out"], [400, "Invalid HTTP Response: 400"]]);
-        // A name that does not resolve (not reproducible offline without waiting on DNS: the mapping itself).
-        const errno = (code: string) => Object.assign(new Error(code), { code });
-        assert.deepStrictEqual(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "DEPTH_ZERO_SELF_SIGNED_CERT"].map((c) => deliveryErrorStatus(errno(c))),
-            ["failed to connect to host", "failed to connect to host", "failed to connect to network", "Peer certificate cannot be authenticated with given CA certificates"]);
-        const failed = (await req("GET", `/repos/org/app/hooks/${api.deliveries.find((d) => d.statusCode === 400)?.hookId}`)).json;
-        assert.deepStrictEqual(failed.last_response, { code: 400, status: "failed", message: "Invalid HTTP Response: 400" });
-        await refusing.close();
-        await hanging.close();
     });
 
     it("answers a token without the permission as GitHub does: 403 for a fine-grained token, 404 for a non-admin classic one", async () => {
