@@ -104,7 +104,7 @@ function repositoryState(r: RepositoryFacts): Record<string, unknown> {
         stargazers_count: 0, watchers_count: 0, language: null,
         has_issues: true, has_projects: true, has_downloads: true, has_wiki: true, has_pages: false, has_discussions: false,
         forks_count: 0, mirror_url: null, archived: false, disabled: false, open_issues_count: 0, license: null,
-        allow_forking: true, is_template: false, web_commit_signoff_required: false, topics: [], visibility: "public",
+        allow_forking: true, is_template: false, web_commit_signoff_required: false, topics: [], visibility: "public", custom_properties: {},
         forks: 0, open_issues: 0, watchers: 0, default_branch: r.defaultBranch,
     };
 }

@@ -4,8 +4,10 @@
 // the response schema of its operation in @octokit/openapi 23.0.2 (api.github.com.json for the
 // github.com flavor, ghes-3.19.json for GHES), and every webhook it delivers (ping, push) against
 // @octokit/openapi-webhooks 12.1.0 with the headers the event requires. A property the description
-// does not have fails too. The coverage table (route × status × flavor) is printed at the end.
+// does not have fails too, and so does a key GitHub's example payloads have that the stand-in's lack
+// (@octokit/webhooks-examples 7.6.1). The coverage table (route × status × flavor) is printed at the end.
 import * as assert from "assert";
+import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { Flavor, GitHubApi } from "../standins/githubApi";
@@ -180,6 +182,32 @@ describe("the GitHub stand-in against GitHub's OpenAPI description (@octokit/ope
             assert.deepStrictEqual(expectedCoverage(flavor).filter((o) => !seen.has(o)), [], "routes and statuses the run did not judge");
         });
     }
+
+    it("every key of GitHub's example ping and push payloads (@octokit/webhooks-examples 7.6.1) is in the stand-in's, but a GitHub App's", async () => {
+        const examples = JSON.parse(fs.readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8")) as { name: string; examples: Record<string, unknown>[] }[];
+        // Only in deliveries to GitHub Apps: the installation, and the app's id on the pinged hook.
+        const appOnly = new Set(["/installation", "/hook/app_id"]);
+        const missing = (example: unknown, ours: unknown, at: string): string[] => {
+            if (Array.isArray(example)) return example.length > 0 && Array.isArray(ours) && ours.length > 0 ? missing(example[0], ours[0], `${at}/0`) : [];
+            if (typeof example !== "object" || example === null || typeof ours !== "object" || ours === null) return [];
+            return Object.entries(example).flatMap(([k, v]) => (appOnly.has(`${at}/${k}`) ? [] : k in ours ? missing(v, (ours as Record<string, unknown>)[k], `${at}/${k}`) : [`${at}/${k}`]));
+        };
+        const rx = await receiver("127.0.0.2");
+        const api = await GitHubApi.start({ flavor: "github.com", token: "t0k", repositories: [{ owner: "octo-org", name: "app" }] });
+        try {
+            await call(api, "POST", "/repos/octo-org/app/hooks", { config: { url: rx.url, content_type: "json", secret: "s" } });
+            await api.idle();
+            await api.deliverPush("octo-org", "app", { before: "a".repeat(40), after: "b".repeat(40) });
+            for (const event of ["ping", "push"]) {
+                const ours = api.deliveries.find((d) => d.event === event)?.payload;
+                const gaps = (examples.find((e) => e.name === event)?.examples ?? []).flatMap((e) => missing(e, ours, ""));
+                assert.deepStrictEqual([...new Set(gaps)], [], `${event}: keys GitHub's examples carry`);
+            }
+        } finally {
+            await rx.close();
+            await api.close();
+        }
+    });
 
     it("the judge is not lenient: a body without a required field, with a wrong type, or with a field GitHub does not describe fails", async () => {
         const judge = description("github.com");
