@@ -346,7 +346,7 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
         });
         const rxPort = await listen(receiver);
         const kubePort = await listen(apiServer);
-        const api = await GitHubApi.start({ token: "ghp_x", repositories: [{ owner: "example-org", name: "instavote" }], deliveryTimeoutMs: 2000 });
+        const api = await GitHubApi.start({ flavor: "ghes", token: "ghp_x", repositories: [{ owner: "example-org", name: "instavote" }], deliveryTimeoutMs: 2000 });
         try {
             const created = await fetch(new URL("/api/v3/repos/example-org/instavote/hooks", api.url), {
                 method: "POST",

@@ -33,12 +33,13 @@ describe("verify against the GitHub API stand-in", function () {
     const push = (after: string) => api.deliverPush("acme", "vote-app", { before: "0".repeat(40), after });
     const outputs = () => JSON.stringify({ vote: { webhookId: String(hookId), payloadUrl: "[secret]" } });
     const check = (token = "t0k", outputsJson = outputs()) =>
-        checkWebhooks({ stack: "t", outputsJson, root: dir, runnerApiUrl: api.url, token, now: Date.now(), rule: DefaultRule });
+        checkWebhooks({ stack: "t", outputsJson, root: dir, runnerApiUrl: api.apiUrl, token, now: Date.now(), rule: DefaultRule });
 
     beforeEach(async () => {
-        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
+        // A loopback GitHub is a GitHub Enterprise Server to the program (REST under /api/v3/): so is the stand-in.
+        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
         rx = await receiver();
-        const res = await fetch(new URL("/repos/acme/vote-app/hooks", api.url), {
+        const res = await fetch(new URL("repos/acme/vote-app/hooks", api.apiUrl), {
             method: "POST",
             headers: { Authorization: "Bearer t0k", "Content-Type": "application/json" },
             body: JSON.stringify({ name: "web", active: true, events: ["push"], config: { url: rx.url, content_type: "json", secret: "s" } }),
@@ -88,7 +89,7 @@ describe("verify against the GitHub API stand-in", function () {
         const bad = await check("wrong");
         assert.ok(bad.status === "checked" && "error" in bad.hooks[0]);
         assert.match(bad.hooks[0].error, /^GitHub rejected the token \(401\): FLUX_PUSH_GITHUB_TOKEN is missing, expired or revoked \(GitHub: "Bad credentials"\)$/);
-        await fetch(new URL(`/repos/acme/vote-app/hooks/${hookId}`, api.url), { method: "DELETE", headers: { Authorization: "Bearer t0k" } });
+        await fetch(new URL(`repos/acme/vote-app/hooks/${hookId}`, api.apiUrl), { method: "DELETE", headers: { Authorization: "Bearer t0k" } });
         const gone = await check();
         assert.ok(gone.status === "checked" && "error" in gone.hooks[0]);
         assert.match(gone.hooks[0].error, new RegExp(`^GitHub answers 404 for hook ${hookId} of acme/vote-app: the hook was deleted outside Pulumi`));
@@ -104,7 +105,7 @@ describe("verify against the GitHub API stand-in", function () {
         const log = console.log;
         const printed: string[] = [];
         try {
-            Object.assign(process.env, { GITHUB_TOKEN: "t0k", GITHUB_API_URL: api.url, GITHUB_OUTPUT: path.join(work, "output"), GITHUB_STEP_SUMMARY: path.join(work, "summary") });
+            Object.assign(process.env, { GITHUB_TOKEN: "t0k", GITHUB_API_URL: api.apiUrl, GITHUB_OUTPUT: path.join(work, "output"), GITHUB_STEP_SUMMARY: path.join(work, "summary") });
             console.log = (...a: unknown[]) => void printed.push(a.join(" "));
             assert.strictEqual(await main(["webhooks", "--stack", "t", "--root", dir, "--outputs", path.join(work, "repositories.json"), "--out", path.join(work, "webhooks.json")]), 0);
             assert.strictEqual(await main(["drift", "--exit-code", "0", "--preview", path.join(work, "preview.json"), "--out", path.join(work, "drift.json")]), 0);
