@@ -393,10 +393,11 @@ export class GitHubApi {
     /**
      * The next `count` deliveries are throttled: sent `delaySeconds` late and logged with
      * `throttled_at` (when GitHub throttled them). "If your account experiences a surge in webhook
-     * deliveries, GitHub may temporarily throttle the rate of deliveries" — GitHub.com and GHEC only.
+     * deliveries, GitHub may temporarily throttle the rate of deliveries". GitHub's docs say so of
+     * GitHub.com and GHEC; a GitHub Enterprise Server's own description (ghes-3.19) carries
+     * `throttled_at` on every delivery too, so both flavors can throttle.
      */
     throttleNextDeliveries(count: number, delaySeconds: number): void {
-        if (this.flavor !== "github.com") throw new Error("throttleNextDeliveries: GitHub documents throttled deliveries for GitHub.com only");
         if (!(delaySeconds >= 0)) throw new Error(`throttleNextDeliveries: delaySeconds must be >= 0, not ${delaySeconds}`);
         for (let i = 0; i < count; i++) this.throttles.push(delaySeconds * 1000);
     }

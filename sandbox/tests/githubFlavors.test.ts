@@ -275,7 +275,6 @@ describe("GitHub stand-in flavors: GitHub Enterprise Server", () => {
         const rl = await req("GET", "/rate_limit");
         assert.deepStrictEqual([rl.status, rl.json.message], [404, "Rate limiting is not enabled."]);
         assert.throws(() => api.refuseNext(1, { limit: "secondary", status: 403 }), /rate limiting off/);
-        assert.throws(() => api.throttleNextDeliveries(1, 1), /GitHub\.com only/);
         assert.throws(() => api.enforceSamlSso("org"), /GitHub\.com \(GHEC\) only/);
         const limited = await GitHubApi.start({ flavor: "ghes", rateLimiting: true, token: "t0k", repositories: [{ owner: "org", name: "app" }] });
         try {
