@@ -68,6 +68,8 @@ export class CommitStatus extends pulumi.ComponentResource {
         // The version is part of a CustomResource's type token: the aliases make a move between
         // v1beta3 and v1 (a Flux upgrade to 2.10) an in-place update of the same objects, where it
         // would otherwise create "new" ones and delete the old, i.e. the very objects, at the end.
+        // The kubernetes provider's diff replaces a custom resource only for a new name or namespace
+        // (pkg/provider/diff.go forceNewProperties): a new apiVersion is an update (server-side apply).
         const provider = new k8s.apiextensions.CustomResource(`${name}-provider`, {
             apiVersion: notificationApiVersion(args.apiVersion),
             kind: "Provider",
