@@ -10,8 +10,9 @@ import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
+import { DefaultCommitStatusApiVersion } from "./lib/flux";
 import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
-import { judgeCluster, observeCluster } from "./lib/preflight";
+import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
 import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
 
 export interface RepositoryOutputs {
@@ -79,14 +80,15 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
 }
 
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
-async function preflight(cluster: ClusterClient, config: StackConfig): Promise<Record<string, string | undefined>> {
+async function preflight(cluster: ClusterClient, config: StackConfig): Promise<PreflightResult> {
     const result = judgeCluster(await observeCluster(cluster, config), config);
+    for (const n of result.notices) pulumi.log.info(`preflight: ${n}`);
     for (const w of result.warnings) pulumi.log.warn(`preflight: ${w}`);
     if (result.problems.length > 0) {
         const n = result.problems.length;
         throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + result.problems.map((p) => `  - ${p}`).join("\n"));
     }
-    return result.existingBranches;
+    return result;
 }
 
 export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new pulumi.Config()), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
@@ -97,7 +99,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
     // The same settings for the delivery check, which reads the cluster from the provider process.
     const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
-    const existingBranches = await preflight(cluster, config);
+    const { existingBranches, commitStatusApiVersion } = await preflight(cluster, config);
 
     const token = new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation });
     // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
@@ -168,6 +170,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 address: pulumi.all([gh.owner, gh.apiBaseUrl]).apply(([owner, base]) => repositoryWebUrl(base, owner, repository.githubRepository)),
                 secretName: commitStatusSecret,
                 kustomizationNames: source.kustomizationNames,
+                apiVersion: commitStatusApiVersion ?? DefaultCommitStatusApiVersion,
             });
             commitStatus = pulumi.all([status.providerName, status.alertName]).apply(([provider, alert]) => ({ provider, alert }));
         }

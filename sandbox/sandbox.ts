@@ -5,13 +5,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
-import { Flux, startFlux, yamlObjects } from "./cluster/flux";
+import { Flux, installFlux210NotificationCrds, startFlux, yamlObjects } from "./cluster/flux";
 import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { buildStandins, missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
 
@@ -40,6 +40,12 @@ export interface SandboxOptions {
     /** Keep the temp dir after stop (logs, state) for inspection. */
     readonly keep?: boolean;
     readonly quiet?: boolean;
+    /**
+     * "2.10": Flux 2.10's Alert and Provider CRDs (served as notification.toolkit.fluxcd.io/v1 and
+     * v1beta3) over Flux 2.9's, with Flux 2.9's controllers (2.10's notification-controller cannot
+     * be had here). Default "2.9": v1beta3 only.
+     */
+    readonly notificationCrds?: "2.9" | "2.10";
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -75,6 +81,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             sourceController: tools.sourceController, kustomizeController: tools.kustomizeController,
             notificationController: tools.notificationController, crds: tools.fluxCrds,
         }));
+        if (opts.notificationCrds === "2.10") {
+            await timed("flux 2.10 Alert and Provider CRDs", () => installFlux210NotificationCrds(cp, tools.flux210NotificationCrds));
+        }
 
         const git = await startGitServer(path.join(dir, "git"));
         sup.onStop(() => git.close());
@@ -128,7 +137,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         fs.mkdirSync(pulumiHome, { recursive: true });
         fs.mkdirSync(state, { recursive: true });
         const pulumiEnv: Record<string, string> = {
-            PATH: [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+            PATH: pluginSearchPath(tools),
             PULUMI_HOME: pulumiHome,
             PULUMI_BACKEND_URL: `file://${state}`,
             PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase",

@@ -37,6 +37,8 @@ export interface Registered {
     readonly dependencies: readonly string[];
     /** Per top-level input property, the URNs behind the Outputs in it (what `pulumi preview` diffs by). */
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** The URNs its aliases name, as the engine resolves them: state under any of them is this resource's. */
+    readonly aliases: readonly string[];
 }
 
 interface WireRequest {
@@ -49,6 +51,26 @@ interface WireRequest {
     getDependenciesList?(): string[];
     /** registerResource only: a jspb Map of property name to PropertyDependencies. */
     getPropertydependenciesMap?(): { forEach(cb: (deps: { getUrnsList(): string[] }, property: string) => void): void } | undefined;
+    /** registerResource only: the aliases (the mock monitor supports alias specs). */
+    getAliasesList?(): AliasWire[];
+}
+interface AliasWire {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+/** The URN of a resource of `type` named `name` under `parent` (sdk/go/common/resource/urn.go NewURN). */
+function urnOf(parent: string, type: string, name: string, stack = "test", proj = project): string {
+    const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${stack}::${proj}::${qualified}::${name}`;
+}
+
+/** The URN an alias names: given fields, else the resource's own (as the engine fills them in). */
+function aliasUrn(a: AliasWire, type: string, name: string, parent: string): string {
+    const spec = a.getSpec();
+    if (!spec) return a.getUrn();
+    const aliasParent = spec.getNoparent() ? "" : spec.getParenturn() || parent;
+    return urnOf(aliasParent, spec.getType() || type, spec.getName() || name, spec.getStack() || undefined, spec.getProject() || undefined);
 }
 type Callback = (err: Error | null, res: unknown) => void;
 interface MonitorMethods {
@@ -136,7 +158,7 @@ export async function resetMocks(preview = false): Promise<void> {
 
     // Record what reaches the engine, wire form included, by wrapping the mock monitor.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
-    // The SDK's mock monitor (3.248) says it supports resource hooks but has no registerResourceHook:
+    // The SDK's mock monitor (3.248 to 3.276 at least) says it supports resource hooks but has no registerResourceHook:
     // accept the registration as the engine would, and remember the hook's name.
     monitor.registerResourceHook = (req: { getName(): string }, cb: Callback) => {
         hooks.push(req.getName());
@@ -148,7 +170,6 @@ export async function resetMocks(preview = false): Promise<void> {
             const wire = (method === "registerResource" ? req.getObject?.() : req.getProperties?.())?.toJavaScript() ?? {};
             const parent = req.getParent();
             const type = req.getType();
-            const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap?.()?.forEach((deps, property) => {
                 propertyDependencies[property] = [...deps.getUrnsList()];
@@ -164,11 +185,12 @@ export async function resetMocks(preview = false): Promise<void> {
                 inputs: unwrap(wire) as Record<string, unknown>,
                 wire,
                 parent,
-                urn: `urn:pulumi:test::${project}::${qualified}::${req.getName()}`,
+                urn: urnOf(parent, type, req.getName()),
                 read: method === "readResource",
                 custom: method === "readResource" || req.getCustom?.() === true,
                 dependencies: [...(req.getDependenciesList?.() ?? [])],
                 propertyDependencies,
+                aliases: (req.getAliasesList?.() ?? []).map((a) => aliasUrn(a, type, req.getName(), parent)),
             };
             registered.push(entry);
             original(req, (err, res) => {
