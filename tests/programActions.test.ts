@@ -103,6 +103,29 @@ describe("program: the actions-oidc trigger", () => {
         assert.ok(dependsOn("instavote-actions-proof", "instavote-workflow-file"));
     });
 
+    it("a tracked branch other than the default: the workflow, the validations and the proof all use it", async () => {
+        const out = await runStack(oidc({ repositories: [{ ...instavote, branch: "release", triggers: ["actions-oidc"] }] }));
+        const wf = await promiseOf(out.repositories.instavote.actions?.workflow as never) as { branch: string; content: string };
+        assert.strictEqual(wf.branch, "release");
+        assert.deepStrictEqual((parse(wf.content) as { on: { push: { branches: string[] } } }).on.push.branches, ["release"]);
+        assert.strictEqual((one(T.proof, "instavote-actions-proof").inputs.proof as { ref: string }).ref, "release");
+        const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
+        assert.ok(JSON.stringify(r.spec).includes("claims.ref == 'refs/heads/release'"));
+    });
+
+    it("looks the repository up under github:owner (the claims carry GitHub's spelling of that owner's repository)", async () => {
+        await runStack(oidc(), { github: { owner: "other-org", apiBaseUrl: "https://api.github.com/", token: "t" } });
+        const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
+        assert.ok(JSON.stringify(r.spec).includes("claims.repository == 'other-org/instavote'"), JSON.stringify(r.spec));
+    });
+
+    it("per repository: a webhook-only repository gets a hook, an actions-only one none", async () => {
+        const result = { name: "result", url: "https://github.com/example-org/result.git", triggers: ["actions-oidc"] };
+        await runStack(withDefaults({ nodeAddress: "203.0.113.10", actionsRunners: [runner], repositories: [instavote, result] }));
+        assert.deepStrictEqual(byType(T.webhook).map((r) => r.inputs.repository), ["instavote"]);
+        assert.deepStrictEqual(byType(T.fluxReceiver).map((r) => r.name).sort(), ["instavote-receiver", "result-actions-receiver"]);
+    });
+
     it("actionsCheck off: no proof resource", async () => {
         const out = await runStack(oidc({ actionsCheck: "off" }));
         assert.deepStrictEqual(byType(T.proof), []);
