@@ -81,9 +81,15 @@ export class ActionsTrigger extends pulumi.ComponentResource {
         // GitHub's own spelling, id and default branch: token claims carry them, and the id survives renames.
         const repo = github.getRepositoryOutput({ fullName: pulumi.interpolate`${args.github.owner}/${args.githubRepository}` }, self);
         const ref = repo.defaultBranch.apply((d) => args.branch ?? d);
-        this.validations = pulumi.all([repo.fullName, repo.repoId]).apply(([fullName, repositoryId]) => [...(args.validations ?? actionsValidations({
-            fullName, repositoryId, workflowPath: actions.workflowPath, ...(args.branch !== undefined ? { branch: args.branch } : {}),
-        }))]);
+        this.validations = pulumi.all([repo.fullName, repo.repoId, args.github.owner]).apply(([fullName, repositoryId, owner]) => {
+            // getRepository comes back empty (no error) for a repository the token cannot see.
+            if (!repositoryId || !fullName) {
+                throw new Error(`GitHub shows no repository ${owner}/${args.githubRepository} to this token: check github:owner, the repository name (githubRepository) and the token's access`);
+            }
+            return [...(args.validations ?? actionsValidations({
+                fullName, repositoryId, workflowPath: actions.workflowPath, ...(args.branch !== undefined ? { branch: args.branch } : {}),
+            }))];
+        });
         const spec = pulumi.all([args.gitRepositoryName, args.issuer, this.validations])
             .apply(([gitRepository, issuer, validations]): OidcReceiverSpec => oidcReceiverSpec(gitRepository, issuer, actions.audience, validations));
 

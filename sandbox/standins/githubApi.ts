@@ -134,7 +134,25 @@ const MaxStatusesPerContext = 1000;
 const PrimaryLimit = 5000;
 
 type Json = unknown;
-interface Reply { status: number; body?: Json; headers?: Record<string, string>; rateLimited?: boolean }
+export interface Reply { status: number; body?: Json; headers?: Record<string, string>; rateLimited?: boolean }
+
+/**
+ * Extension point (issue 17): routes served by other modules through this server, after its own
+ * (same authentication, rate limits and headers), with the caller's token and grant.
+ */
+export interface ExtensionRequest {
+    readonly method: string;
+    /** Without the /api/v3 prefix. */
+    readonly path: string;
+    readonly query: URLSearchParams;
+    readonly input: Record<string, unknown>;
+    readonly prefix: string;
+    readonly token?: string;
+    readonly grant: TokenGrant;
+}
+export type ExtensionRoute = (req: ExtensionRequest) => Reply | undefined | Promise<Reply | undefined>;
+/** A service on the same host outside the REST API (GHES serves /_services/... there): gets the raw request. */
+export type HostService = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void | Promise<void>;
 interface HookRoute {
     /** The anchor of the operation in GitHub's docs (for documentation_url). */
     readonly doc: string;
@@ -185,6 +203,9 @@ export class GitHubApi {
     /** Every API request, as "METHOD /path status", so tests can see what a client called. */
     readonly requests: string[] = [];
     private readonly pending = new Set<Promise<unknown>>();
+    private readonly extensions: ExtensionRoute[] = [];
+    private readonly services: { prefix: string; serve: HostService }[] = [];
+    private readonly pushListeners: ((owner: string, repo: string, push: PushOptions) => void)[] = [];
     private readonly deliveryTimeoutMs: number;
 
     private constructor(private readonly server: http.Server, readonly url: string, token: string | undefined, opts: GitHubApiOptions) {
@@ -200,6 +221,21 @@ export class GitHubApi {
         const { port } = server.address() as AddressInfo;
         holder.api = new GitHubApi(server, `http://127.0.0.1:${port}/`, opts.token, opts);
         return holder.api;
+    }
+
+    /** Serves more REST routes (consulted after this stand-in's own). */
+    addRoutes(route: ExtensionRoute): void {
+        this.extensions.push(route);
+    }
+
+    /** Serves another service on this host under `prefix` (e.g. "/_services/token/"), before authentication. */
+    addHostService(prefix: string, serve: HostService): void {
+        this.services.push({ prefix, serve });
+    }
+
+    /** Called for every push GitHub learns of (deliverPush), after the hooks are sent. */
+    onPush(listener: (owner: string, repo: string, push: PushOptions) => void): void {
+        this.pushListeners.push(listener);
     }
 
     /** Makes a repository exist (GitHub answers 404 for any other); returns it with its numeric id. */
@@ -266,7 +302,9 @@ export class GitHubApi {
         const payload = pushPayload(r.owner, r.name, push, r.id);
         this.lastPush.set(r.id, payload);
         const hooks = this.listHooks(owner, repo).filter((h) => h.active && subscribed(h, "push"));
-        return Promise.all(hooks.map((h) => this.deliver(h, "push", payload)));
+        const deliveries = hooks.map((h) => this.deliver(h, "push", payload));
+        for (const l of this.pushListeners) l(r.owner, r.name, { ...push, ref });
+        return Promise.all(deliveries);
     }
 
     /** Delivers any event to one hook, subscribed or not (to show what a receiver does with events it does not accept). */
@@ -295,6 +333,8 @@ export class GitHubApi {
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const body = await readBody(req);
         const url = new URL(req.url ?? "/", "http://localhost");
+        const service = this.services.find((s) => url.pathname.startsWith(s.prefix));
+        if (service) return void (await service.serve(req, res, body));
         const method = req.method ?? "GET";
         // GitHub Enterprise Server serves the REST API under /api/v3/.
         const prefix = url.pathname.startsWith("/api/v3/") ? "/api/v3" : "";
@@ -325,7 +365,8 @@ export class GitHubApi {
             if (typeof input !== "object" || input === null || Array.isArray(input)) return send(ghError(400, "Problems parsing JSON", DocsRoot));
         }
         const ctx: RequestContext = { method, path, query: url.searchParams, input, prefix, grant };
-        const reply = this.route(ctx);
+        let reply = this.route(ctx);
+        for (const extension of this.extensions) reply ??= await extension({ ...ctx, token: presented });
         if (!reply) {
             this.unknownRoutes.push(`${method} ${url.pathname}`);
             console.error(`[github-api stand-in] no such route: ${method} ${url.pathname} (404)`);
