@@ -57,10 +57,13 @@ export async function commitWorkflow(gh: GitHubCall, i: WorkflowFileInputs, mess
 }
 
 /**
- * Deletes the file if it still holds what the stack wrote (`sha`); a file someone changed since is
- * theirs now and is left alone. Returns what it did, for the log.
+ * Deletes the file if the stack wrote it (a commit of its own) and it still holds what the stack
+ * wrote (`sha`). A file a person had committed before (the stack only found it: commit "") and one
+ * someone changed since are theirs, and are left alone. Returns what it did.
  */
-export async function removeWorkflow(gh: GitHubCall, i: Omit<WorkflowFileInputs, "content">, sha: string, message: string): Promise<"deleted" | "gone" | "changed"> {
+export async function removeWorkflow(gh: GitHubCall, i: Omit<WorkflowFileInputs, "content">, state: WorkflowFileState, message: string): Promise<"deleted" | "gone" | "changed" | "not-ours"> {
+    if (state.commit === "") return "not-ours";
+    const sha = state.sha;
     const current = await currentSha(gh, { ...i, content: "" });
     if (current === undefined) return "gone";
     if (current !== sha) return "changed";

@@ -37,12 +37,13 @@ const workflowFileProvider: pulumi.dynamic.ResourceProvider = {
         const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Add"));
         return { id: `${i.owner}/${i.repository}/${i.path}@${i.branch}`, outs: { ...i, ...state } };
     },
-    async update(_id: string, _olds: FileOutputs, i: FileInputs) {
-        return { outs: { ...i, ...(await commitWorkflow(call(i), { ...i }, commitMessage(i, "Update"))) } };
+    async update(_id: string, olds: FileOutputs, i: FileInputs) {
+        const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Update"));
+        // Once the stack has written the file, it stays the stack's to remove.
+        return { outs: { ...i, ...state, commit: state.commit || olds.commit } };
     },
     async delete(_id: string, olds: FileOutputs) {
-        // A file someone changed since is left alone: it is theirs now.
-        await removeWorkflow(call(olds), olds, olds.sha, commitMessage(olds, "Remove"));
+        await removeWorkflow(call(olds), olds, olds, commitMessage(olds, "Remove"));
     },
 };
 

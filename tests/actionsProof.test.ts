@@ -232,15 +232,16 @@ describe("the committed workflow file (contents API)", () => {
         await assert.rejects(commitWorkflow(gh, file, "Add"), /GitHub answered 404 "Not Found"; the token needs "Contents: read and write" and "Workflows: read and write"/);
     });
 
-    it("on destroy: deletes the file it wrote, leaves one someone changed", async () => {
+    it("on destroy: deletes the file it wrote, leaves one someone changed or a person had committed", async () => {
         const deleted: unknown[] = [];
         const gh = (current: string) => fakeGitHub([
             (m) => (m === "GET" ? reply(200, { sha: current }) : undefined),
             (m, _p, body) => (m === "DELETE" ? (deleted.push(body), reply(200, {})) : undefined),
         ]);
-        assert.strictEqual(await removeWorkflow(gh("s1"), file, "s1", "Remove"), "deleted");
+        assert.strictEqual(await removeWorkflow(gh("s1"), file, { sha: "s1", commit: "c1" }, "Remove"), "deleted");
         assert.deepStrictEqual(deleted, [{ message: "Remove", sha: "s1", branch: "main" }]);
-        assert.strictEqual(await removeWorkflow(gh("s2"), file, "s1", "Remove"), "changed");
+        assert.strictEqual(await removeWorkflow(gh("s2"), file, { sha: "s1", commit: "c1" }, "Remove"), "changed");
+        assert.strictEqual(await removeWorkflow(gh("s1"), file, { sha: "s1", commit: "" }, "Remove"), "not-ours", "a file a person committed, which the stack only found");
         assert.strictEqual(deleted.length, 1);
     });
 });

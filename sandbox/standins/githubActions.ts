@@ -60,6 +60,8 @@ export interface StepRecord { number: number; name: string; status: "queued" | "
 export interface JobRecord {
     id: number; runId: number; job: WorkflowJob; name: string; status: "queued" | "in_progress" | "completed"; conclusion: string | null;
     labels: string[]; runnerName: string | null; createdAt: string; startedAt: string | null; completedAt: string | null; steps: StepRecord[]; log: string[];
+    /** Milliseconds since the epoch (GitHub's timestamps have whole seconds; benchmarks want more). */
+    createdMs: number; startedMs?: number; completedMs?: number;
     /** Set while the job may request ID tokens. */
     requestToken?: string;
 }
@@ -118,7 +120,7 @@ export class GitHubActions {
             console.error(`[actions stand-in] ${req.method} ${req.path}: ${e.stack ?? e.message}`);
             return ghError(500, `actions stand-in: ${e.message}`);
         }));
-        o.github.onPush((owner, repo, push) => a.onPush(owner, repo, push));
+        o.github.onPush((owner, repo, push) => a.handlePush(owner, repo, push));
         return a;
     }
 
@@ -144,8 +146,11 @@ export class GitHubActions {
 
     // ---- triggers ----------------------------------------------------------------------------
 
-    /** A push GitHub learned of: the workflows of the pushed commit whose push filter matches run. */
-    private onPush(owner: string, name: string, push: PushOptions): void {
+    /**
+     * A push GitHub learned of: the workflows of the pushed commit whose push filter matches run.
+     * GitHubApi.deliverPush calls it; a benchmark may call it alone (Actions without the hooks).
+     */
+    handlePush(owner: string, name: string, push: PushOptions): void {
         const repo = this.o.github.repository(owner, name);
         const bare = this.o.gitRepository(owner, name);
         if (!repo || !bare || /^0+$/.test(push.after)) return;
@@ -209,7 +214,7 @@ export class GitHubActions {
         };
         run.jobs = wf.jobs.map((j) => ({
             id: this.nextJobId++, runId: run.id, job: j, name: j.name, status: "queued", conclusion: null, labels: [...j.runsOn],
-            runnerName: null, createdAt: t, startedAt: null, completedAt: null, log: [],
+            runnerName: null, createdAt: t, startedAt: null, completedAt: null, log: [], createdMs: Date.now(),
             steps: [{ name: "Set up job" }, ...j.steps.map((s, i) => ({ name: s.name ?? (s.uses ? `Run ${s.uses}` : `Run ${String(s.run).split("\n")[0]}`), i })), { name: "Complete job" }]
                 .map((s, i) => ({ number: i + 1, name: s.name, status: "queued" as const, conclusion: null, started_at: null, completed_at: null })),
         }));
@@ -239,6 +244,7 @@ export class GitHubActions {
         const log = (line: string) => job.log.push(`${now()} ${line}`);
         job.status = "in_progress";
         job.startedAt = now();
+        job.startedMs = Date.now();
         job.runnerName = runner.name;
         run.status = "in_progress";
         run.updatedAt = now();
@@ -344,6 +350,7 @@ export class GitHubActions {
         job.status = "completed";
         job.conclusion = failed ? "failure" : "success";
         job.completedAt = now();
+        job.completedMs = Date.now();
         log(`Job ${job.conclusion === "success" ? "succeeded" : "failed"}`);
         fs.rmSync(workDir, { recursive: true, force: true });
         if (run.jobs.every((j) => j.status === "completed")) {
