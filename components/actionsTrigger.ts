@@ -1,12 +1,11 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { ActionsConfig } from "../lib/actionsConfig";
 import { ProofInputs } from "../lib/actionsProof";
 import { ClusterClient } from "../lib/cluster";
 import { ReceiverApiVersion } from "../lib/flux";
-import { actionsReceiverName, actionsValidations, OidcReceiverSpec, oidcReceiverSpec, OidcValidation, oidcWebhookPath } from "../lib/oidc";
+import { actionsReceiverName, actionsValidations, OidcReceiverSpec, oidcReceiverSpec, OidcValidation, oidcWebhookPath, receiverSpecDigest } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
 import { GitHubAccess } from "../providers/githubHooks";
 import { ActionsProof, WorkflowFile } from "../providers/actionsTrigger";
@@ -130,7 +129,7 @@ export class ActionsTrigger extends pulumi.ComponentResource {
                 ...args.github,
                 proof: proofInputs,
                 mode,
-                receiverSpecDigest: spec.apply((s) => createHash("sha256").update(JSON.stringify(s)).digest("hex").slice(0, 16)),
+                receiverSpecDigest: spec.apply(receiverSpecDigest),
                 trigger: args.proofTrigger,
                 ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
                 ...(args.kubeContext !== undefined ? { context: args.kubeContext } : {}),

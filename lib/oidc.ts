@@ -175,3 +175,8 @@ export function openToEveryRepository(validations: readonly { readonly expressio
         `so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of ${IdentityClaims.join(", ")} ` +
         "(e.g. claims.repository_owner == 'my-org')";
 }
+
+/** A short fingerprint of a Receiver spec: a new spec is proven again at `up`. */
+export function receiverSpecDigest(spec: OidcReceiverSpec): string {
+    return createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);
+}

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import {
     actionsIssuerUrl, actionsReceiverName, actionsValidations, celString, isGitHubActionsIssuer, oidcReceiverSpec, oidcWebhookPath,
-    openToEveryRepository, pinsIdentity,
+    openToEveryRepository, pinsIdentity, receiverSpecDigest,
 } from "../lib/oidc";
 
 function sha256sum(input: string): Promise<string> {
@@ -98,6 +98,12 @@ describe("actionsValidations (what the Receiver admits)", () => {
             oidcProviders: [{ issuerURL: "https://token.actions.githubusercontent.com", audience: "notification-controller", validations: [{ expression: "true", message: "m" }] }],
         });
         assert.ok(!("secretRef" in spec));
+    });
+
+    it("a spec's digest changes with any of its parts (a new spec is proven again)", () => {
+        const spec = oidcReceiverSpec("instavote", "https://token.actions.githubusercontent.com", "notification-controller", actionsValidations(id));
+        assert.strictEqual(receiverSpecDigest(spec), receiverSpecDigest(JSON.parse(JSON.stringify(spec))));
+        assert.notStrictEqual(receiverSpecDigest(spec), receiverSpecDigest({ ...spec, oidcProviders: [{ ...spec.oidcProviders[0], audience: "x" }] }));
     });
 
     it("the stack's own validations always pin the repository", () => {
