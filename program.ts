@@ -11,11 +11,11 @@ import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
-import { DefaultGitHubApiUrl, repositoryWebUrl, withTrailingSlash } from "./lib/github";
+import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster } from "./lib/preflight";
-import { GitHubAccess } from "./providers/githubHooks";
+import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
 
 /** A repository's Actions OIDC trigger (issue 17). */
 export interface ActionsTriggerOutputs {
@@ -64,6 +64,8 @@ export interface ProgramDependencies {
     readonly cluster?: ClusterClient;
     /** How the program's own checks call GitHub (default: the github provider's settings). */
     readonly github?: GitHubAccess;
+    /** How the delivery check's provider process reads the cluster (default: `kubernetes:kubeconfig`/`kubernetes:context`). */
+    readonly kubeconfig?: KubeconfigInputs;
 }
 
 /** Validates the config, all problems at once, and throws before any resource is registered. */
@@ -76,8 +78,15 @@ export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config())):
     return result.config;
 }
 
-/** The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env vars). */
+/**
+ * The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env
+ * vars), with `github:baseUrl` resolved as the provider resolves it (lib/github.ts
+ * resolveGitHubBase): refused before anything changes when neither the provider nor GitHub could use it.
+ */
 export function githubAccess(config: pulumi.Config = new pulumi.Config("github"), env: NodeJS.ProcessEnv = process.env): GitHubAccess {
+    const configured = config.get("baseUrl");
+    const base = configured !== undefined ? resolveGitHubBase(configured, "github:baseUrl") : resolveGitHubBase(env.GITHUB_BASE_URL, "GITHUB_BASE_URL (github:baseUrl is not set)");
+    if (!base.ok) throw new pulumi.RunError(`${base.problem}; nothing was changed`);
     const owner = config.get("owner") ?? env.GITHUB_OWNER;
     if (!owner) {
         throw new pulumi.RunError("github:owner is not set: the account that owns the repositories; `pulumi config set github:owner OWNER` (or GITHUB_OWNER); nothing was changed");
@@ -86,7 +95,7 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
     if (!token) {
         throw new pulumi.RunError("no GitHub token: `pulumi config set --secret github:token ...` or GITHUB_TOKEN, with \"Webhooks: read and write\" on the repositories; nothing was changed");
     }
-    return { owner, apiBaseUrl: withTrailingSlash(config.get("baseUrl") ?? env.GITHUB_BASE_URL ?? DefaultGitHubApiUrl), token };
+    return { owner, apiBaseUrl: base.restBase, token };
 }
 
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
@@ -109,6 +118,8 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const gh = deps.github ?? githubAccess();
     const kubernetes = new pulumi.Config("kubernetes");
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
+    // The same settings for the delivery check, which reads the cluster from the provider process.
+    const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
     const existingBranches = await preflight(cluster, config);
 
     // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
@@ -164,6 +175,8 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 secret: token.token,
                 namespace,
                 receiverName: receiver.receiverName,
+                gitRepositoryName: source.gitRepositoryName,
+                cluster: kubeconfig,
                 mode: config.deliveryCheck.mode,
                 trigger: config.deliveryCheck.trigger,
                 timeoutSeconds: config.deliveryCheck.timeoutSeconds,
@@ -191,8 +204,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 ...(repository.actionsValidations ? { validations: repository.actionsValidations } : {}),
                 proofTrigger: config.deliveryCheck.trigger,
                 cluster,
-                ...(kubernetes.get("kubeconfig") !== undefined ? { kubeconfig: kubernetes.get("kubeconfig") } : {}),
-                ...(kubernetes.get("context") !== undefined ? { kubeContext: kubernetes.get("context") } : {}),
+                kubeconfig,
             });
             actionsOutputs = { receiver: trigger.receiverName, webhookPath: trigger.webhookPath, validations: trigger.validations, workflow: trigger.workflow, proof: trigger.proof };
         }

@@ -7,7 +7,7 @@ import { ClusterClient } from "../lib/cluster";
 import { ReceiverApiVersion } from "../lib/flux";
 import { actionsReceiverName, actionsValidations, OidcReceiverSpec, oidcReceiverSpec, OidcValidation, oidcWebhookPath, receiverSpecDigest } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
-import { GitHubAccess } from "../providers/githubHooks";
+import { GitHubAccess, KubeconfigInputs } from "../providers/githubHooks";
 import { ActionsProof, WorkflowFile } from "../providers/actionsTrigger";
 import { receiverReadyHook } from "./pushReceiver";
 
@@ -33,9 +33,8 @@ export interface ActionsTriggerArgs {
     readonly proofTrigger: string;
     /** The cluster, to wait for the new Receiver; absent under unit tests. */
     readonly cluster?: ClusterClient;
-    /** `kubernetes:kubeconfig` and `kubernetes:context`, for the proof's own reads of the cluster. */
-    readonly kubeconfig?: pulumi.Input<string>;
-    readonly kubeContext?: string;
+    /** `kubernetes:kubeconfig` (secret) and `kubernetes:context`, for the proof's own reads of the cluster. */
+    readonly kubeconfig: KubeconfigInputs;
 }
 
 /** The workflow as a stack output: what a person commits (output delivery) or what the stack committed. */
@@ -131,8 +130,7 @@ export class ActionsTrigger extends pulumi.ComponentResource {
                 mode,
                 receiverSpecDigest: spec.apply(receiverSpecDigest),
                 trigger: args.proofTrigger,
-                ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
-                ...(args.kubeContext !== undefined ? { context: args.kubeContext } : {}),
+                cluster: args.kubeconfig,
             }, { ...self, dependsOn: gates });
             this.proof = pulumi.all([proof.ok, proof.state, proof.seconds, proof.runId, proof.jobConclusion, proof.message]).apply(([ok, state, seconds, runId, jobConclusion, message]) => {
                 // warn mode, or a workflow still to be committed: say it where the user looks.

@@ -101,7 +101,7 @@ export const NodePortRange = { min: 30000, max: 32767 } as const;
 /** 43 alphanumeric characters carry 43 * log2(62) = 256.03 bits. */
 export const MinTokenLength = 43;
 export const MaxTokenLength = 1024;
-/** Seconds the delivery check waits for GitHub's delivery result. */
+/** Seconds the delivery check waits for an answer to its ping (default 60, in Pulumi.yaml). */
 export const DeliveryCheckTimeoutRange = { min: 10, max: 600 } as const;
 /** The Secret the stack creates for the commit-status token when commitStatusSecret is empty. */
 export const DefaultCommitStatusSecretName = "github-commit-status";
@@ -663,9 +663,9 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     const receiverProbe = parseChoice(p, "receiverProbe", raw.receiverProbe, CheckModes, "a receiverProbe mode", "warn");
     const deliveryCheckMode = parseChoice(p, "deliveryCheck", raw.deliveryCheck, CheckModes, "a deliveryCheck mode", "warn");
     const deliveryCheckTrigger = raw.deliveryCheckTrigger ?? "";
-    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "30")}`);
+    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "60")}`);
     if (timeoutSeconds !== undefined && (timeoutSeconds < DeliveryCheckTimeoutRange.min || timeoutSeconds > DeliveryCheckTimeoutRange.max)) {
-        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for GitHub's delivery result); e.g. ${set("deliveryCheckTimeout", "30")}`);
+        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for an answer to the delivery check's ping); e.g. ${set("deliveryCheckTimeout", "60")}`);
     }
     const commitStatus = checkCommitStatus(p, raw, exposure);
     const gitRepositoryInterval = checkInterval(p, key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${set("gitRepositoryInterval", "1h")}`);

@@ -9,7 +9,7 @@ import { githubCall, ProofInputs, ProofResult, proofFingerprint, proveActionsTri
 import { clusterClient } from "../lib/cluster";
 import { githubRequest } from "../lib/github";
 import { commitWorkflow, removeWorkflow, WorkflowFileState } from "../lib/workflowFile";
-import { GitHubAccess } from "./githubHooks";
+import { GitHubAccess, KubeconfigInputs } from "./githubHooks";
 
 // Output fields are `declare`d (not `!`): an ES2022 class field would reset what the constructor set.
 
@@ -65,9 +65,8 @@ export interface ActionsProofArgs extends GitHubAccess {
     readonly receiverSpecDigest: pulumi.Input<string>;
     /** Any label: a new one runs the proof again (deliveryCheckTrigger). */
     readonly trigger: pulumi.Input<string>;
-    /** Secret: `kubernetes:kubeconfig` (a path or the content), as the program's own cluster client reads it. */
-    readonly kubeconfig?: pulumi.Input<string>;
-    readonly context?: pulumi.Input<string>;
+    /** The cluster, as the program reads it (`kubernetes:kubeconfig`, secret, and `kubernetes:context`). */
+    readonly cluster: KubeconfigInputs;
 }
 
 interface ProofProviderInputs {
@@ -82,7 +81,7 @@ function fingerprint(i: ProofProviderInputs): string {
 
 async function prove(i: ProofProviderInputs): Promise<ProofOutputs> {
     const gh = githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
-    const cluster = clusterClient({ kubeconfig: i.kubeconfig, context: i.context });
+    const cluster = clusterClient({ kubeconfig: i.kubeconfig || undefined, context: i.context || undefined });
     const result = await proveActionsTrigger(i.proof, gh, cluster);
     // A workflow not committed yet (output delivery) is a step left to a person, not a failure: warn and prove on the next `up`.
     if (!result.ok && i.mode === "fail" && result.state !== "not-committed" && result.state !== "outdated") throw new Error(result.message);
@@ -112,10 +111,13 @@ export class ActionsProof extends pulumi.dynamic.Resource {
     declare public readonly jobConclusion: pulumi.Output<string | undefined>;
     declare public readonly receiverStatus: pulumi.Output<number | undefined>;
     constructor(name: string, args: ActionsProofArgs, opts?: pulumi.CustomResourceOptions) {
+        const { cluster, ...rest } = args;
         super(actionsProofProvider, name, {
-            ...args,
+            ...rest,
             token: pulumi.secret(args.token),
-            ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
+            // "" for unset: the provider then reads KUBECONFIG / ~/.kube/config / in-cluster, as the program does.
+            kubeconfig: cluster.kubeconfig !== undefined ? pulumi.secret(cluster.kubeconfig) : "",
+            context: cluster.context ?? "",
             ok: undefined, state: undefined, message: undefined, seconds: undefined, runId: undefined, jobConclusion: undefined, receiverStatus: undefined,
         }, opts, "flux-push", "ActionsProof");
     }

@@ -111,7 +111,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
         const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
         // GitHub knows the repositories and their commits: hooks and statuses for anything else answer 404 / 422.
+        // Every sandbox address is loopback, which GitHub.com refuses (127.0.0.1) or cannot reach:
+        // the sandbox is a GitHub Enterprise Server on the same private network. Its `url` is the host
+        // root (what github:baseUrl is set to, the provider's documented form); REST is at `apiUrl`.
         const github = await GitHubApi.start({
+            flavor: "ghes",
             token: githubToken,
             repositories: [{ owner: SandboxOwner, name: "instavote" }, { owner: SandboxOwner, name: "flux-infra" }],
         });

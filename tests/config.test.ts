@@ -223,17 +223,17 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "deliveryCheckTimeout is at least 10 seconds",
         set: { deliveryCheckTimeout: 9 },
-        problems: [`${P}:deliveryCheckTimeout: 9 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: 9 is outside 10-600 (seconds to wait for an answer to the delivery check's ping); e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "deliveryCheckTimeout is at most 600 seconds",
         set: { deliveryCheckTimeout: 601 },
-        problems: [`${P}:deliveryCheckTimeout: 601 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: 601 is outside 10-600 (seconds to wait for an answer to the delivery check's ping); e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "deliveryCheckTimeout is an integer number of seconds",
         set: { deliveryCheckTimeout: "30s" },
-        problems: [`${P}:deliveryCheckTimeout: "30s" is not an integer; e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: "30s" is not an integer; e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "commitStatusSecret is a Secret name",
@@ -511,7 +511,7 @@ describe("config validation", () => {
             allowedSources: "any",
             insecureSsl: false,
             receiverProbe: "fail",
-            deliveryCheck: { mode: "fail", trigger: "", timeoutSeconds: 30 },
+            deliveryCheck: { mode: "fail", trigger: "", timeoutSeconds: 60 },
             token: { length: 48, rotation: "initial" },
             repositories: [{
                 name: "instavote",
@@ -673,7 +673,7 @@ describe("config validation", () => {
         const d = validateConfig(config());
         assert.ok(d.ok);
         assert.strictEqual(d.config.receiverProbe, "fail");
-        assert.deepStrictEqual(d.config.deliveryCheck, { mode: "fail", trigger: "", timeoutSeconds: 30 });
+        assert.deepStrictEqual(d.config.deliveryCheck, { mode: "fail", trigger: "", timeoutSeconds: 60 });
         for (const [mode, timeout] of [["warn", 10], ["off", 600]] as const) {
             const r = validateConfig(config({ receiverProbe: mode, deliveryCheck: mode, deliveryCheckTrigger: "2026-11-25 again", deliveryCheckTimeout: timeout }));
             assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));

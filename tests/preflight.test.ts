@@ -134,6 +134,26 @@ describe("preflight: reading the cluster", () => {
         assert.strictEqual(o.unreachable, undefined);
     });
 
+    it("the stack's own GitRepository and Kustomization (written by pulumi-kubernetes) are not foreign; Flux's or kubectl's are", async () => {
+        const gitRepository = "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/instavote";
+        const kustomization = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/vote-staging";
+        const managedBy = (...managers: string[]) => ({ status: 200, body: { metadata: { managedFields: managers.map((manager) => ({ manager })) } } });
+        const ours = await observeCluster(fakeCluster({
+            [gitRepository]: managedBy("pulumi-kubernetes-2f1c0a", "source-controller"),
+            [kustomization]: managedBy("kustomize-controller", "pulumi-kubernetes-2f1c0a"),
+        }), config());
+        assert.deepStrictEqual(ours.foreignObjects, [], "a second `up` must not call the stack's own objects someone else's");
+        assert.deepStrictEqual(judgeCluster({ ...healthy(), foreignObjects: ours.foreignObjects }, config()).problems, []);
+        const theirs = await observeCluster(fakeCluster({
+            [gitRepository]: managedBy("flux", "source-controller"),
+            [kustomization]: managedBy("kubectl-client-side-apply"),
+        }), config());
+        assert.deepStrictEqual(theirs.foreignObjects, [
+            "GitRepository flux-system/instavote (repositories entry instavote)",
+            "Kustomization flux-system/vote-staging (repositories entry instavote)",
+        ]);
+    });
+
     it("an API server that does not answer is reported as unreachable", async () => {
         const down: ClusterClient = { description: "x", get: async () => ({ status: 0, body: undefined, error: "connect ECONNREFUSED" }), patch: async () => assert.fail() };
         assert.strictEqual((await observeCluster(down, config())).unreachable, "connect ECONNREFUSED");

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { hookTargets } from "../scripts/verify/targets";
 
 describe("verify targets: repositories without a hook (actions-oidc only)", () => {
-    const stackFile = { owner: "example-org", repositories: new Map([["instavote", "instavote"], ["result", "result-app"]]), problems: [] };
+    const stackFile = { owner: "example-org", baseUrl: undefined, repositories: new Map([["instavote", "instavote"], ["result", "result-app"]]), problems: [] };
 
     it("skips a repository whose outputs carry only the actions trigger, and still checks the hooks", () => {
         const outputs = JSON.stringify({ instavote: { webhookId: "123" }, result: { gitRepository: "result", actions: { receiver: "result-actions" } } });

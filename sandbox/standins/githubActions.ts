@@ -505,7 +505,7 @@ export class GitHubActions {
         if (!repo) return rest === "" || rest.startsWith("/actions") || rest.startsWith("/contents") ? notFound() : undefined;
         const bare = this.o.gitRepository(repo.owner, repo.name);
         if (rest === "" && req.method === "GET") {
-            return this.allowed(req, "contents", false, "https://docs.github.com/rest/repos/repos#get-a-repository") ?? { status: 200, body: await this.repositoryView(repo, bare, req.prefix) };
+            return this.allowed(req, "contents", false, "https://docs.github.com/rest/repos/repos#get-a-repository") ?? { status: 200, body: await this.repositoryView(repo, bare, req.apiBase) };
         }
         const contents = /^\/contents\/(.+)$/.exec(rest);
         if (contents) return this.contentsRoute(req, repo, bare, decodeURIComponent(contents[1]));
@@ -520,7 +520,7 @@ export class GitHubActions {
             if (!file) return notFound(`${ActionsDocs}/workflows`);
             if (sub === "/dispatches" && req.method === "POST") return this.dispatch(req, repo, bare as string, file);
             if (sub === "/runs" && req.method === "GET") return this.listRuns(req, this.runs.filter((r) => r.repo.id === repo.id && r.path === file));
-            if (sub === undefined && req.method === "GET") return { status: 200, body: this.workflowView(repo, file, req.prefix) };
+            if (sub === undefined && req.method === "GET") return { status: 200, body: this.workflowView(repo, file, req.apiBase) };
             return undefined;
         }
         if (rest === "/actions/runs" && req.method === "GET") return this.listRuns(req, this.runs.filter((r) => r.repo.id === repo.id));
@@ -528,15 +528,15 @@ export class GitHubActions {
         if (run && req.method === "GET") {
             const r = this.runs.find((x) => x.id === Number(run[1]) && x.repo.id === repo.id);
             if (!r) return notFound(`${ActionsDocs}/workflow-runs`);
-            if (run[2]) return { status: 200, body: { total_count: r.jobs.length, jobs: r.jobs.map((j) => this.jobView(r, j, req.prefix)) } };
-            return { status: 200, body: this.runView(r, req.prefix) };
+            if (run[2]) return { status: 200, body: { total_count: r.jobs.length, jobs: r.jobs.map((j) => this.jobView(r, j, req.apiBase)) } };
+            return { status: 200, body: this.runView(r, req.apiBase) };
         }
         const job = /^\/actions\/jobs\/(\d+)(\/logs)?$/.exec(rest);
         if (job && req.method === "GET") {
             const r = this.runs.find((x) => x.repo.id === repo.id && x.jobs.some((j) => j.id === Number(job[1])));
             const j = r?.jobs.find((x) => x.id === Number(job[1]));
             if (!r || !j) return notFound(`${ActionsDocs}/workflow-jobs`);
-            if (!job[2]) return { status: 200, body: this.jobView(r, j, req.prefix) };
+            if (!job[2]) return { status: 200, body: this.jobView(r, j, req.apiBase) };
             // "Gets a redirect URL to download a plain text file of logs ... This link expires after 1 minute."
             const key = randomBytes(16).toString("hex");
             this.logLinks.set(key, { job: j, expires: Date.now() + 60000 });
@@ -576,7 +576,7 @@ export class GitHubActions {
         if (unexpected.length > 0) return ghError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, doc);
         const run = this.startRun(repo, bare, file, wf, "workflow_dispatch", resolved.ref, resolved.sha);
         if (this.o.returnRunDetails && req.input.return_run_details === true) {
-            return { status: 200, body: { workflow_run_id: run.id, run_url: `${this.serverUrl}${req.prefix}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`, html_url: `${this.serverUrl}/${repo.owner}/${repo.name}/actions/runs/${run.id}` } };
+            return { status: 200, body: { workflow_run_id: run.id, run_url: `${req.apiBase}repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`, html_url: `${this.serverUrl}/${repo.owner}/${repo.name}/actions/runs/${run.id}` } };
         }
         return { status: 204 };
     }
@@ -590,7 +590,7 @@ export class GitHubActions {
         if (q.get("head_sha")) list = list.filter((r) => r.headSha === q.get("head_sha"));
         const perPage = Math.min(100, Math.max(1, Number(q.get("per_page") ?? 30) || 30));
         const page = Math.max(1, Number(q.get("page") ?? 1) || 1);
-        return { status: 200, body: { total_count: list.length, workflow_runs: list.slice((page - 1) * perPage, page * perPage).map((r) => this.runView(r, req.prefix)) } };
+        return { status: 200, body: { total_count: list.length, workflow_runs: list.slice((page - 1) * perPage, page * perPage).map((r) => this.runView(r, req.apiBase)) } };
     }
 
     // ---- contents --------------------------------------------------------------------------
@@ -608,7 +608,7 @@ export class GitHubActions {
             const blob = (await git(bare, ["rev-parse", "--verify", "--quiet", `${head.sha}:${file}`]).catch(() => "")).trim();
             const text = blob ? await git(bare, ["cat-file", "blob", blob]) : undefined;
             if (text === undefined) return notFound(doc);
-            return { status: 200, body: this.fileView(repo, file, blob, text, req.prefix) };
+            return { status: 200, body: this.fileView(repo, file, blob, text, req.apiBase) };
         }
         if (req.method !== "PUT" && req.method !== "DELETE") return ghError(404, "Not Found", doc);
         if (!head) return ghError(422, `Branch ${branch} not found`, doc);
@@ -631,7 +631,7 @@ export class GitHubActions {
         const commitView = { sha: commit, message, html_url: `${this.serverUrl}/${repo.owner}/${repo.name}/commit/${commit}` };
         if (content === undefined) return { status: 200, body: { content: null, commit: commitView } };
         const blob = await gitIn(bare, ["hash-object", "--stdin"], content);
-        return { status: current ? 200 : 201, body: { content: this.fileView(repo, file, blob, content, req.prefix), commit: commitView } };
+        return { status: current ? 200 : 201, body: { content: this.fileView(repo, file, blob, content, req.apiBase), commit: commitView } };
     }
 
     /** A real commit on the branch of the bare repository: the file written (or removed), the ref moved from `head` (refused if it moved meanwhile). */
@@ -658,30 +658,30 @@ export class GitHubActions {
 
     // ---- views ---------------------------------------------------------------------------------
 
-    private async repositoryView(repo: Repository, bare: string | undefined, prefix: string): Promise<Record<string, unknown>> {
+    private async repositoryView(repo: Repository, bare: string | undefined, apiBase: string): Promise<Record<string, unknown>> {
         const full = `${repo.owner}/${repo.name}`;
         return {
             id: repo.id, node_id: `R_${repo.id}`, name: repo.name, full_name: full, private: true, visibility: "private",
             owner: { login: repo.owner, id: ownerId(repo.owner), type: "Organization" },
-            html_url: `${this.serverUrl}/${full}`, url: `${this.serverUrl}${prefix}/repos/${full}`,
+            html_url: `${this.serverUrl}/${full}`, url: `${apiBase}repos/${full}`,
             clone_url: `${this.serverUrl}/${full}.git`, default_branch: bare ? await this.defaultBranch(bare) : "main",
             archived: false, disabled: false, fork: false,
         };
     }
 
-    private workflowView(repo: Repository, file: string, prefix: string): Record<string, unknown> {
+    private workflowView(repo: Repository, file: string, apiBase: string): Record<string, unknown> {
         const id = this.workflowId(repo, file);
         const full = `${repo.owner}/${repo.name}`;
         const t = now();
         return {
             id, node_id: `W_${id}`, name: this.runs.find((r) => r.workflowId === id)?.name ?? file, path: file, state: "active", created_at: t, updated_at: t,
-            url: `${this.serverUrl}${prefix}/repos/${full}/actions/workflows/${id}`, html_url: `${this.serverUrl}/${full}/blob/main/${file}`, badge_url: `${this.serverUrl}/${full}/workflows/${path.posix.basename(file)}/badge.svg`,
+            url: `${apiBase}repos/${full}/actions/workflows/${id}`, html_url: `${this.serverUrl}/${full}/blob/main/${file}`, badge_url: `${this.serverUrl}/${full}/workflows/${path.posix.basename(file)}/badge.svg`,
         };
     }
 
-    private runView(r: RunRecord, prefix: string): Record<string, unknown> {
+    private runView(r: RunRecord, apiBase: string): Record<string, unknown> {
         const full = `${r.repo.owner}/${r.repo.name}`;
-        const api = `${this.serverUrl}${prefix}/repos/${full}`;
+        const api = `${apiBase}repos/${full}`;
         const repository = { id: r.repo.id, node_id: `R_${r.repo.id}`, name: r.repo.name, full_name: full, owner: { login: r.repo.owner, id: ownerId(r.repo.owner) }, private: true };
         return {
             id: r.id, name: r.name, node_id: `WFR_${r.id}`, check_suite_id: r.id + 1, head_branch: r.headBranch, head_sha: r.headSha, path: r.path,
@@ -696,9 +696,9 @@ export class GitHubActions {
         };
     }
 
-    private jobView(r: RunRecord, j: JobRecord, prefix: string): Record<string, unknown> {
+    private jobView(r: RunRecord, j: JobRecord, apiBase: string): Record<string, unknown> {
         const full = `${r.repo.owner}/${r.repo.name}`;
-        const api = `${this.serverUrl}${prefix}/repos/${full}`;
+        const api = `${apiBase}repos/${full}`;
         return {
             id: j.id, run_id: r.id, run_url: `${api}/actions/runs/${r.id}`, run_attempt: 1, node_id: `CR_${j.id}`, head_sha: r.headSha, head_branch: r.headBranch,
             url: `${api}/actions/jobs/${j.id}`, html_url: `${this.serverUrl}/${full}/actions/runs/${r.id}/job/${j.id}`, status: j.status, conclusion: j.conclusion,
@@ -708,11 +708,11 @@ export class GitHubActions {
         };
     }
 
-    private fileView(repo: Repository, file: string, blob: string, text: string, prefix: string): Record<string, unknown> {
+    private fileView(repo: Repository, file: string, blob: string, text: string, apiBase: string): Record<string, unknown> {
         const full = `${repo.owner}/${repo.name}`;
-        const url = `${this.serverUrl}${prefix}/repos/${full}/contents/${file}`;
+        const url = `${apiBase}repos/${full}/contents/${file}`;
         const html = `${this.serverUrl}/${full}/blob/main/${file}`;
-        const gitUrl = `${this.serverUrl}${prefix}/repos/${full}/git/blobs/${blob}`;
+        const gitUrl = `${apiBase}repos/${full}/git/blobs/${blob}`;
         return {
             type: "file", encoding: "base64", size: Buffer.byteLength(text), name: path.posix.basename(file), path: file,
             content: Buffer.from(text).toString("base64").replace(/(.{60})/g, "$1\n"), sha: blob, url, git_url: gitUrl, html_url: html,

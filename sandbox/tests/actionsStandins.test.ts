@@ -126,7 +126,7 @@ describe("GitHub Actions stand-in (with the Git server and the GitHub API stand-
     let closeGit: () => Promise<void>;
     let remote: string;
     const owner = "acme";
-    const base = () => `${gh.url}api/v3/`;
+    const base = () => gh.apiUrl;
 
     /** What a job saw, printed by its step: GitHub's variables, the ID-token URL's presence, the "flux CLI" on PATH. */
     const probeWorkflow = (permissions: string, on = "push:\n    branches: [main]\n  workflow_dispatch: {}") => `name: probe
@@ -165,7 +165,8 @@ jobs:
         const server = await startGitServer(path.join(dir, "git"));
         closeGit = server.close;
         remote = await createRepository(server, "app", { "README.md": "app\n" });
-        gh = await GitHubApi.start({ token, repositories: [{ owner, name: "app" }] });
+        // As the sandbox runs it: a GitHub Enterprise Server (REST under /api/v3/, /_services/ on the host).
+        gh = await GitHubApi.start({ flavor: "ghes", token, repositories: [{ owner, name: "app" }] });
         const fakeFlux = path.join(dir, "flux");
         fs.writeFileSync(fakeFlux, "#!/bin/sh\necho \"flux (test double) $*\"\n", { mode: 0o755 });
         actions = await GitHubActions.start({

@@ -13,6 +13,8 @@ export interface Registered {
     /** The id the provider answered with (set once the registration completes). */
     id?: string;
     readonly retainOnDelete: boolean;
+    /** The `deleteBeforeReplace` option: a replacement would delete the old object before creating the new one. */
+    readonly deleteBeforeReplace: boolean;
     /** Names of the resource hooks bound to run before this resource is created. */
     readonly beforeCreateHooks: readonly string[];
     /** Names of the resource hooks bound to run after it is created. */
@@ -92,8 +94,12 @@ function repositoryAnswer(fullName: string): Record<string, unknown> {
 
 function providerOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
-        case "random:index/randomPassword:RandomPassword":
-            return { ...inputs, result: fakeToken(name, Number(inputs.length)) };
+        case "random:index/randomPassword:RandomPassword": {
+            // A new rotation label is a new token, as the provider's keepers make it; Pulumi.yaml's
+            // default label keeps the token every fixture was computed from.
+            const rotation = (inputs.keepers as { rotation?: string } | undefined)?.rotation;
+            return { ...inputs, result: fakeToken(rotation === undefined || rotation === "initial" ? name : `${name}/${rotation}`, Number(inputs.length)) };
+        }
         case "kubernetes:core/v1:Service":
             return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
                 ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
@@ -102,7 +108,7 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
         case "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe":
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
         case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
-            return { ...inputs, ok: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
+            return { ...inputs, result: "accepted", ok: true, seenInCluster: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
         case "pulumi-nodejs:dynamic/flux-push:ActionsProof":
             return { ...inputs, ok: true, state: "reconciled", seconds: 4.2, runId: 31, jobConclusion: "success", message: "triggered the Receiver" };
         case "pulumi-nodejs:dynamic/flux-push:WorkflowFile":
@@ -164,6 +170,7 @@ export async function resetMocks(preview = false): Promise<void> {
             const bound = (req as { getHooks?(): { getBeforeCreateList?(): string[]; getAfterCreateList?(): string[] } | undefined }).getHooks?.();
             const entry: Registered = {
                 retainOnDelete: (req as { getRetainondelete?(): boolean }).getRetainondelete?.() === true,
+                deleteBeforeReplace: (req as { getDeletebeforereplace?(): boolean }).getDeletebeforereplace?.() === true,
                 beforeCreateHooks: [...(bound?.getBeforeCreateList?.() ?? [])],
                 afterCreateHooks: [...(bound?.getAfterCreateList?.() ?? [])],
                 type,
