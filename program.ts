@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CommitStatus, CommitStatusToken } from "./components/commitStatus";
 import { DeliveryCheck, DeliveryCheckResult } from "./components/deliveryCheck";
 import { GitSource } from "./components/gitSource";
+import { ActionsProofResult, ActionsTrigger, ActionsWorkflowOutput } from "./components/actionsTrigger";
 import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
@@ -12,29 +13,48 @@ import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
 import { DefaultCommitStatusApiVersion } from "./lib/flux";
 import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
+import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
+import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
 import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
+
+/** A repository's Actions OIDC trigger (issue 17). */
+export interface ActionsTriggerOutputs {
+    /** The generic-oidc Receiver, `<name>-actions`. */
+    readonly receiver: pulumi.Output<string>;
+    /** Not secret: derived from the name and namespace only. */
+    readonly webhookPath: pulumi.Output<string>;
+    readonly validations: pulumi.Output<OidcValidation[]>;
+    /** The workflow the repository needs: commit `content` to `path` on `branch` (output delivery). */
+    readonly workflow: pulumi.Output<ActionsWorkflowOutput>;
+    /** The proof at `up`: a dispatched run, and the reconcile request it caused. */
+    readonly proof: pulumi.Output<ActionsProofResult>;
+}
 
 export interface RepositoryOutputs {
     readonly gitRepository: pulumi.Output<string>;
     readonly kustomizations: pulumi.Output<string[]>;
-    readonly receiver: pulumi.Output<string>;
+    /** The webhook trigger's Receiver, hook and checks (absent for a repository whose triggers are [actions-oidc]). */
+    readonly receiver?: pulumi.Output<string>;
     /** Secret: derived from the token. */
-    readonly webhookPath: pulumi.Output<string>;
+    readonly webhookPath?: pulumi.Output<string>;
     /** Secret: derived from the token. */
-    readonly payloadUrl: pulumi.Output<string>;
-    readonly webhookId: pulumi.Output<string>;
+    readonly payloadUrl?: pulumi.Output<string>;
+    readonly webhookId?: pulumi.Output<string>;
     /** GitHub's ping of the hook and its delivery result, from the last time it ran. */
-    readonly deliveryCheck: pulumi.Output<DeliveryCheckResult>;
+    readonly deliveryCheck?: pulumi.Output<DeliveryCheckResult>;
+    /** The actions-oidc trigger, when the repository uses it. */
+    readonly actions?: ActionsTriggerOutputs;
     /** The Provider and Alert that post commit statuses, when commit statuses are on. */
     readonly commitStatus?: pulumi.Output<{ provider: string; alert: string }>;
 }
 
 export interface FluxPushOutputs {
     readonly namespace: string;
-    readonly tokenSecret: pulumi.Output<string>;
+    /** The webhook token's Secret; absent when no repository uses the webhook trigger (no token is made). */
+    readonly tokenSecret?: pulumi.Output<string>;
     /** A short non-secret label of the current token; part of the Secret's and Receivers' names. */
-    readonly tokenGeneration: pulumi.Output<string>;
+    readonly tokenGeneration?: pulumi.Output<string>;
     readonly exposure: pulumi.Output<ExposureDetails>;
     readonly repositories: Readonly<Record<string, RepositoryOutputs>>;
 }
@@ -82,11 +102,14 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
 async function preflight(cluster: ClusterClient, config: StackConfig): Promise<PreflightResult> {
     const result = judgeCluster(await observeCluster(cluster, config), config);
+    // The actions-oidc trigger needs Flux 2.9's generic-oidc Receiver, which only the CRD's schema shows.
+    const oidc = config.actions ? judgeOidcSupport(await observeOidcSupport(cluster), config, cluster.description) : { problems: [], warnings: [] };
+    const problems = [...result.problems, ...oidc.problems];
     for (const n of result.notices) pulumi.log.info(`preflight: ${n}`);
-    for (const w of result.warnings) pulumi.log.warn(`preflight: ${w}`);
-    if (result.problems.length > 0) {
-        const n = result.problems.length;
-        throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + result.problems.map((p) => `  - ${p}`).join("\n"));
+    for (const w of [...result.warnings, ...oidc.warnings]) pulumi.log.warn(`preflight: ${w}`);
+    if (problems.length > 0) {
+        const n = problems.length;
+        throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((p) => `  - ${p}`).join("\n"));
     }
     return result;
 }
@@ -101,9 +124,11 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
     const { existingBranches, commitStatusApiVersion } = await preflight(cluster, config);
 
-    const token = new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation });
+    // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
+    const webhookRepositories = config.repositories.filter((r) => r.triggers.includes("webhook"));
+    const token = webhookRepositories.length > 0 ? new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation }) : undefined;
     // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
-    const sourceRanges = config.allowedSources === "github"
+    const sourceRanges = config.allowedSources === "github" && webhookRepositories.length > 0
         ? github.getIpRangesOutput().hooks.apply((hooks) => {
             // An empty list would admit nobody: every delivery would be dropped.
             if (!hooks || hooks.length === 0) {
@@ -126,37 +151,65 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
         if (repository.branchFilter && source.branch === undefined) {
             pulumi.log.warn(`repositories ${repository.name}: the existing GitRepository follows no branch the stack could read (a tag, semver or commit, or not readable): its Receiver reconciles on every push`);
         }
-        const receiver = new PushReceiver(repository.name, {
-            namespace,
-            repositoryName: repository.name,
-            gitRepositoryName: source.gitRepositoryName,
-            branchFilter: repository.branchFilter ? source.branch : undefined,
-            githubRepository: repository.githubRepository,
-            github: gh,
-            token: token.token,
-            generation: token.generation,
-            secretName: token.secretName,
-            baseUrl: exposure.baseUrl,
-            insecureSsl: config.insecureSsl,
-            receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
-            exposureId,
-            cluster,
-        });
-        const check = new DeliveryCheck(repository.name, {
-            github: gh,
-            githubRepository: repository.githubRepository,
-            webhookId: receiver.webhookId,
-            payloadUrl: receiver.payloadUrl,
-            secret: token.token,
-            namespace,
-            receiverName: receiver.receiverName,
-            gitRepositoryName: source.gitRepositoryName,
-            cluster: kubeconfig,
-            mode: config.deliveryCheck.mode,
-            trigger: config.deliveryCheck.trigger,
-            timeoutSeconds: config.deliveryCheck.timeoutSeconds,
-            exposureId,
-        });
+        let webhookOutputs: Partial<RepositoryOutputs> = {};
+        if (repository.triggers.includes("webhook") && token !== undefined) {
+            const receiver = new PushReceiver(repository.name, {
+                namespace,
+                repositoryName: repository.name,
+                gitRepositoryName: source.gitRepositoryName,
+                branchFilter: repository.branchFilter ? source.branch : undefined,
+                githubRepository: repository.githubRepository,
+                github: gh,
+                token: token.token,
+                generation: token.generation,
+                secretName: token.secretName,
+                baseUrl: exposure.baseUrl,
+                insecureSsl: config.insecureSsl,
+                receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
+                exposureId,
+                cluster,
+            });
+            const check = new DeliveryCheck(repository.name, {
+                github: gh,
+                githubRepository: repository.githubRepository,
+                webhookId: receiver.webhookId,
+                payloadUrl: receiver.payloadUrl,
+                secret: token.token,
+                namespace,
+                receiverName: receiver.receiverName,
+                gitRepositoryName: source.gitRepositoryName,
+                cluster: kubeconfig,
+                mode: config.deliveryCheck.mode,
+                trigger: config.deliveryCheck.trigger,
+                timeoutSeconds: config.deliveryCheck.timeoutSeconds,
+                exposureId,
+            });
+            webhookOutputs = {
+                receiver: receiver.receiverName,
+                webhookPath: receiver.webhookPath,
+                payloadUrl: receiver.payloadUrl,
+                webhookId: receiver.webhookId,
+                deliveryCheck: check.result,
+            };
+        }
+        let actionsOutputs: ActionsTriggerOutputs | undefined;
+        if (repository.triggers.includes("actions-oidc") && config.actions !== undefined) {
+            const trigger = new ActionsTrigger(repository.name, {
+                namespace,
+                repositoryName: repository.name,
+                gitRepositoryName: source.gitRepositoryName,
+                branch: repository.branchFilter ? source.branch : undefined,
+                githubRepository: repository.githubRepository,
+                github: gh,
+                actions: config.actions,
+                issuer: config.actions.issuer ?? pulumi.output(gh.apiBaseUrl).apply(actionsIssuerUrl),
+                ...(repository.actionsValidations ? { validations: repository.actionsValidations } : {}),
+                proofTrigger: config.deliveryCheck.trigger,
+                cluster,
+                kubeconfig,
+            });
+            actionsOutputs = { receiver: trigger.receiverName, webhookPath: trigger.webhookPath, validations: trigger.validations, workflow: trigger.workflow, proof: trigger.proof };
+        }
         let commitStatus: RepositoryOutputs["commitStatus"];
         if (commitStatusSecret !== undefined && (repository.existing || repository.kustomizations.length === 0)) {
             // A commit status names a Kustomization and this repository's commit: with no Kustomization
@@ -177,13 +230,10 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
         repositories[repository.name] = {
             gitRepository: source.gitRepositoryName,
             kustomizations: source.kustomizationNames,
-            receiver: receiver.receiverName,
-            webhookPath: receiver.webhookPath,
-            payloadUrl: receiver.payloadUrl,
-            webhookId: receiver.webhookId,
-            deliveryCheck: check.result,
+            ...webhookOutputs,
+            ...(actionsOutputs ? { actions: actionsOutputs } : {}),
             ...(commitStatus ? { commitStatus } : {}),
         };
     }
-    return { namespace, tokenSecret: token.secretName, tokenGeneration: token.generation, exposure: exposure.details, repositories };
+    return { namespace, ...(token ? { tokenSecret: token.secretName, tokenGeneration: token.generation } : {}), exposure: exposure.details, repositories };
 }

@@ -8,12 +8,16 @@ import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
 import { Flux, installFlux210NotificationCrds, startFlux, yamlObjects } from "./cluster/flux";
 import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
+import { ServiceProxy } from "./cluster/serviceProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
+import { GitHubActions, Runner } from "./standins/githubActions";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
 import { buildStandins, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
+/** The Actions stand-in's one runner: a self-hosted runner "inside the cluster" (it reaches webhook-receiver.<ns>.svc). */
+export const SandboxRunner: Runner = { name: "sandbox-cluster-runner", labels: ["self-hosted", "linux", "sandbox-cluster"] };
 
 export interface Sandbox {
     readonly dir: string;
@@ -22,6 +26,8 @@ export interface Sandbox {
     readonly flux: Flux;
     readonly git: GitServer;
     readonly github: GitHubApi;
+    /** GitHub Actions (runs, jobs, the OIDC issuer) on the GitHub stand-in's host. */
+    readonly actions: GitHubActions;
     readonly githubToken: string;
     readonly proxy: NodePortProxy;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
@@ -128,6 +134,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             github.addCommit(SandboxOwner, name, head, "main");
         }
 
+        // GitHub Actions on the same host (issue 17), its runner reaching the cluster's Service names
+        // through the cluster-network stand-in; the real flux CLI stands in for fluxcd/flux2/action.
+        const serviceProxy = await ServiceProxy.start(cp.api, flux.namespace, flux.receiverAddr);
+        sup.onStop(() => serviceProxy.close());
+        const actions = await GitHubActions.start({
+            github,
+            gitRepository: (_owner, name) => (fs.existsSync(path.join(git.root, `${name}.git`)) ? path.join(git.root, `${name}.git`) : undefined),
+            fluxCli: tools.flux,
+            fluxVersion: /flux-v([0-9.]+)/.exec(tools.flux)?.[1] ?? "2.9.5",
+            runners: [SandboxRunner],
+            dir: path.join(dir, "actions"),
+            runnerEnv: serviceProxy.env(),
+        });
+        actions.addToken(githubToken, { actions: "write", contents: "write", workflows: "write" });
+        sup.onStop(() => actions.close());
+
         const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
         proxy.start();
         sup.onStop(() => proxy.stop());
@@ -150,7 +172,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
 
         return {
-            dir, tools, controlPlane: cp, flux, git, github, githubToken, proxy,
+            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, proxy,
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
             startBareCluster: () => startControlPlane(sup, path.join(dir, "bare-cluster"), {
                 etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,

@@ -43,7 +43,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "exposure must be a known mode",
         set: { exposure: "nodeport" },
-        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url (e.g. \`pulumi config set exposure patch-nodeport\`)`],
+        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url, none (e.g. \`pulumi config set exposure patch-nodeport\`)`],
     },
     {
         rule: "nodePort must be in 30000-32767",
@@ -293,7 +293,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "repository entries are objects",
         set: { repositories: ["instavote"] },
-        problems: [`${R0}: must be an object with name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations, got "instavote"`],
+        problems: [`${R0}: must be an object with name, githubRepository, existing, branchFilter, triggers, actionsValidations, url, branch, interval, secretRef, kustomizations, got "instavote"`],
     },
     {
         rule: "repository name is an RFC 1123 name",
@@ -363,7 +363,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "unknown keys are reported (typos do not pass silently)",
         set: { repositories: [repo({ brnach: "main" })] },
-        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations`],
+        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, branchFilter, triggers, actionsValidations, url, branch, interval, secretRef, kustomizations`],
     },
     {
         rule: "branchFilter is a boolean",
@@ -518,6 +518,7 @@ describe("config validation", () => {
                 githubRepository: "instavote",
                 existing: false,
                 branchFilter: true,
+                triggers: ["webhook"],
                 url: "https://github.com/example-org/instavote.git",
                 branch: "main",
                 interval: "2h",
@@ -540,7 +541,7 @@ describe("config validation", () => {
     it("accepts an existing repository by name alone", () => {
         const result = validateConfig(config({ repositories: [{ name: "flux-system", githubRepository: "fleet-infra", existing: true }] }));
         assert.ok(result.ok);
-        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true, branchFilter: true }]);
+        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true, branchFilter: true, triggers: ["webhook"] }]);
     });
 
     it("accepts each exposure mode with its settings", () => {

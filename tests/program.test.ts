@@ -496,13 +496,13 @@ describe("the stack (Pulumi mocks)", () => {
         it("makes every output derived from the token secret, and nothing else", async () => {
             const out = await run({ repositories: [instavote, result] });
             for (const name of ["instavote", "result"]) {
-                assert.strictEqual(await isSecret(out.repositories[name].payloadUrl), true, `${name} payloadUrl`);
-                assert.strictEqual(await isSecret(out.repositories[name].webhookPath), true, `${name} webhookPath`);
-                assert.strictEqual(await isSecret(out.repositories[name].receiver), false, `${name} receiver name`);
+                assert.strictEqual(await isSecret(out.repositories[name].payloadUrl!), true, `${name} payloadUrl`);
+                assert.strictEqual(await isSecret(out.repositories[name].webhookPath!), true, `${name} webhookPath`);
+                assert.strictEqual(await isSecret(out.repositories[name].receiver!), false, `${name} receiver name`);
             }
             assert.strictEqual(await isSecret(out.exposure), false);
-            assert.strictEqual(await isSecret(out.tokenSecret), false);
-            assert.strictEqual(await isSecret(out.tokenGeneration), false, "a 40-bit label of the token, by design not secret");
+            assert.strictEqual(await isSecret(out.tokenSecret!), false);
+            assert.strictEqual(await isSecret(out.tokenGeneration!), false, "a 40-bit label of the token, by design not secret");
         });
 
         it("keeps the token secret even where the provider does not mark it (mocks)", async () => {

@@ -223,7 +223,27 @@ const SamlMessage = "Resource protected by organization SAML enforcement. You mu
 const SamlDocs = "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/";
 
 type Json = unknown;
-interface Reply { status: number; body?: Json; headers?: Record<string, string>; counted?: boolean }
+export interface Reply { status: number; body?: Json; headers?: Record<string, string>; counted?: boolean }
+
+/**
+ * Extension point (issue 17): REST routes served by other modules through this server, after its
+ * own (same authentication, rate limits and headers), with the caller's token and grant.
+ */
+export interface ExtensionRequest {
+    readonly method: string;
+    /** Without the REST prefix (/api/v3 on GHES). */
+    readonly path: string;
+    readonly query: URLSearchParams;
+    readonly input: Record<string, unknown>;
+    /** The REST root and the web root this request came through, each ending in "/". */
+    readonly apiBase: string;
+    readonly webBase: string;
+    readonly token?: string;
+    readonly grant: TokenGrant;
+}
+export type ExtensionRoute = (req: ExtensionRequest) => Reply | undefined | Promise<Reply | undefined>;
+/** A service on the same host outside the REST API (GHES serves /_services/... there): gets the raw request. */
+export type HostService = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void | Promise<void>;
 interface HookRoute {
     /** The anchor of the operation in GitHub's docs (for documentation_url). */
     readonly doc: string;
@@ -278,6 +298,9 @@ export class GitHubApi {
     private readonly saml = new Map<string, Set<string>>();
     private readonly extraServers: http.Server[] = [];
     private readonly pending = new Set<Promise<unknown>>();
+    private readonly extensions: ExtensionRoute[] = [];
+    private readonly services: { prefix: string; serve: HostService }[] = [];
+    private readonly pushListeners: ((owner: string, repo: string, push: PushOptions) => void)[] = [];
     private readonly front: Front;
     private hookRanges: string[] | undefined;
     private deliveryLogLagMs = 0;
@@ -333,6 +356,21 @@ export class GitHubApi {
         this.extraServers.push(server);
         const { port } = server.address() as AddressInfo;
         return { url: `https://${apiHost}:${port}/`, port };
+    }
+
+    /** Serves more REST routes (consulted after this stand-in's own). */
+    addRoutes(route: ExtensionRoute): void {
+        this.extensions.push(route);
+    }
+
+    /** Serves another service on this host under `prefix` (e.g. "/_services/token/"), before authentication and the web UI. */
+    addHostService(prefix: string, serve: HostService): void {
+        this.services.push({ prefix, serve });
+    }
+
+    /** Called for every push GitHub learns of (deliverPush), after the hooks are sent. */
+    onPush(listener: (owner: string, repo: string, push: PushOptions) => void): void {
+        this.pushListeners.push(listener);
     }
 
     /** Makes a repository exist (GitHub answers 404 for any other); returns it with its numeric id. */
@@ -440,7 +478,9 @@ export class GitHubApi {
         const payload = pushPayload(r.owner, r.name, push, r.id, { api: this.front.apiBase, web: this.front.webBase }, this.facts(r));
         this.lastPush.set(r.id, payload);
         const hooks = this.listHooks(owner, repo).filter((h) => h.active && subscribed(h, "push"));
-        return Promise.all(hooks.map((h) => this.deliver(h, "push", payload)));
+        const deliveries = hooks.map((h) => this.deliver(h, "push", payload));
+        for (const l of this.pushListeners) l(r.owner, r.name, { ...push, ref });
+        return Promise.all(deliveries);
     }
 
     /** Delivers any event to one hook, subscribed or not (to show what a receiver does with events it does not accept). */
@@ -490,6 +530,8 @@ export class GitHubApi {
         const url = new URL(req.url ?? "/", "http://localhost");
         const method = req.method ?? "GET";
         const requestId = githubRequestId();
+        const service = this.services.find((s) => url.pathname.startsWith(s.prefix));
+        if (service) return void (await service.serve(req, res, body));
         if (front.webUi && url.pathname !== front.restPrefix && !url.pathname.startsWith(`${front.restPrefix}/`)) {
             return this.webUi(res, method, url, front);
         }
@@ -525,7 +567,8 @@ export class GitHubApi {
             if (typeof input !== "object" || input === null || Array.isArray(input)) return send(ghError(400, "Problems parsing JSON", docs));
         }
         const ctx: RequestContext = { method, path, query: url.searchParams, input, front, grant, token: presented, requestId };
-        const reply = this.route(ctx);
+        let reply = this.route(ctx);
+        for (const extension of this.extensions) reply ??= await extension({ method, path, query: url.searchParams, input, apiBase: front.apiBase, webBase: front.webBase, token: presented, grant });
         if (!reply) {
             this.unknownRoutes.push(`${method} ${url.pathname}`);
             console.error(`[github-api stand-in] no such route: ${method} ${url.pathname} (404)`);

@@ -22,6 +22,7 @@ import { changedKeys, isSecretValue, plain, Wire } from "./wire";
 
 export const RepositoryWebhookType = "github:index/repositoryWebhook:RepositoryWebhook";
 export const GetIpRangesToken = "github:index/getIpRanges:getIpRanges";
+export const GetRepositoryToken = "github:index/getRepository:getRepository";
 
 export interface WebhookInputs {
     repository: string;
@@ -221,6 +222,23 @@ export function ipRanges(meta: Record<string, unknown>): Record<keyof GetIpRange
     };
 }
 
+/**
+ * getRepository (data_source_github_repository.go): `fullName` OWNER/NAME, else `name` under the
+ * provider's owner; GET /repos/{owner}/{name}; a 404 is not an error there: the data source comes
+ * back empty (id ""), which the program must check.
+ */
+async function repositoryOutputs(c: GitHubClient, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const [owner, name] = typeof inputs.fullName === "string" && inputs.fullName.includes("/") ? inputs.fullName.split("/", 2) : [c.settings.owner, String(inputs.name ?? "")];
+    const res = await c.request<Record<string, unknown>>("GET", `repos/${owner}/${name}`);
+    if (res.status === 404) return { id: "", fullName: "", name: "", repoId: 0, nodeId: "", defaultBranch: "" };
+    if (res.status !== 200) fail("reading the repository", "GET", new URL(`repos/${owner}/${name}`, c.settings.apiUrl).href, res);
+    const r = res.body;
+    return {
+        id: String(r.name), fullName: r.full_name, name: r.name, repoId: r.id, nodeId: r.node_id, defaultBranch: r.default_branch,
+        htmlUrl: r.html_url, httpCloneUrl: r.clone_url, private: r.private, visibility: r.visibility, archived: r.archived, fork: r.fork,
+    };
+}
+
 export function githubProvider(client: () => GitHubClient): provider.Provider {
     const getHook = async (c: GitHubClient, repository: string, id: string, etag?: string) => {
         const path = c.hooksPath(repository, id);
@@ -276,7 +294,8 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
             const res = await c.request("DELETE", path);
             if (res.status !== 204) fail("deleting the repository webhook", "DELETE", new URL(path, c.settings.apiUrl).href, res);
         },
-        async invoke(token, _inputs) {
+        async invoke(token, inputs) {
+            if (token === GetRepositoryToken) return { outputs: await repositoryOutputs(client(), plain(inputs) as Record<string, unknown>) };
             if (token !== GetIpRangesToken) throw new Error(`github stand-in: unknown function ${token}`);
             const c = client();
             const res = await c.request<Record<string, unknown>>("GET", "meta");

@@ -80,6 +80,8 @@ export function hookTargets(outputsJson: string, stackFile: StackFile): Targets 
     const hooks: HookTarget[] = [];
     for (const [name, value] of Object.entries(outputs as Record<string, unknown>)) {
         const raw = (value as { webhookId?: unknown } | null)?.webhookId;
+        // A repository whose triggers are [actions-oidc] has no hook to verify (no webhookId; its `actions` output instead).
+        if (raw === undefined && (value as { actions?: unknown } | null)?.actions !== undefined) continue;
         // GitHub's hook ids are positive integers; the github provider keeps them as strings.
         const id = typeof raw === "number" && raw > 0 ? raw : typeof raw === "string" && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : NaN;
         const repository = stackFile.repositories.get(name);

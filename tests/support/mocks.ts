@@ -106,6 +106,14 @@ export const GitHubMeta = {
     hooksIpv6s: ["2a0a:a440::/29"],
 };
 
+/** GitHub's spelling and id of a repository (owner "example-org" is spelled Example-Org on GitHub, to show the claims use GitHub's case). */
+export const RepositoryIds: Record<string, number> = { instavote: 700000001, result: 700000002, "fleet-infra": 700000003 };
+function repositoryAnswer(fullName: string): Record<string, unknown> {
+    const [owner, name] = fullName.split("/");
+    const canonical = owner === "example-org" ? "Example-Org" : owner;
+    return { id: fullName, fullName: `${canonical}/${name}`, name, repoId: RepositoryIds[name] ?? 700000099, defaultBranch: "main", nodeId: `R_${name}` };
+}
+
 function providerOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "random:index/randomPassword:RandomPassword": {
@@ -123,6 +131,10 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
         case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
             return { ...inputs, result: "accepted", ok: true, seenInCluster: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
+        case "pulumi-nodejs:dynamic/flux-push:ActionsProof":
+            return { ...inputs, ok: true, state: "reconciled", seconds: 4.2, runId: 31, jobConclusion: "success", message: "triggered the Receiver" };
+        case "pulumi-nodejs:dynamic/flux-push:WorkflowFile":
+            return { ...inputs, sha: "5d0b3e0b7c3f2a1e9d8c7b6a5f4e3d2c1b0a9f8e", commit: "c0ffee0000000000000000000000000000000001" };
         case "github:index/repositoryWebhook:RepositoryWebhook":
             return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };
         default:
@@ -152,6 +164,8 @@ export async function resetMocks(preview = false): Promise<void> {
         call: (args: pulumi.runtime.MockCallArgs) => {
             // GitHub's /meta, as @pulumi/github 6.15.0's getIpRanges returns it (allowedSources: github).
             if (args.token === "github:index/getIpRanges:getIpRanges") return { ...GitHubMeta };
+            // A repository as @pulumi/github 6.15.0's getRepository returns it (the actions-oidc trigger's validations).
+            if (args.token === "github:index/getRepository:getRepository") return repositoryAnswer(String(args.inputs.fullName ?? ""));
             throw new Error(`unexpected invoke ${args.token}: the program makes no other provider calls`);
         },
     }, project, "test", preview);
