@@ -157,11 +157,24 @@ export const DefaultRequestBudgetMs = 300_000;
 export const DefaultRequestTimeoutMs = 30_000;
 const MinuteMs = 60_000;
 
-/** A request that got no HTTP answer: refused, reset, or over its timeout. */
-export class GitHubUnreachableError extends Error {}
+/**
+ * Why a request has no answer to give: `GitHubUnreachableError`, no HTTP answer (refused, reset,
+ * or over its timeout); `GitHubNotJsonError`, an answer that is not GitHub's REST API (a web page:
+ * the web UI or a login redirect). Plain Errors with that `name`, not subclasses: the engine runs
+ * the dynamic providers from Pulumi's serialized copy of this code, where a class extending Error
+ * becomes a function that makes no Error, and the message was lost (`pulumi up` said "error: undefined").
+ */
+export type GitHubErrorName = "GitHubUnreachableError" | "GitHubNotJsonError";
 
-/** A request whose answer was not GitHub's REST API (a web page: the web UI or a login redirect). */
-export class GitHubNotJsonError extends Error {}
+export function gitHubError(name: GitHubErrorName, message: string): Error {
+    const e = new Error(message);
+    e.name = name;
+    return e;
+}
+
+export function isGitHubError(e: unknown, name: GitHubErrorName): e is Error {
+    return e instanceof Error && e.name === name;
+}
 
 export function withTrailingSlash(url: string): string {
     return url.endsWith("/") ? url : `${url}/`;
@@ -273,7 +286,7 @@ export async function githubRequest<T>(
         } catch (e) {
             const err = e as Error & { cause?: { code?: string; message?: string } };
             const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
-            throw new GitHubUnreachableError(timedOut
+            throw gitHubError("GitHubUnreachableError", timedOut
                 ? `${method} ${url.host}${url.pathname}: no answer from ${url.host} within ${Math.round(timeoutMs / 100) / 10} s`
                 : `${method} ${url.host}${url.pathname}: could not reach ${url.host} (${err.cause?.code ?? err.cause?.message ?? err.message})`);
         }
@@ -291,7 +304,7 @@ export async function githubRequest<T>(
         const date = Date.parse(headers["date"] ?? "");
         const answer = { status: res.status, body: parsed as T, headers, ...(notJson ? { notJson } : {}), ...(Number.isNaN(date) ? {} : { date }) };
         if (notJson && res.status >= 200 && res.status < 300) {
-            throw new GitHubNotJsonError(
+            throw gitHubError("GitHubNotJsonError",
                 `${method} ${url.href} answered ${res.status} with ${notJson}, not JSON: that is a web page (the web UI, or a login redirect), not GitHub's REST API. ` +
                 `Check github:baseUrl: a GitHub Enterprise Server serves REST only under https://HOST/api/v3/ (that form, or the host root, https://HOST/)`,
             );

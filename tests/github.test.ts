@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import { createHmac } from "crypto";
 import {
-    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubLimitsByKind, GitHubNotJsonError, githubRequest,
-    GitHubUnreachableError, hookCapacityProblem, HookSummary, isOurPing, nextLink, ourPingDelivery, repositoryWebUrl, resolveGitHubBase,
+    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubLimitsByKind, githubRequest,
+    hookCapacityProblem, isGitHubError, HookSummary, isOurPing, nextLink, ourPingDelivery, repositoryWebUrl, resolveGitHubBase,
     retryDecision, signedDeliveryHeaders,
 } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
@@ -159,7 +159,7 @@ describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", ()
     it("each attempt has a timeout that names the host and the time", async () => {
         const hanging = ((_u: string, init: RequestInit) => new Promise((_r, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason)))) as unknown as typeof fetch;
         await assert.rejects(githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch: hanging, requestTimeoutMs: 50 }),
-            (e: Error) => e instanceof GitHubUnreachableError && /GET api.github.com\/repos\/o\/r\/hooks: no answer from api.github.com within 0.1 s/.test(e.message));
+            (e: Error) => isGitHubError(e, "GitHubUnreachableError") && /GET api.github.com\/repos\/o\/r\/hooks: no answer from api.github.com within 0.1 s/.test(e.message));
         const refused = (async () => {
             throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
         }) as unknown as typeof fetch;
@@ -169,7 +169,7 @@ describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", ()
     it("a 200 that is not JSON (a GHES web UI or login page) is an error naming github:baseUrl and the REST form", async () => {
         const { fetch } = scriptedFetch([{ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, text: "<!DOCTYPE html><html><title>Sign in</title></html>" }]);
         await assert.rejects(githubRequest({ baseUrl: "https://ghe.example.com/", token: "t" }, "GET", "repos/o/r/hooks", undefined, { fetch }),
-            (e: Error) => e instanceof GitHubNotJsonError && /answered 200 with text\/html; charset=utf-8, not JSON.*web UI.*github:baseUrl.*https:\/\/HOST\/api\/v3\//.test(e.message));
+            (e: Error) => isGitHubError(e, "GitHubNotJsonError") && /answered 200 with text\/html; charset=utf-8, not JSON.*web UI.*github:baseUrl.*https:\/\/HOST\/api\/v3\//.test(e.message));
     });
 
     it("Link rel=\"next\" is the only way to the next page", () => {

@@ -13,7 +13,7 @@ import { AddressInfo } from "net";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    countHooks, HookCapacityInputs, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
+    countHooks, HookCapacityInputs, hookCapacityProvider, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
     realIo, runDeliveryCheck, webhookPingProvider, webhookPingProviderWith,
 } from "../providers/githubHooks";
 import { HookSummary, MaxHookPages } from "../lib/github";
@@ -376,6 +376,32 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
             await api.close();
             await close(receiver);
             await close(apiServer);
+        }
+    });
+
+    it("the HookCapacity provider, serialized: a GitHub that does not answer, or answers with a web page, is named in its error (a class extending Error lost its message there)", async () => {
+        const serialized = await pulumi.runtime.serializeFunction(() => hookCapacityProvider, { allowSecrets: true });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const requireFromString = require("require-from-string") as (code: string, filename: string) => { handler(): typeof hookCapacityProvider };
+        const provider = requireFromString(serialized.text, path.join(dir, "capacity.js")).handler();
+        const create = (apiBaseUrl: string) => provider.create?.({ owner: "o", apiBaseUrl, token: "t", repository: "r", events: ["push"] } satisfies HookCapacityInputs);
+        const webUi = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!DOCTYPE html><title>Sign in</title>"));
+        const port = await listen(webUi);
+        await close(webUi);
+        await assert.rejects(create(`http://127.0.0.1:${port}/api/v3/`), (e: Error) => {
+            assert.ok(e instanceof Error, "an Error, whose message the engine shows");
+            assert.match(e.message, new RegExp(`^GET 127\\.0\\.0\\.1:${port}/api/v3/repos/o/r/hooks: could not reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`));
+            return true;
+        });
+        const page = await listen(webUi);
+        try {
+            await assert.rejects(create(`http://127.0.0.1:${page}/api/v3/`), (e: Error) => {
+                assert.ok(e instanceof Error);
+                assert.match(e.message, /answered 200 with text\/html; charset=utf-8, not JSON: that is a web page/);
+                return true;
+            });
+        } finally {
+            await close(webUi);
         }
     });
 });

@@ -4,7 +4,7 @@
 // CA, and the host map (hostMap.ts) sends api.<x>.ghe.com:443 to that listener. Node processes
 // only: the test process (install) and its node children (env); not Go programs.
 import { GitHubApi } from "./githubApi";
-import { hostMapEnv, installHostMap } from "./hostMap";
+import { HostMap, hostMapEnv, installHostMap } from "./hostMap";
 import { createSandboxCa } from "./sandboxTls";
 
 export interface DataResidencyHost {
@@ -20,17 +20,26 @@ export interface DataResidencyHost {
     stop(): void;
 }
 
+export interface DataResidencyOptions {
+    /**
+     * More names to resolve the same way, "host:port" -> "127.0.0.1:port": a payload URL host as
+     * public DNS would resolve it (GHE.com, like GitHub.com, delivers only to hosts on the public
+     * Internet, so a sandbox stack on GHE.com names its receiver by a host name, not 127.0.0.1).
+     */
+    readonly alsoResolve?: HostMap;
+}
+
 /**
  * Serves `api` at https://api.<subdomain>.ghe.com/ for this process (patched at once) and for child
  * processes given `env`. `compiledShim` is sandbox/dist/standins/hostMap.js (npm run build:standins).
  */
-export async function serveDataResidency(api: GitHubApi, subdomain: string, compiledShim: string): Promise<DataResidencyHost> {
+export async function serveDataResidency(api: GitHubApi, subdomain: string, compiledShim: string, opts: DataResidencyOptions = {}): Promise<DataResidencyHost> {
     if (!/^[a-z0-9-]+$/i.test(subdomain)) throw new Error(`serveDataResidency: ${subdomain} is not a <subdomain> of ghe.com`);
     const apiHost = `api.${subdomain}.ghe.com`;
     const ca = await createSandboxCa();
     try {
         const { port } = await api.serveDataResidencyHost(apiHost, await ca.issue([apiHost]));
-        const map = { [`${apiHost}:443`]: `127.0.0.1:${port}` };
+        const map = { ...opts.alsoResolve, [`${apiHost}:443`]: `127.0.0.1:${port}` };
         const uninstall = installHostMap(map, ca.caCert);
         return {
             baseUrl: `https://${subdomain}.ghe.com/`, apiUrl: `https://${apiHost}/`, caFile: ca.caFile,

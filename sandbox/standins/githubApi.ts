@@ -535,7 +535,7 @@ export class GitHubApi {
         if (front.webUi && url.pathname !== front.restPrefix && !url.pathname.startsWith(`${front.restPrefix}/`)) {
             return this.webUi(res, method, url, front);
         }
-        const path = url.pathname.slice(front.restPrefix.length).replace(/\/+$/, "") || "/";
+        const path = this.byRepositoryId(url.pathname.slice(front.restPrefix.length).replace(/\/+$/, "") || "/");
         const send = (r: Reply) => this.send(req, res, method, url.pathname, r, front, requestId);
         const docs = this.rules.docs;
 
@@ -575,6 +575,17 @@ export class GitHubApi {
             return send({ ...ghError(404, "Not Found", docs), counted: !free });
         }
         return send({ counted: !free, ...reply });
+    }
+
+    /**
+     * GitHub serves a repository's routes by its id too, `/repositories/{id}/…`: the form the URLs in
+     * its Link headers take (e.g. `<https://api.github.com/repositories/211666/forks?page=2>; rel="next"`).
+     * An unknown id stays as it is and answers 404.
+     */
+    private byRepositoryId(path: string): string {
+        const m = /^\/repositories\/(\d+)(\/.*)?$/.exec(path);
+        const repo = m ? [...this.repositories.values()].find((r) => r.id === Number(m[1])) : undefined;
+        return m && repo ? `/repos/${repo.owner}/${repo.name}${m[2] ?? ""}` : path;
     }
 
     /**
@@ -725,7 +736,7 @@ export class GitHubApi {
 
     private listHooksRoute(ctx: RequestContext, repo: Repository): Reply {
         const all = [...this.hooks.values()].filter((h) => h.repositoryId === repo.id);
-        return { status: 200, body: paginate(all, ctx.query).map((h) => this.view(h, ctx.front)) };
+        return { status: 200, body: paginate(all, ctx.query).map((h) => this.view(h, ctx.front)), headers: pageLinks(ctx, repo, "hooks", all.length) };
     }
 
     private createHookRoute(ctx: RequestContext, repo: Repository): Reply {
@@ -919,7 +930,7 @@ export class GitHubApi {
     private listStatusesRoute(ctx: RequestContext, repo: Repository, ref: string): Reply {
         const sha = this.resolveRef(repo, ref);
         const list = sha ? this.statuses.get(`${repo.id}:${sha}`) ?? [] : [];
-        return { status: 200, body: paginate(list, ctx.query).map((s) => this.statusView(repo, s, ctx.front)) };
+        return { status: 200, body: paginate(list, ctx.query).map((s) => this.statusView(repo, s, ctx.front)), headers: pageLinks(ctx, repo, `commits/${encodeURIComponent(ref)}/statuses`, list.length) };
     }
 
     private createStatusRoute(ctx: RequestContext, repo: Repository, sha: string): Reply {
@@ -1129,10 +1140,38 @@ function matchesEtag(header: string | string[] | undefined, etag: string): boole
     return String(header ?? "").split(",").some((t) => t.trim() === "*" || strip(t) === strip(etag));
 }
 
+/** `per_page` (default 30, at most 100) and `page` (from 1), as GitHub reads them. */
+function pageOf(query: URLSearchParams): { perPage: number; page: number } {
+    return {
+        perPage: Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30) || 30)),
+        page: Math.max(1, Number(query.get("page") ?? 1) || 1),
+    };
+}
+
 function paginate<T>(list: readonly T[], query: URLSearchParams): T[] {
-    const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30) || 30));
-    const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+    const { perPage, page } = pageOf(query);
     return list.slice((page - 1) * perPage, page * perPage);
+}
+
+/**
+ * GitHub's `Link` header for one page of a repository's list: prev, next, last and first, each the
+ * request's query with another `page`, by the repository's id (`…/repositories/{id}/hooks?per_page=100&page=2`).
+ * None when everything fits on one page ("Using pagination in the REST API").
+ */
+function pageLinks(ctx: RequestContext, repo: Repository, resource: string, total: number): Record<string, string> {
+    const { perPage, page } = pageOf(ctx.query);
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const at = (n: number) => {
+        const q = new URLSearchParams(ctx.query);
+        q.set("page", String(n));
+        return `<${ctx.front.apiBase}repositories/${repo.id}/${resource}?${q}>`;
+    };
+    const links = [
+        ...(page > 1 ? [`${at(Math.min(page - 1, last))}; rel="prev"`] : []),
+        ...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []),
+        ...(page > 1 ? [`${at(1)}; rel="first"`] : []),
+    ];
+    return links.length > 0 ? { Link: links.join(", ") } : {};
 }
 
 /**

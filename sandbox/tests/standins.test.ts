@@ -225,6 +225,28 @@ describe("GitHub API stand-in (GHES flavor, as in the sandbox)", () => {
         assert.strictEqual(JSON.parse(rx.got[rx.got.length - 1].body).after, "c".repeat(40));
     });
 
+    it("lists hooks a page at a time with GitHub's Link header (prev, next, last, first, by the repository's id), and serves those URLs", async () => {
+        for (let i = 0; i < 5; i++) assert.strictEqual((await create(`http://10.0.0.${i + 1}/hook/x`, { active: false })).status, 201);
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks")).headers.get("link"), null, "everything on one page: no Link");
+        const links = (a: Answer) => Object.fromEntries([...(a.headers.get("link") ?? "").matchAll(/<([^>]+)>; rel="(\w+)"/g)].map((m) => [m[2], m[1]]));
+        const first = await req("GET", "/repos/org/app/hooks?per_page=2");
+        assert.deepStrictEqual(links(first), {
+            next: `${api.apiUrl}repositories/4242/hooks?per_page=2&page=2`,
+            last: `${api.apiUrl}repositories/4242/hooks?per_page=2&page=3`,
+        });
+        const seen: number[] = first.json.map((h: { id: number }) => h.id);
+        let page = first;
+        while (links(page).next) {
+            page = await req("GET", links(page).next);
+            assert.strictEqual(page.status, 200);
+            seen.push(...page.json.map((h: { id: number }) => h.id));
+        }
+        assert.deepStrictEqual(seen, api.listHooks("org", "app").map((h) => h.id), "every hook once, in order");
+        assert.deepStrictEqual(Object.keys(links(page)), ["prev", "first"], "the last page");
+        assert.deepStrictEqual(api.unknownRoutes, []);
+        assert.strictEqual((await req("GET", "/repositories/999/hooks")).status, 404, "an id GitHub does not have");
+    });
+
     it("lists deliveries newest first with GitHub's fields, pages them, shows one with request and response, and redelivers", async () => {
         const { json: hook } = await create();
         await api.idle();
