@@ -5,35 +5,56 @@ import * as pulumi from "@pulumi/pulumi";
 import { CommitStatus, CommitStatusToken } from "./components/commitStatus";
 import { DeliveryCheck, DeliveryCheckResult } from "./components/deliveryCheck";
 import { GitSource } from "./components/gitSource";
+import { ActionsProofResult, ActionsTrigger, ActionsWorkflowOutput } from "./components/actionsTrigger";
 import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
-import { DefaultGitHubApiUrl, repositoryWebUrl, withTrailingSlash } from "./lib/github";
-import { judgeCluster, observeCluster } from "./lib/preflight";
-import { GitHubAccess } from "./providers/githubHooks";
+import { DefaultCommitStatusApiVersion } from "./lib/flux";
+import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
+import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
+import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
+import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
+import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
+
+/** A repository's Actions OIDC trigger (issue 17). */
+export interface ActionsTriggerOutputs {
+    /** The generic-oidc Receiver, `<name>-actions`. */
+    readonly receiver: pulumi.Output<string>;
+    /** Not secret: derived from the name and namespace only. */
+    readonly webhookPath: pulumi.Output<string>;
+    readonly validations: pulumi.Output<OidcValidation[]>;
+    /** The workflow the repository needs: commit `content` to `path` on `branch` (output delivery). */
+    readonly workflow: pulumi.Output<ActionsWorkflowOutput>;
+    /** The proof at `up`: a dispatched run, and the reconcile request it caused. */
+    readonly proof: pulumi.Output<ActionsProofResult>;
+}
 
 export interface RepositoryOutputs {
     readonly gitRepository: pulumi.Output<string>;
     readonly kustomizations: pulumi.Output<string[]>;
-    readonly receiver: pulumi.Output<string>;
+    /** The webhook trigger's Receiver, hook and checks (absent for a repository whose triggers are [actions-oidc]). */
+    readonly receiver?: pulumi.Output<string>;
     /** Secret: derived from the token. */
-    readonly webhookPath: pulumi.Output<string>;
+    readonly webhookPath?: pulumi.Output<string>;
     /** Secret: derived from the token. */
-    readonly payloadUrl: pulumi.Output<string>;
-    readonly webhookId: pulumi.Output<string>;
+    readonly payloadUrl?: pulumi.Output<string>;
+    readonly webhookId?: pulumi.Output<string>;
     /** GitHub's ping of the hook and its delivery result, from the last time it ran. */
-    readonly deliveryCheck: pulumi.Output<DeliveryCheckResult>;
+    readonly deliveryCheck?: pulumi.Output<DeliveryCheckResult>;
+    /** The actions-oidc trigger, when the repository uses it. */
+    readonly actions?: ActionsTriggerOutputs;
     /** The Provider and Alert that post commit statuses, when commit statuses are on. */
     readonly commitStatus?: pulumi.Output<{ provider: string; alert: string }>;
 }
 
 export interface FluxPushOutputs {
     readonly namespace: string;
-    readonly tokenSecret: pulumi.Output<string>;
+    /** The webhook token's Secret; absent when no repository uses the webhook trigger (no token is made). */
+    readonly tokenSecret?: pulumi.Output<string>;
     /** A short non-secret label of the current token; part of the Secret's and Receivers' names. */
-    readonly tokenGeneration: pulumi.Output<string>;
+    readonly tokenGeneration?: pulumi.Output<string>;
     readonly exposure: pulumi.Output<ExposureDetails>;
     readonly repositories: Readonly<Record<string, RepositoryOutputs>>;
 }
@@ -44,6 +65,8 @@ export interface ProgramDependencies {
     readonly cluster?: ClusterClient;
     /** How the program's own checks call GitHub (default: the github provider's settings). */
     readonly github?: GitHubAccess;
+    /** How the delivery check's provider process reads the cluster (default: `kubernetes:kubeconfig`/`kubernetes:context`). */
+    readonly kubeconfig?: KubeconfigInputs;
 }
 
 /** Validates the config, all problems at once, and throws before any resource is registered. */
@@ -56,8 +79,15 @@ export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config())):
     return result.config;
 }
 
-/** The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env vars). */
+/**
+ * The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env
+ * vars), with `github:baseUrl` resolved as the provider resolves it (lib/github.ts
+ * resolveGitHubBase): refused before anything changes when neither the provider nor GitHub could use it.
+ */
 export function githubAccess(config: pulumi.Config = new pulumi.Config("github"), env: NodeJS.ProcessEnv = process.env): GitHubAccess {
+    const configured = config.get("baseUrl");
+    const base = configured !== undefined ? resolveGitHubBase(configured, "github:baseUrl") : resolveGitHubBase(env.GITHUB_BASE_URL, "GITHUB_BASE_URL (github:baseUrl is not set)");
+    if (!base.ok) throw new pulumi.RunError(`${base.problem}; nothing was changed`);
     const owner = config.get("owner") ?? env.GITHUB_OWNER;
     if (!owner) {
         throw new pulumi.RunError("github:owner is not set: the account that owns the repositories; `pulumi config set github:owner OWNER` (or GITHUB_OWNER); nothing was changed");
@@ -66,18 +96,22 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
     if (!token) {
         throw new pulumi.RunError("no GitHub token: `pulumi config set --secret github:token ...` or GITHUB_TOKEN, with \"Webhooks: read and write\" on the repositories; nothing was changed");
     }
-    return { owner, apiBaseUrl: withTrailingSlash(config.get("baseUrl") ?? env.GITHUB_BASE_URL ?? DefaultGitHubApiUrl), token };
+    return { owner, apiBaseUrl: base.restBase, token };
 }
 
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
-async function preflight(cluster: ClusterClient, config: StackConfig): Promise<Record<string, string | undefined>> {
+async function preflight(cluster: ClusterClient, config: StackConfig): Promise<PreflightResult> {
     const result = judgeCluster(await observeCluster(cluster, config), config);
-    for (const w of result.warnings) pulumi.log.warn(`preflight: ${w}`);
-    if (result.problems.length > 0) {
-        const n = result.problems.length;
-        throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + result.problems.map((p) => `  - ${p}`).join("\n"));
+    // The actions-oidc trigger needs Flux 2.9's generic-oidc Receiver, which only the CRD's schema shows.
+    const oidc = config.actions ? judgeOidcSupport(await observeOidcSupport(cluster), config, cluster.description) : { problems: [], warnings: [] };
+    const problems = [...result.problems, ...oidc.problems];
+    for (const n of result.notices) pulumi.log.info(`preflight: ${n}`);
+    for (const w of [...result.warnings, ...oidc.warnings]) pulumi.log.warn(`preflight: ${w}`);
+    if (problems.length > 0) {
+        const n = problems.length;
+        throw new pulumi.RunError(`the cluster is not ready for this stack (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((p) => `  - ${p}`).join("\n"));
     }
-    return result.existingBranches;
+    return result;
 }
 
 export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new pulumi.Config()), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
@@ -86,11 +120,15 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const gh = deps.github ?? githubAccess();
     const kubernetes = new pulumi.Config("kubernetes");
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
-    const existingBranches = await preflight(cluster, config);
+    // The same settings for the delivery check, which reads the cluster from the provider process.
+    const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
+    const { existingBranches, commitStatusApiVersion } = await preflight(cluster, config);
 
-    const token = new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation });
+    // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
+    const webhookRepositories = config.repositories.filter((r) => r.triggers.includes("webhook"));
+    const token = webhookRepositories.length > 0 ? new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation }) : undefined;
     // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
-    const sourceRanges = config.allowedSources === "github"
+    const sourceRanges = config.allowedSources === "github" && webhookRepositories.length > 0
         ? github.getIpRangesOutput().hooks.apply((hooks) => {
             // An empty list would admit nobody: every delivery would be dropped.
             if (!hooks || hooks.length === 0) {
@@ -113,35 +151,65 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
         if (repository.branchFilter && source.branch === undefined) {
             pulumi.log.warn(`repositories ${repository.name}: the existing GitRepository follows no branch the stack could read (a tag, semver or commit, or not readable): its Receiver reconciles on every push`);
         }
-        const receiver = new PushReceiver(repository.name, {
-            namespace,
-            repositoryName: repository.name,
-            gitRepositoryName: source.gitRepositoryName,
-            branchFilter: repository.branchFilter ? source.branch : undefined,
-            githubRepository: repository.githubRepository,
-            github: gh,
-            token: token.token,
-            generation: token.generation,
-            secretName: token.secretName,
-            baseUrl: exposure.baseUrl,
-            insecureSsl: config.insecureSsl,
-            receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
-            exposureId,
-            cluster,
-        });
-        const check = new DeliveryCheck(repository.name, {
-            github: gh,
-            githubRepository: repository.githubRepository,
-            webhookId: receiver.webhookId,
-            payloadUrl: receiver.payloadUrl,
-            secret: token.token,
-            namespace,
-            receiverName: receiver.receiverName,
-            mode: config.deliveryCheck.mode,
-            trigger: config.deliveryCheck.trigger,
-            timeoutSeconds: config.deliveryCheck.timeoutSeconds,
-            exposureId,
-        });
+        let webhookOutputs: Partial<RepositoryOutputs> = {};
+        if (repository.triggers.includes("webhook") && token !== undefined) {
+            const receiver = new PushReceiver(repository.name, {
+                namespace,
+                repositoryName: repository.name,
+                gitRepositoryName: source.gitRepositoryName,
+                branchFilter: repository.branchFilter ? source.branch : undefined,
+                githubRepository: repository.githubRepository,
+                github: gh,
+                token: token.token,
+                generation: token.generation,
+                secretName: token.secretName,
+                baseUrl: exposure.baseUrl,
+                insecureSsl: config.insecureSsl,
+                receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
+                exposureId,
+                cluster,
+            });
+            const check = new DeliveryCheck(repository.name, {
+                github: gh,
+                githubRepository: repository.githubRepository,
+                webhookId: receiver.webhookId,
+                payloadUrl: receiver.payloadUrl,
+                secret: token.token,
+                namespace,
+                receiverName: receiver.receiverName,
+                gitRepositoryName: source.gitRepositoryName,
+                cluster: kubeconfig,
+                mode: config.deliveryCheck.mode,
+                trigger: config.deliveryCheck.trigger,
+                timeoutSeconds: config.deliveryCheck.timeoutSeconds,
+                exposureId,
+            });
+            webhookOutputs = {
+                receiver: receiver.receiverName,
+                webhookPath: receiver.webhookPath,
+                payloadUrl: receiver.payloadUrl,
+                webhookId: receiver.webhookId,
+                deliveryCheck: check.result,
+            };
+        }
+        let actionsOutputs: ActionsTriggerOutputs | undefined;
+        if (repository.triggers.includes("actions-oidc") && config.actions !== undefined) {
+            const trigger = new ActionsTrigger(repository.name, {
+                namespace,
+                repositoryName: repository.name,
+                gitRepositoryName: source.gitRepositoryName,
+                branch: repository.branchFilter ? source.branch : undefined,
+                githubRepository: repository.githubRepository,
+                github: gh,
+                actions: config.actions,
+                issuer: config.actions.issuer ?? pulumi.output(gh.apiBaseUrl).apply(actionsIssuerUrl),
+                ...(repository.actionsValidations ? { validations: repository.actionsValidations } : {}),
+                proofTrigger: config.deliveryCheck.trigger,
+                cluster,
+                kubeconfig,
+            });
+            actionsOutputs = { receiver: trigger.receiverName, webhookPath: trigger.webhookPath, validations: trigger.validations, workflow: trigger.workflow, proof: trigger.proof };
+        }
         let commitStatus: RepositoryOutputs["commitStatus"];
         if (commitStatusSecret !== undefined && (repository.existing || repository.kustomizations.length === 0)) {
             // A commit status names a Kustomization and this repository's commit: with no Kustomization
@@ -155,19 +223,17 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 address: pulumi.all([gh.owner, gh.apiBaseUrl]).apply(([owner, base]) => repositoryWebUrl(base, owner, repository.githubRepository)),
                 secretName: commitStatusSecret,
                 kustomizationNames: source.kustomizationNames,
+                apiVersion: commitStatusApiVersion ?? DefaultCommitStatusApiVersion,
             });
             commitStatus = pulumi.all([status.providerName, status.alertName]).apply(([provider, alert]) => ({ provider, alert }));
         }
         repositories[repository.name] = {
             gitRepository: source.gitRepositoryName,
             kustomizations: source.kustomizationNames,
-            receiver: receiver.receiverName,
-            webhookPath: receiver.webhookPath,
-            payloadUrl: receiver.payloadUrl,
-            webhookId: receiver.webhookId,
-            deliveryCheck: check.result,
+            ...webhookOutputs,
+            ...(actionsOutputs ? { actions: actionsOutputs } : {}),
             ...(commitStatus ? { commitStatus } : {}),
         };
     }
-    return { namespace, tokenSecret: token.secretName, tokenGeneration: token.generation, exposure: exposure.details, repositories };
+    return { namespace, ...(token ? { tokenSecret: token.secretName, tokenGeneration: token.generation } : {}), exposure: exposure.details, repositories };
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertApiVersion, AlertSpec, ProviderApiVersion, ProviderSpec } from "../lib/flux";
+import { AlertSpec, CommitStatusApiVersion, commitStatusTypeAliases, notificationApiVersion, ProviderSpec } from "../lib/flux";
 
 export interface CommitStatusTokenArgs {
     readonly namespace: string;
@@ -35,6 +35,8 @@ export interface CommitStatusArgs {
     readonly secretName: pulumi.Input<string>;
     /** The repository's Kustomizations; each applied revision gets a status on its commit. */
     readonly kustomizationNames: pulumi.Input<string[]>;
+    /** The version of notification.toolkit.fluxcd.io the cluster serves Provider and Alert at (the preflight's choice). */
+    readonly apiVersion: CommitStatusApiVersion;
 }
 
 export function providerSpec(address: string, secretName: string): ProviderSpec {
@@ -63,18 +65,23 @@ export class CommitStatus extends pulumi.ComponentResource {
         super("flux-push:index:CommitStatus", name, {}, opts);
         const self = { parent: this };
         const objectName = `${args.repositoryName}-commit-status`;
+        // The version is part of a CustomResource's type token: the aliases make a move between
+        // v1beta3 and v1 (a Flux upgrade to 2.10) an in-place update of the same objects, where it
+        // would otherwise create "new" ones and delete the old, i.e. the very objects, at the end.
+        // The kubernetes provider's diff replaces a custom resource only for a new name or namespace
+        // (pkg/provider/diff.go forceNewProperties): a new apiVersion is an update (server-side apply).
         const provider = new k8s.apiextensions.CustomResource(`${name}-provider`, {
-            apiVersion: ProviderApiVersion,
+            apiVersion: notificationApiVersion(args.apiVersion),
             kind: "Provider",
             metadata: { name: objectName, namespace: args.namespace },
             spec: pulumi.all([args.address, args.secretName]).apply(([address, secret]) => providerSpec(address, secret)),
-        }, self);
+        }, { ...self, aliases: commitStatusTypeAliases("Provider", args.apiVersion).map((type) => ({ type })) });
         const alert = new k8s.apiextensions.CustomResource(`${name}-alert`, {
-            apiVersion: AlertApiVersion,
+            apiVersion: notificationApiVersion(args.apiVersion),
             kind: "Alert",
             metadata: { name: objectName, namespace: args.namespace },
             spec: pulumi.all([provider.metadata.name, args.kustomizationNames]).apply(([p, ks]) => alertSpec(p, ks)),
-        }, self);
+        }, { ...self, aliases: commitStatusTypeAliases("Alert", args.apiVersion).map((type) => ({ type })) });
         this.providerName = provider.metadata.name;
         this.alertName = alert.metadata.name;
         this.registerOutputs({ providerName: this.providerName, alertName: this.alertName });

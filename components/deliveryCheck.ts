@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CheckMode, GitHubAccess, WebhookPing } from "../providers/githubHooks";
+import { CheckMode, GitHubAccess, KubeconfigInputs, PingResult, WebhookPing } from "../providers/githubHooks";
 
 export interface DeliveryCheckArgs {
     /** How the check calls GitHub. */
@@ -13,6 +13,10 @@ export interface DeliveryCheckArgs {
     /** For the messages: the Receiver that should have answered. */
     readonly namespace: string;
     readonly receiverName: pulumi.Input<string>;
+    /** The GitRepository the Receiver reconciles: notification-controller annotates it when it accepts the ping. */
+    readonly gitRepositoryName: pulumi.Input<string>;
+    /** How the check reads the cluster (the program's kubeconfig settings; the kubeconfig is secret). */
+    readonly cluster: KubeconfigInputs;
     readonly mode: CheckMode;
     /** Any label: a new one runs the check again. */
     readonly trigger: string;
@@ -24,9 +28,13 @@ export interface DeliveryCheckArgs {
 /** What the last check found, as a stack output. */
 export interface DeliveryCheckResult {
     readonly mode: CheckMode;
-    /** undefined when mode is off. */
+    /** accepted, failed (a warning in `warn` mode), or unconfirmed (no answer yet: a warning); undefined when mode is off. */
+    readonly result?: PingResult;
+    /** true accepted, false failed; undefined when unconfirmed or off. */
     readonly ok?: boolean;
-    /** The ping delivery's HTTP status at notification-controller; 0 when GitHub got no response. */
+    /** notification-controller asked the GitRepository to reconcile after the ping. */
+    readonly seenInCluster?: boolean;
+    /** The ping delivery's HTTP status at notification-controller, once GitHub's log shows it; 0 when GitHub got no response. */
     readonly statusCode?: number;
     readonly deliveredAt?: string;
     /** GitHub's duration of the delivery, in seconds. */
@@ -39,10 +47,13 @@ export interface DeliveryCheckResult {
 /**
  * The guide's last manual step, in every `up`: GitHub's "Recent Deliveries" shows the ping got 200.
  * After the hook is created or its URL or secret change (or `deliveryCheckTrigger` changes), the
- * stack asks GitHub to ping the hook and reads that ping's delivery. `fail` stops the update with
- * what the status code means; `warn` logs it and re-checks on the next `up` while it fails. An
- * accepted ping also makes notification-controller reconcile the GitRepository: a catch-up for any
- * push whose delivery failed before.
+ * stack asks GitHub to ping the hook and watches two witnesses: the cluster (notification-controller
+ * annotates the GitRepository when it accepts the ping, within about a second) and GitHub's
+ * delivery log (which explains a failure, but can lag minutes). `fail` stops the update when
+ * GitHub records a failed delivery, with what the status code means; `warn` logs it. No answer
+ * either way within the timeout is a warning in both modes. Until a check is accepted, the next
+ * `up` runs it again. An accepted ping also makes notification-controller reconcile the
+ * GitRepository: a catch-up for any push whose delivery failed before.
  */
 export class DeliveryCheck extends pulumi.ComponentResource {
     public readonly result: pulumi.Output<DeliveryCheckResult>;
@@ -60,15 +71,18 @@ export class DeliveryCheck extends pulumi.ComponentResource {
                 secret: args.secret,
                 receiver: args.receiverName,
                 namespace: args.namespace,
+                gitRepository: args.gitRepositoryName,
+                cluster: args.cluster,
                 mode: args.mode,
                 trigger: args.trigger,
                 timeoutSeconds: args.timeoutSeconds,
                 exposure: args.exposureId,
             }, { parent: this });
-            this.result = pulumi.all([ping.ok, ping.statusCode, ping.deliveredAt, ping.durationSeconds, ping.checkSeconds, ping.message])
-                .apply(([ok, statusCode, deliveredAt, durationSeconds, checkSeconds, message]) => {
-                    if (ok === false) pulumi.log.warn(message, ping);
-                    return { mode: args.mode, ok, statusCode, deliveredAt, durationSeconds, checkSeconds, message };
+            this.result = pulumi.all([ping.result, ping.ok, ping.seenInCluster, ping.statusCode, ping.deliveredAt, ping.durationSeconds, ping.checkSeconds, ping.message])
+                .apply(([result, ok, seenInCluster, statusCode, deliveredAt, durationSeconds, checkSeconds, message]) => {
+                    // A failure in `warn` mode, and an unconfirmed check in either mode, are warnings where the user looks.
+                    if (result !== undefined && result !== "accepted") pulumi.log.warn(message, ping);
+                    return { mode: args.mode, result, ok, seenInCluster, statusCode, deliveredAt, durationSeconds, checkSeconds, message };
                 });
         }
         this.registerOutputs({ result: this.result });

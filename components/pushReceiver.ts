@@ -121,6 +121,8 @@ export class PushReceiver extends pulumi.ComponentResource {
             const probe = new PayloadUrlProbe(`${name}-probe`, {
                 owner: args.github.owner,
                 repository: args.githubRepository,
+                receiver: this.receiverName,
+                namespace: args.namespace,
                 payloadUrl: this.payloadUrl,
                 token,
                 mode: args.receiverProbe.mode,

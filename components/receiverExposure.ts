@@ -5,6 +5,7 @@ import { ExposureConfig } from "../lib/config";
 import { createdByStack, holdsNodePort, ingressSourceRangeAnnotations, patchedByStack, ServiceView } from "../lib/exposure";
 import { KustomizeSsaIgnoreAnnotation, NotificationControllerSelector, WebhookReceiverService } from "../lib/flux";
 import { ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl } from "../lib/urls";
+import { inClusterReceiverUrl } from "../lib/actionsConfig";
 
 export { NotificationControllerSelector, WebhookReceiverService };
 /** The Service the `nodeport-service` and `loadbalancer` modes add beside Flux's. */
@@ -173,6 +174,12 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                 details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
                 break;
             }
+            case "none":
+                // Only the actions-oidc trigger: nothing is exposed, webhook-receiver stays Flux's
+                // ClusterIP Service, reached from inside the cluster (lib/actionsConfig.ts).
+                base = pulumi.output(inClusterReceiverUrl(namespace));
+                details = { mode: exposure.mode };
+                break;
             case "url":
                 // Exposed outside this stack (a tunnel, an existing Ingress): nothing to create.
                 base = pulumi.output(exposure.publicUrl);

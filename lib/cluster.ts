@@ -9,7 +9,27 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
+
+/**
+ * The yaml package, found from here. The dynamic providers (providers/githubHooks.ts) read the
+ * cluster too, from a serialized copy of this code that runs in the engine's `pulumi-nodejs`
+ * process, whose `require` searches from that process's working directory (the Automation API's
+ * work dir may have no node_modules): the path resolved here, at serialization, finds it anyway.
+ */
+const YamlModulePath = require.resolve("yaml");
+
+function parseYaml(text: string): unknown {
+    let yaml: typeof import("yaml");
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        yaml = require(YamlModulePath) as typeof import("yaml");
+    } catch {
+        // A provider serialized on another machine (its path is in state): the usual lookup.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        yaml = require("yaml") as typeof import("yaml");
+    }
+    return yaml.parse(text);
+}
 
 export interface ApiResponse {
     /** HTTP status; 0 when the API server could not be reached. */
@@ -91,7 +111,7 @@ function execCredential(exec: NonNullable<KubeUser["exec"]>, env: NodeJS.Process
 }
 
 function fromKubeconfig(text: string, base: string, context: string | undefined, env: NodeJS.ProcessEnv, origin: string): Target {
-    const kc = parse(text) as KubeconfigFile;
+    const kc = parseYaml(text) as KubeconfigFile;
     const ctxName = context || kc["current-context"];
     const ctx = kc.contexts?.find((c) => c.name === ctxName);
     if (!ctx) throw new Error(`kubeconfig ${origin} has no context ${JSON.stringify(ctxName ?? "")} (set kubernetes:context, or its current-context)`);

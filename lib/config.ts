@@ -5,10 +5,13 @@ import * as net from "net";
 import { WebhookTokenSecretBaseName } from "./names";
 import { FluxIntervalPattern, GitRepositoryUrlSchemes } from "./flux";
 import { hostReach } from "./urls";
+import { ActionsConfig, checkActions, parseActionsValidations, parseTriggers, Trigger } from "./actionsConfig";
+import { OidcValidation } from "./oidc";
 
 export const ProjectName = "flux-push";
 
-export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "url"] as const;
+/** `none`: webhook-receiver stays Flux's ClusterIP Service (only the actions-oidc trigger, with in-cluster runners). */
+export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "url", "none"] as const;
 export type ExposureMode = (typeof ExposureModes)[number];
 
 /** What a check around GitHub's hook does when it finds a problem: stop the update, warn, or not run. */
@@ -45,6 +48,14 @@ export const ConfigKeys = [
     "tokenLength",
     "tokenRotation",
     "repositories",
+    "actionsRunners",
+    "actionsRunner",
+    "actionsAudience",
+    "actionsWorkflowPath",
+    "actionsWorkflowDelivery",
+    "actionsCheck",
+    "actionsCheckTimeout",
+    "actionsOidcIssuer",
 ] as const;
 export type ConfigKey = (typeof ConfigKeys)[number];
 
@@ -90,7 +101,7 @@ export const NodePortRange = { min: 30000, max: 32767 } as const;
 /** 43 alphanumeric characters carry 43 * log2(62) = 256.03 bits. */
 export const MinTokenLength = 43;
 export const MaxTokenLength = 1024;
-/** Seconds the delivery check waits for GitHub's delivery result. */
+/** Seconds the delivery check waits for an answer to its ping (default 60, in Pulumi.yaml). */
 export const DeliveryCheckTimeoutRange = { min: 10, max: 600 } as const;
 /** The Secret the stack creates for the commit-status token when commitStatusSecret is empty. */
 export const DefaultCommitStatusSecretName = "github-commit-status";
@@ -120,6 +131,10 @@ export interface ManagedRepositoryConfig {
     readonly existing: false;
     /** Reconcile only on pushes to `branch` (the Receiver drops pushes to other refs). */
     readonly branchFilter: boolean;
+    /** How pushes reach the cluster: GitHub's webhook, a GitHub Actions job with an OIDC token, or both. */
+    readonly triggers: readonly Trigger[];
+    /** CEL validations replacing the stack's own for the actions-oidc Receiver. */
+    readonly actionsValidations?: readonly OidcValidation[];
     readonly url: string;
     readonly branch: string;
     readonly interval: string;
@@ -134,6 +149,8 @@ export interface ExistingRepositoryConfig {
     readonly existing: true;
     /** Reconcile only on pushes to the existing GitRepository's branch. */
     readonly branchFilter: boolean;
+    readonly triggers: readonly Trigger[];
+    readonly actionsValidations?: readonly OidcValidation[];
 }
 
 export type RepositoryConfig = ManagedRepositoryConfig | ExistingRepositoryConfig;
@@ -142,7 +159,8 @@ export type ExposureConfig =
     | { readonly mode: "patch-nodeport" | "nodeport-service"; readonly nodePort: number; readonly nodeAddress: string }
     | { readonly mode: "loadbalancer" }
     | { readonly mode: "ingress"; readonly host: string; readonly tlsSecretName: string; readonly ingressClassName?: string }
-    | { readonly mode: "url"; readonly publicUrl: string };
+    | { readonly mode: "url"; readonly publicUrl: string }
+    | { readonly mode: "none" };
 
 export interface StackConfig {
     readonly namespace: string;
@@ -159,6 +177,8 @@ export interface StackConfig {
     readonly commitStatus?: { readonly secretName: string; readonly createSecret: boolean };
     readonly token: { readonly length: number; readonly rotation: string };
     readonly repositories: readonly RepositoryConfig[];
+    /** The actions-oidc trigger's settings; present when a repository uses it. */
+    readonly actions?: ActionsConfig;
 }
 
 export type ValidationResult =
@@ -172,8 +192,8 @@ const Dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const GitHubRepositoryName = /^[A-Za-z0-9._-]{1,100}$/;
 const Hostname = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
 
-const RepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
-const ExistingRepositoryKeys = ["name", "githubRepository", "existing", "branchFilter"] as const;
+const RepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "triggers", "actionsValidations", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
+const ExistingRepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "triggers", "actionsValidations"] as const;
 const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace", "createTargetNamespace"] as const;
 
 const key = (k: string) => `${ProjectName}:${k}`;
@@ -395,6 +415,8 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
             }
             return { mode: "ingress", host, tlsSecretName, ...(ingressClassName ? { ingressClassName } : {}) };
         }
+        case "none":
+            return { mode: "none" };
         case "url": {
             const publicUrl = raw.publicUrl ?? "";
             if (publicUrl === "") {
@@ -522,6 +544,12 @@ function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: 
         }
 
         const branchFilter = optionalBoolean(p, `${at}.branchFilter`, entry.branchFilter, true);
+        const triggers = parseTriggers((w, m) => p.add(w, m), `${at}.triggers`, entry.triggers);
+        const actionsValidations = parseActionsValidations((w, m) => p.add(w, m), `${at}.actionsValidations`, entry.actionsValidations);
+        if (actionsValidations !== undefined && !triggers.includes("actions-oidc")) {
+            p.add(`${at}.actionsValidations`, "is set but this repository does not use the actions-oidc trigger; add it to triggers, or remove actionsValidations");
+        }
+        const oidc = { triggers, ...(actionsValidations !== undefined ? { actionsValidations } : {}) };
 
         if (existing) {
             // The objects live elsewhere (Git, `flux create`): settings that describe them would be ignored.
@@ -530,7 +558,7 @@ function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: 
                     p.add(`${at}.${k}`, `is set but existing is true: the stack only references GitRepository ${quote(name)} and changes none of its settings; remove ${k}, or set existing: false to let the stack create and own the objects`);
                 }
             }
-            repositories.push({ name, githubRepository, existing: true, branchFilter });
+            repositories.push({ name, githubRepository, existing: true, branchFilter, ...oidc });
             return;
         }
 
@@ -551,7 +579,7 @@ function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: 
                 if (ks !== undefined) kustomizations.push(ks);
             });
         }
-        repositories.push({ name, githubRepository, existing: false, branchFilter, url, branch, interval, kustomizations, ...(secretRef !== undefined ? { secretRef } : {}) });
+        repositories.push({ name, githubRepository, existing: false, branchFilter, ...oidc, url, branch, interval, kustomizations, ...(secretRef !== undefined ? { secretRef } : {}) });
     });
     return repositories;
 }
@@ -574,6 +602,37 @@ function checkCommitStatus(p: Problems, raw: RawConfig, exposure: ExposureConfig
     }
     if (!tokenSet && name === "") return undefined;
     return { secretName: name || DefaultCommitStatusSecretName, createSecret: tokenSet };
+}
+
+/**
+ * How the triggers and the exposure fit together: GitHub's webhooks need an exposure, so `none`
+ * (webhook-receiver stays ClusterIP) is for repositories that use only the actions-oidc trigger;
+ * each GitHub repository gets one workflow file, so two actions-oidc entries cannot share one.
+ */
+function checkTriggers(p: Problems, raw: RawConfig, namespace: string, repositories: readonly RepositoryConfig[], exposure: ExposureConfig | undefined, allowedSources: AllowedSource | undefined): ActionsConfig | undefined {
+    // A repository whose triggers were refused ([]) could use either: no rule guesses.
+    if (repositories.some((r) => r.triggers.length === 0)) {
+        const runners = raw.actionsRunners ?? "";
+        return runners !== "" && runners !== "[]" ? checkActions((w, m) => p.add(w, m), key, raw, namespace, true) : undefined;
+    }
+    const webhook = repositories.filter((r) => r.triggers.includes("webhook"));
+    const oidc = repositories.filter((r) => r.triggers.includes("actions-oidc"));
+    if (exposure?.mode === "none" && webhook.length > 0) {
+        p.add(key("exposure"), `is none, which leaves webhook-receiver ClusterIP where GitHub's webhooks cannot reach it, but ${webhook.map((r) => r.name).join(", ")} use${webhook.length === 1 ? "s" : ""} the webhook trigger; choose an exposure (e.g. ${set("exposure", "patch-nodeport")}) or set those repositories' triggers to [actions-oidc]`);
+    }
+    if (webhook.length === 0 && (exposure?.mode === "patch-nodeport" || exposure?.mode === "nodeport-service") && exposure.nodeAddress === "") {
+        p.add(key("exposure"), `is ${exposure.mode} (the default), but no repository uses the webhook trigger, so nothing needs GitHub to reach the cluster: ${set("exposure", "none")} keeps webhook-receiver ClusterIP (the actions-oidc runner reaches it inside the cluster)`);
+    }
+    if (exposure?.mode === "none" && allowedSources === "github") {
+        p.add(key("allowedSources"), `is github, but exposure is none: nothing is exposed to narrow; remove it (\`pulumi config rm allowedSources\`)`);
+    }
+    const byGitHub = new Map<string, string>();
+    for (const r of oidc) {
+        const first = byGitHub.get(r.githubRepository.toLowerCase());
+        if (first !== undefined) p.add(key("repositories"), `${first} and ${r.name} both use the actions-oidc trigger for GitHub repository ${r.githubRepository}, whose one workflow file (actionsWorkflowPath) can name one Receiver; use the trigger on one of them`);
+        else byGitHub.set(r.githubRepository.toLowerCase(), r.name);
+    }
+    return checkActions((w, m) => p.add(w, m), key, raw, namespace, oidc.length > 0);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -604,9 +663,9 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     const receiverProbe = parseChoice(p, "receiverProbe", raw.receiverProbe, CheckModes, "a receiverProbe mode", "warn");
     const deliveryCheckMode = parseChoice(p, "deliveryCheck", raw.deliveryCheck, CheckModes, "a deliveryCheck mode", "warn");
     const deliveryCheckTrigger = raw.deliveryCheckTrigger ?? "";
-    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "30")}`);
+    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "60")}`);
     if (timeoutSeconds !== undefined && (timeoutSeconds < DeliveryCheckTimeoutRange.min || timeoutSeconds > DeliveryCheckTimeoutRange.max)) {
-        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for GitHub's delivery result); e.g. ${set("deliveryCheckTimeout", "30")}`);
+        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for an answer to the delivery check's ping); e.g. ${set("deliveryCheckTimeout", "60")}`);
     }
     const commitStatus = checkCommitStatus(p, raw, exposure);
     const gitRepositoryInterval = checkInterval(p, key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${set("gitRepositoryInterval", "1h")}`);
@@ -622,6 +681,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     }
 
     const repositories = checkRepositories(p, raw.repositories, namespace, gitRepositoryInterval, kustomizationInterval);
+    const actions = checkTriggers(p, raw, namespace, repositories, exposure, allowedSources);
 
     if (
         p.list.length > 0 || exposure === undefined || length === undefined || allowedSources === undefined ||
@@ -640,6 +700,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
         ...(commitStatus !== undefined ? { commitStatus } : {}),
         token: { length, rotation },
         repositories,
+        ...(actions !== undefined ? { actions } : {}),
     };
     return { ok: true, config: deepFreeze(config) };
 }

@@ -5,19 +5,58 @@ import { createHash } from "crypto";
 export const GitRepositoryApiVersion = "source.toolkit.fluxcd.io/v1";
 export const KustomizationApiVersion = "kustomize.toolkit.fluxcd.io/v1";
 export const ReceiverApiVersion = "notification.toolkit.fluxcd.io/v1";
-/** Alert and Provider stay v1beta3 up to Flux 2.9 (2.10 promotes them to v1 and still serves v1beta3). */
-export const ProviderApiVersion = "notification.toolkit.fluxcd.io/v1beta3";
-export const AlertApiVersion = "notification.toolkit.fluxcd.io/v1beta3";
+export const NotificationApiGroup = "notification.toolkit.fluxcd.io";
+/**
+ * The versions Alert and Provider are served at, newest first: Flux 2.10 promotes them to v1 (its
+ * storage version) and still serves v1beta3, deprecated; Flux 2.3 to 2.9 serve v1beta3 only. The
+ * fields the stack writes are the same in both (notification-controller api v1.10.0).
+ */
+export const CommitStatusApiVersions = ["v1", "v1beta3"] as const;
+export type CommitStatusApiVersion = (typeof CommitStatusApiVersions)[number];
+/** What every supported Flux serves, for when discovery cannot tell (forbidden). */
+export const DefaultCommitStatusApiVersion: CommitStatusApiVersion = "v1beta3";
+export const CommitStatusKinds = ["Provider", "Alert"] as const;
+export type CommitStatusKind = (typeof CommitStatusKinds)[number];
+
+/**
+ * The version to write Alert and Provider in, from the kinds discovery lists per version of
+ * notification.toolkit.fluxcd.io (undefined: not known): v1 when it lists both there, else v1beta3
+ * when it lists both there, else a version discovery could not be read for (RBAC): v1beta3, which
+ * every supported Flux serves, when it is one of them; else none (no Flux that posts commit statuses).
+ */
+export function commitStatusApiVersion(kinds: Readonly<Partial<Record<CommitStatusApiVersion, readonly string[]>>>): CommitStatusApiVersion | undefined {
+    const serves = (v: CommitStatusApiVersion) => CommitStatusKinds.every((k) => kinds[v]?.includes(k));
+    const chosen = CommitStatusApiVersions.find(serves);
+    if (chosen) return chosen;
+    const unknown = CommitStatusApiVersions.filter((v) => kinds[v] === undefined);
+    return unknown.includes(DefaultCommitStatusApiVersion) ? DefaultCommitStatusApiVersion : unknown[0];
+}
+
+/** `notification.toolkit.fluxcd.io/<version>`. */
+export function notificationApiVersion(version: CommitStatusApiVersion): string {
+    return `${NotificationApiGroup}/${version}`;
+}
+
+/**
+ * Pulumi's type token for a custom resource: `kubernetes:<apiVersion>:<kind>` (pulumi-kubernetes
+ * CustomResource). The version is part of it, so the same Kubernetes object written in another
+ * version is, to the engine, a new resource: without an alias it would create the "new" one and
+ * delete the old one at the end of the update, which deletes the very object.
+ */
+export function customResourceType(apiVersion: string, kind: string): string {
+    return `kubernetes:${apiVersion}:${kind}`;
+}
+
+/** The type tokens `kind` had under the other versions: aliases, so a move between versions is an update of the same resource. */
+export function commitStatusTypeAliases(kind: CommitStatusKind, version: CommitStatusApiVersion): string[] {
+    return CommitStatusApiVersions.filter((v) => v !== version).map((v) => customResourceType(notificationApiVersion(v), kind));
+}
 
 /** The API groups and versions the program writes, as the preflight checks that the cluster serves them. */
 export const FluxApis = [
     { group: "source.toolkit.fluxcd.io", version: "v1", kind: "GitRepository" },
     { group: "kustomize.toolkit.fluxcd.io", version: "v1", kind: "Kustomization" },
     { group: "notification.toolkit.fluxcd.io", version: "v1", kind: "Receiver" },
-] as const;
-export const FluxCommitStatusApis = [
-    { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Provider" },
-    { group: "notification.toolkit.fluxcd.io", version: "v1beta3", kind: "Alert" },
 ] as const;
 /** The oldest Flux whose Receiver has `spec.resourceFilter` (notification-controller v1.5). */
 export const MinimumFluxVersion = "2.5";
@@ -69,7 +108,7 @@ export interface ReceiverSpec {
     readonly secretRef: { readonly name: string };
 }
 
-/** notification-controller's Provider (v1beta3), type github: commit statuses on the pushed commit. */
+/** notification-controller's Provider (v1 or v1beta3: the same fields), type github: commit statuses on the pushed commit. */
 export interface ProviderSpec {
     readonly type: "github";
     /** The repository's web URL, https://github.com/OWNER/REPO (another host: GitHub Enterprise routes). */

@@ -1,118 +1,370 @@
-// GitHub's REST API as the program's own checks use it: one request function with retries for
-// rate limits, and the pure decisions (which delivery is our ping, what a status code means, how
-// many hooks a repository holds). The dynamic providers in providers/ run these in their own process.
+// GitHub's REST API as the program's own checks use it: which GitHub `github:baseUrl` names (and
+// the REST base, web origin and limits that follow), one request function that waits out rate
+// limits exactly as GitHub asks, and the pure decisions (which delivery is our ping, what a status
+// code means, how many hooks a repository holds). The dynamic providers in providers/ run these in
+// their own process, and scripts/verify.ts uses the same client.
 import { createHash, createHmac, randomUUID } from "crypto";
 
-/** api.github.com's default; a GitHub Enterprise Server answers at https://HOST/api/v3/. */
+// ---- which GitHub ------------------------------------------------------------------------------
+
+/** GitHub.com, GitHub Enterprise Cloud with data residency (`*.ghe.com`), GitHub Enterprise Server. */
+export const GitHubKinds = ["github.com", "ghe.com", "ghes"] as const;
+export type GitHubKind = (typeof GitHubKinds)[number];
+
+export interface GitHubLimits {
+    /** How GitHub's docs name it. */
+    readonly name: string;
+    /**
+     * "You can only create up to 250 (GHES) / 20 webhooks that subscribe to each individual event
+     * type" (GitHub docs, types of webhooks); GitHub refuses one more with 422.
+     */
+    readonly hooksPerEvent: number;
+    /** How long GitHub waits for a receiver before it records the delivery as "timed out". */
+    readonly deliveryTimeoutSeconds: number;
+}
+
+export const GitHubLimitsByKind: Readonly<Record<GitHubKind, GitHubLimits>> = {
+    "github.com": { name: "GitHub.com", hooksPerEvent: 20, deliveryTimeoutSeconds: 10 },
+    "ghe.com": { name: "GitHub Enterprise Cloud (ghe.com)", hooksPerEvent: 20, deliveryTimeoutSeconds: 10 },
+    ghes: { name: "GitHub Enterprise Server", hooksPerEvent: 250, deliveryTimeoutSeconds: 30 },
+};
+
+/** api.github.com's REST base: what the github provider and the program use when nothing is set. */
 export const DefaultGitHubApiUrl = "https://api.github.com/";
-/** GitHub refuses a hook when an event would have more than this many hooks on one repository. */
-export const MaxHooksPerEvent = 20;
-/** GitHub gives up on a delivery after 10 s (its documented webhook timeout). */
-export const GitHubDeliveryTimeoutSeconds = 10;
+
+export interface GitHubBase {
+    readonly kind: GitHubKind;
+    /** Where the REST API answers, ending in `/` (https://api.github.com/, https://api.NAME.ghe.com/, https://HOST/api/v3/). */
+    readonly restBase: string;
+    /** The web origin, no trailing slash (https://github.com, https://NAME.ghe.com, https://HOST). */
+    readonly webOrigin: string;
+}
+
+export type GitHubBaseResolution = ({ readonly ok: true } & GitHubBase) | { readonly ok: false; readonly problem: string };
+
+/** Every form `github:baseUrl` takes, as the refusal names them. */
+export const GitHubBaseUrlForms =
+    "unset, https://github.com/ or https://api.github.com/ for GitHub.com; https://NAME.ghe.com/ (or https://api.NAME.ghe.com/) " +
+    "for GitHub Enterprise Cloud with data residency; https://HOST/ or https://HOST/api/v3/ for GitHub Enterprise Server";
+
+// A GHE.com tenant: one or more DNS labels before .ghe.com (terraform-provider-github's
+// GHECDataResidencyHostMatch); `api.` in front is the same tenant's REST host.
+const GheComHost = /^(?:api\.)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.ghe\.com$/;
+
+/**
+ * `github:baseUrl` resolved as the github provider resolves it (terraform-provider-github's
+ * getBaseURL, v6.9.1+): github.com and api.github.com are GitHub.com; `https://NAME.ghe.com/`
+ * (or its `api.` host) is GHE.com, whose REST API is at `https://api.NAME.ghe.com/`; any other host
+ * is a GitHub Enterprise Server, which serves REST only under `/api/v3/` (the host root gets it
+ * added, `…/api/v3[/]` is kept). Whatever neither the provider nor GitHub could use is refused:
+ * another scheme, credentials, a query or fragment, another path, plain http or a port on
+ * GitHub.com or GHE.com. Resolving a resolved `restBase` gives it back unchanged.
+ */
+export function resolveGitHubBase(value: string | undefined, setting = "github:baseUrl"): GitHubBaseResolution {
+    if (value === undefined || value === "") {
+        return { ok: true, kind: "github.com", restBase: DefaultGitHubApiUrl, webOrigin: "https://github.com" };
+    }
+    const refuse = (why: string): GitHubBaseResolution => ({
+        ok: false,
+        problem: `${setting}: ${JSON.stringify(value)} ${why}; accepted forms: ${GitHubBaseUrlForms}`,
+    });
+    if (/\s/.test(value)) return refuse("contains whitespace");
+    let u: URL;
+    try {
+        u = new URL(value);
+    } catch {
+        return refuse("is not a URL");
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") return refuse(`uses ${u.protocol.replace(/:$/, "")}, not https`);
+    if (u.username || u.password) return refuse("holds credentials (the token belongs in github:token)");
+    if (value.includes("?") || value.includes("#")) return refuse("has a query or fragment");
+    const host = u.hostname;
+    const path = u.pathname;
+    const root = path === "/";
+    const apiV3 = path === "/api/v3" || path === "/api/v3/";
+    if (host === "github.com" || host === "api.github.com") {
+        if (u.protocol !== "https:" || u.port !== "") return refuse("must be https on the default port for GitHub.com");
+        if (!root) return refuse(`has a path (${path}) that GitHub.com does not serve its API under`);
+        return { ok: true, kind: "github.com", restBase: DefaultGitHubApiUrl, webOrigin: "https://github.com" };
+    }
+    const tenant = GheComHost.exec(host)?.[1];
+    if (tenant !== undefined) {
+        if (u.protocol !== "https:" || u.port !== "") return refuse("must be https on the default port for GHE.com");
+        if (!root) return refuse(`has a path (${path}): GHE.com serves its API at https://api.${tenant}.ghe.com/`);
+        return { ok: true, kind: "ghe.com", restBase: `https://api.${tenant}.ghe.com/`, webOrigin: `https://${tenant}.ghe.com` };
+    }
+    if (!root && !apiV3) return refuse(`has a path (${path}) a GitHub Enterprise Server does not serve its API under (only /api/v3/)`);
+    return { ok: true, kind: "ghes", restBase: `${u.origin}/api/v3/`, webOrigin: u.origin };
+}
+
+/** The GitHub behind an already resolved REST base (as the dynamic providers receive it). */
+export function githubBaseOf(restBase: string): GitHubBase {
+    const r = resolveGitHubBase(restBase, "the GitHub REST base");
+    if (!r.ok) throw new Error(r.problem);
+    return { kind: r.kind, restBase: r.restBase, webOrigin: r.webOrigin };
+}
+
+/** The Provider's `address` (commit statuses): the repository's web URL. */
+export function repositoryWebUrl(restBase: string, owner: string, repository: string): string {
+    return `${githubBaseOf(restBase).webOrigin}/${owner}/${repository}`;
+}
+
+/** The hook's settings page, whose Recent Deliveries show each request and response. */
+export function hookSettingsUrl(webOrigin: string, owner: string, repository: string, hookId: number | string): string {
+    return `${webOrigin}/${owner}/${repository}/settings/hooks/${hookId}`;
+}
+
+// ---- requests ----------------------------------------------------------------------------------
 
 export interface GitHubApiSettings {
-    /** REST base URL, ending in `/` (api.github.com, or GHES's `/api/v3/`). */
+    /** REST base URL, ending in `/` (resolveGitHubBase's restBase). */
     readonly baseUrl: string;
     readonly token: string;
 }
 
 export interface GitHubResponse<T> {
     readonly status: number;
+    /** The parsed JSON body (undefined when the body was empty or not JSON). */
     readonly body: T;
     readonly headers: Readonly<Record<string, string>>;
+    /** The answer was not JSON: its content type (GitHub's REST API always answers JSON). */
+    readonly notJson?: string;
+    /** GitHub asked to wait beyond the budget: the earliest time (ms since the epoch) to try again. */
+    readonly retryAt?: number;
+    /** How long GitHub asked to wait then, in ms. */
+    readonly retryWaitMs?: number;
+    /** GitHub's clock at the answer (its `Date` header, ms since the epoch). */
+    readonly date?: number;
 }
 
-export interface RetryOptions {
-    /** Longest total wait for rate limits and GitHub's 5xx, in ms (default 60 s). */
+export interface RequestOptions {
+    /** Longest total time for the request and its waits for rate limits and GitHub's 5xx, in ms. */
     readonly budgetMs?: number;
+    /** Longest time for one attempt (AbortSignal), in ms. */
+    readonly requestTimeoutMs?: number;
     readonly sleep?: (ms: number) => Promise<void>;
     readonly now?: () => number;
     readonly fetch?: typeof fetch;
+}
+
+/**
+ * Five minutes: GitHub's secondary limits ask for a minute or more (`retry-after: 60`, or "at
+ * least one minute" without it); five minutes lets a request wait that out twice with backoff
+ * (60 s, then 120 s) before it fails, naming when to retry.
+ */
+export const DefaultRequestBudgetMs = 300_000;
+/** One attempt: GitHub answers in well under a second; 30 s means it (or the network) is stuck. */
+export const DefaultRequestTimeoutMs = 30_000;
+const MinuteMs = 60_000;
+
+/**
+ * Why a request has no answer to give: `GitHubUnreachableError`, no HTTP answer (refused, reset,
+ * or over its timeout); `GitHubNotJsonError`, an answer that is not GitHub's REST API (a web page:
+ * the web UI or a login redirect). Plain Errors with that `name`, not subclasses: the engine runs
+ * the dynamic providers from Pulumi's serialized copy of this code, where a class extending Error
+ * becomes a function that makes no Error, and the message was lost (`pulumi up` said "error: undefined").
+ */
+export type GitHubErrorName = "GitHubUnreachableError" | "GitHubNotJsonError";
+
+export function gitHubError(name: GitHubErrorName, message: string): Error {
+    const e = new Error(message);
+    e.name = name;
+    return e;
+}
+
+export function isGitHubError(e: unknown, name: GitHubErrorName): e is Error {
+    return e instanceof Error && e.name === name;
 }
 
 export function withTrailingSlash(url: string): string {
     return url.endsWith("/") ? url : `${url}/`;
 }
 
+export type RetryReason = "retry-after" | "primary-limit" | "secondary-limit" | "server-error";
+
+export interface RetryDecision {
+    readonly reason: RetryReason;
+    readonly waitMs: number;
+}
+
+function githubMessage(body: unknown): string {
+    const m = (body as { message?: unknown } | undefined)?.message;
+    return typeof m === "string" ? m : "";
+}
+
+/** GitHub's words for its secondary limits (and the older "abuse detection" ones). */
+export function isSecondaryLimitMessage(message: string): boolean {
+    return /secondary rate limit|abuse detection/i.test(message);
+}
+
+function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+    if (value === undefined) return undefined;
+    if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
 /**
- * How long GitHub asks us to wait before the next request, or undefined if `res` is no rate limit
- * or transient error. GitHub's rules: `retry-after` (secondary limits, 429), else when
- * `x-ratelimit-remaining` is 0 wait until `x-ratelimit-reset` (epoch seconds); a 403 without
- * either is a permission problem, not a limit.
+ * Whether and how long to wait before asking again, by GitHub's rule ("Rate limits for the REST
+ * API", "Best practices"): if `retry-after` is present, wait that long; else if
+ * `x-ratelimit-remaining` is 0, wait until `x-ratelimit-reset`; else for a secondary limit (403 or
+ * 429 whose message says so, or any 429) wait at least a minute, then back off exponentially.
+ * Never sooner than told. 502/503/504 get a short exponential backoff. `attempt` counts earlier
+ * waits for the same reason; undefined: not a limit nor a transient error (a 403 without any of
+ * this is a permission problem).
  */
-export function retryDelayMs(status: number, headers: Readonly<Record<string, string>>, attempt: number, nowMs: number): number | undefined {
-    const retryAfter = headers["retry-after"];
-    if ((status === 403 || status === 429) && retryAfter !== undefined && /^\d+$/.test(retryAfter)) {
-        return Number(retryAfter) * 1000;
-    }
-    if ((status === 403 || status === 429) && headers["x-ratelimit-remaining"] === "0") {
+export function retryDecision(status: number, headers: Readonly<Record<string, string>>, message: string, attempt: number, nowMs: number): RetryDecision | undefined {
+    const limited = status === 403 || status === 429;
+    const serverError = status === 502 || status === 503 || status === 504;
+    if (!limited && !serverError) return undefined;
+    const after = retryAfterMs(headers["retry-after"], nowMs);
+    if (after !== undefined) return { reason: "retry-after", waitMs: after };
+    if (limited && headers["x-ratelimit-remaining"] === "0") {
         const reset = Number(headers["x-ratelimit-reset"]);
-        return Number.isFinite(reset) ? Math.max(0, reset * 1000 - nowMs) + 1000 : 60000;
+        // GitHub's own clock when it answered, so a skewed local clock does not make us early.
+        const date = Date.parse(headers["date"] ?? "");
+        const reference = Number.isNaN(date) ? nowMs : date;
+        return { reason: "primary-limit", waitMs: Number.isFinite(reset) ? Math.max(0, reset * 1000 - reference) + 1000 : MinuteMs };
     }
-    if (status === 429 || status === 502 || status === 503 || status === 504) {
-        return Math.min(30000, 1000 * 2 ** attempt); // exponential backoff: 1, 2, 4, 8, 16, 30 s
+    if (status === 429 || (status === 403 && isSecondaryLimitMessage(message))) {
+        return { reason: "secondary-limit", waitMs: MinuteMs * 2 ** attempt };
+    }
+    if (serverError) return { reason: "server-error", waitMs: Math.min(30_000, 1000 * 2 ** attempt) };
+    return undefined;
+}
+
+/** A `Link` header's rel="next" URL, if any (GitHub's pagination). */
+export function nextLink(link: string | undefined | null): string | undefined {
+    for (const part of (link ?? "").split(",")) {
+        const m = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
+        if (m) return m[1];
     }
     return undefined;
 }
 
-/** One REST call; waits out rate limits and GitHub's transient errors within the budget. */
+/**
+ * One REST call (`path` relative to the REST base, or an absolute URL from a `Link` header):
+ * each attempt has its own timeout; rate limits and GitHub's 5xx are waited out within the budget,
+ * and an answer that asks for a longer wait comes back with `retryAt`. Throws
+ * GitHubUnreachableError when nothing answers and GitHubNotJsonError for a successful answer that
+ * is not JSON (a web page: `github:baseUrl` points at the web UI).
+ */
 export async function githubRequest<T>(
     settings: GitHubApiSettings,
     method: string,
     path: string,
     body?: unknown,
-    opts: RetryOptions = {},
+    opts: RequestOptions = {},
 ): Promise<GitHubResponse<T>> {
     const doFetch = opts.fetch ?? fetch;
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const now = opts.now ?? Date.now;
-    const deadline = now() + (opts.budgetMs ?? 60000);
-    const url = new URL(path.replace(/^\//, ""), withTrailingSlash(settings.baseUrl));
-    for (let attempt = 0; ; attempt++) {
-        const res = await doFetch(url, {
-            method,
-            headers: {
-                Accept: "application/vnd.github+json",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "flux-push",
-                ...(settings.token ? { Authorization: `Bearer ${settings.token}` } : {}),
-                ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
+    const budget = opts.budgetMs ?? DefaultRequestBudgetMs;
+    const perAttempt = opts.requestTimeoutMs ?? DefaultRequestTimeoutMs;
+    const deadline = now() + budget;
+    const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ""), withTrailingSlash(settings.baseUrl));
+    const attempts: Partial<Record<RetryReason, number>> = {};
+    for (;;) {
+        // The attempt's timeout counts against the budget: never past the deadline.
+        const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - now()));
+        let res: Response;
+        let text: string;
+        try {
+            res = await doFetch(url, {
+                method,
+                headers: {
+                    Accept: "application/vnd.github+json",
+                    "X-GitHub-Api-Version": "2022-11-28",
+                    "User-Agent": "flux-push",
+                    ...(settings.token ? { Authorization: `Bearer ${settings.token}` } : {}),
+                    ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+                },
+                body: body === undefined ? undefined : JSON.stringify(body),
+                signal: AbortSignal.timeout(timeoutMs),
+            });
+            text = await res.text();
+        } catch (e) {
+            const err = e as Error & { cause?: { code?: string; message?: string } };
+            const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
+            throw gitHubError("GitHubUnreachableError", timedOut
+                ? `${method} ${url.host}${url.pathname}: no answer from ${url.host} within ${Math.round(timeoutMs / 100) / 10} s`
+                : `${method} ${url.host}${url.pathname}: could not reach ${url.host} (${err.cause?.code ?? err.cause?.message ?? err.message})`);
+        }
         const headers: Record<string, string> = {};
         res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
-        const text = await res.text();
         let parsed: unknown = undefined;
-        try {
-            parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-            parsed = text;
+        let notJson: string | undefined;
+        if (text !== "") {
+            try {
+                parsed = JSON.parse(text);
+            } catch {
+                notJson = headers["content-type"] || "no content type";
+            }
         }
-        const wait = retryDelayMs(res.status, headers, attempt, now());
-        if (wait === undefined || now() + wait > deadline) {
-            return { status: res.status, body: parsed as T, headers };
+        const date = Date.parse(headers["date"] ?? "");
+        const answer = { status: res.status, body: parsed as T, headers, ...(notJson ? { notJson } : {}), ...(Number.isNaN(date) ? {} : { date }) };
+        if (notJson && res.status >= 200 && res.status < 300) {
+            throw gitHubError("GitHubNotJsonError",
+                `${method} ${url.href} answered ${res.status} with ${notJson}, not JSON: that is a web page (the web UI, or a login redirect), not GitHub's REST API. ` +
+                `Check github:baseUrl: a GitHub Enterprise Server serves REST only under https://HOST/api/v3/ (that form, or the host root, https://HOST/)`,
+            );
         }
-        await sleep(wait);
+        // Backoff counts per reason: a secondary limit after a 502 still waits its full minute.
+        const reason = retryDecision(res.status, headers, githubMessage(parsed), 0, now())?.reason;
+        const decision = reason === undefined ? undefined : retryDecision(res.status, headers, githubMessage(parsed), attempts[reason] ?? 0, now());
+        if (decision === undefined) return answer;
+        if (now() + decision.waitMs > deadline) return { ...answer, retryAt: now() + decision.waitMs, retryWaitMs: decision.waitMs };
+        attempts[decision.reason] = (attempts[decision.reason] ?? 0) + 1;
+        await sleep(decision.waitMs);
     }
 }
 
-/** A failed API call, explained: what was tried, GitHub's answer, and what to do. */
-export function explainApiFailure(what: string, owner: string, repository: string, res: GitHubResponse<unknown>): string {
-    const message = (res.body as { message?: string } | undefined)?.message ?? "";
+/** What the token needs for the call: `read` lists hooks and deliveries and pings; `write` changes hooks. */
+export type HookAccess = "read" | "write";
+
+function hookPermission(access: HookAccess): string {
+    return access === "read"
+        ? "the token needs the repository permission \"Webhooks: read\" (fine-grained token or GitHub App; the stack itself needs read and write to create and update its hook), or a classic token with admin:repo_hook or read:repo_hook from a repository admin"
+        : "the token needs the repository permission \"Webhooks: read and write\" (fine-grained token or GitHub App), or a classic token with admin:repo_hook from a repository admin";
+}
+
+/** The `x-github-sso` header's authorization URL, if any ("required; url=https://…"). */
+export function ssoUrl(headers: Readonly<Record<string, string>>): string | undefined {
+    return /url=(\S+)/.exec(headers["x-github-sso"] ?? "")?.[1];
+}
+
+/** A failed API call, explained: what was tried, what GitHub said, then the likely cause and fix. */
+export function explainApiFailure(what: string, owner: string, repository: string, res: GitHubResponse<unknown>, access: HookAccess = "read"): string {
+    const message = githubMessage(res.body);
+    if (res.notJson) {
+        return `${what}: GitHub answered ${res.status} with ${res.notJson}, not JSON: a web page (the web UI, or a login redirect), not GitHub's REST API; ` +
+            "check github:baseUrl (a GitHub Enterprise Server serves REST only under https://HOST/api/v3/)";
+    }
     const said = `GitHub answered ${res.status}${message ? ` "${message}"` : ""}`;
-    const permission =
-        "the token needs the repository permission \"Webhooks: read and write\" (fine-grained token or GitHub App) " +
-        "or the scope admin:repo_hook (classic token)";
+    const retry = res.retryAt !== undefined
+        ? `; try again after ${new Date(res.retryAt).toISOString().replace(/\.\d+Z$/, "Z")}${res.retryWaitMs !== undefined ? ` (GitHub asked for ${Math.ceil(res.retryWaitMs / 1000)} s)` : ""}`
+        : "";
+    const reason = retryDecision(res.status, res.headers, message, 0, 0)?.reason;
+    const limited = res.status === 403 || res.status === 429;
+    const sso = res.status === 403 && (res.headers["x-github-sso"]?.startsWith("required") === true || /SAML enforcement/i.test(message));
     switch (true) {
         case res.status === 401:
-            return `${what}: ${said}: the GitHub token is missing or invalid; set it with \`pulumi config set --secret github:token ...\` or GITHUB_TOKEN`;
-        case (res.status === 403 || res.status === 429) && retryDelayMs(res.status, res.headers, 0, 0) !== undefined:
-            return `${what}: ${said}: GitHub's rate limit for this token is exhausted and did not reset within the wait; run \`pulumi up\` again later (limit resets at ${res.headers["x-ratelimit-reset"] ? new Date(Number(res.headers["x-ratelimit-reset"]) * 1000).toISOString() : "an unknown time"})`;
+            return `${what}: ${said}: the GitHub token is missing, expired or revoked; set it with \`pulumi config set --secret github:token ...\` or GITHUB_TOKEN`;
+        case sso: {
+            const url = ssoUrl(res.headers);
+            return `${what}: ${said}: the organization ${owner} enforces SAML single sign-on and the token is not authorized for it: ` +
+                `authorize the token for ${owner}'s SSO${url ? ` (${url})` : " (GitHub: Settings → Developer settings → the token → Configure SSO)"}, then run \`pulumi up\` again`;
+        }
+        case reason === "primary-limit":
+            return `${what}: ${said}: the token's rate limit is used up (GitHub resets it at x-ratelimit-reset), later than this run waits${retry}`;
+        case limited && reason !== undefined:
+            return `${what}: ${said}: GitHub's secondary rate limit: it asks clients to wait before the next request, longer than this run waits${retry}`;
+        case reason !== undefined:
+            return `${what}: ${said}: GitHub had a transient error and still had it after the retries${retry}`;
         case res.status === 403:
-            return `${what}: ${said}: the token may not read or change the webhooks of ${owner}/${repository}; ${permission}`;
+            return `${what}: ${said}: the token may not ${access === "read" ? "read" : "change"} the webhooks of ${owner}/${repository}; ${hookPermission(access)}`;
         case res.status === 404:
-            return `${what}: ${said}: ${owner}/${repository} or its hook does not exist, or the token cannot see the repository's webhooks (GitHub answers 404 rather than 403 there); check github:owner, the repository name, and that ${permission}`;
+            return `${what}: ${said}: ${owner}/${repository} or its hook does not exist, or the token cannot see the repository's webhooks (GitHub answers 404 rather than 403 there); check github:owner, the repository name, and that ${hookPermission(access)}`;
         default:
             return `${what}: ${said}`;
     }
@@ -132,13 +384,35 @@ export interface DeliverySummary {
     /** The receiver's HTTP status; 0 when GitHub got no response (connection refused, timeout, TLS). */
     readonly status_code: number;
     readonly event: string;
+    /** Set while GitHub holds the delivery back (throttling): not an answer yet. */
+    readonly throttled_at?: string | null;
 }
 
-/** Our ping's delivery: the newest `ping` that was not in the list before we asked for it. */
-export function newPingDelivery(before: ReadonlySet<number>, deliveries: readonly DeliverySummary[]): DeliverySummary | undefined {
-    return deliveries
-        .filter((d) => d.event === "ping" && !before.has(d.id))
-        .sort((a, b) => b.id - a.id)[0];
+/** What is known about our ping request: the deliveries listed before it, and GitHub's clock at it. */
+export interface PingRequest {
+    readonly before: ReadonlySet<number>;
+    /** GitHub's clock when it accepted our `POST .../pings` (the answer's `Date`), ms since the epoch. */
+    readonly requestedAt: number | undefined;
+}
+
+/** Slack between GitHub's `Date` (whole seconds) and `delivered_at` (whole seconds). */
+const DeliveredAtSlackMs = 1000;
+
+/**
+ * Whether a delivery can be our ping: a `ping`, not a redelivery, not listed before our request,
+ * delivered no earlier than GitHub's clock at our request (less a second for rounding), so GitHub's
+ * own ping on creation and older pings never count, even when the log shows them late.
+ */
+export function isOurPing(d: DeliverySummary, req: PingRequest): boolean {
+    if (d.event !== "ping" || d.redelivery !== false || req.before.has(d.id)) return false;
+    if (req.requestedAt === undefined) return true;
+    const at = Date.parse(d.delivered_at);
+    return !Number.isNaN(at) && at >= req.requestedAt - DeliveredAtSlackMs;
+}
+
+/** Our ping's delivery with GitHub's answer: the newest that can be ours and is not held back. */
+export function ourPingDelivery(deliveries: readonly DeliverySummary[], req: PingRequest): DeliverySummary | undefined {
+    return deliveries.filter((d) => isOurPing(d, req) && !d.throttled_at).sort((a, b) => b.id - a.id)[0];
 }
 
 export interface DeliveryContext {
@@ -148,6 +422,9 @@ export interface DeliveryContext {
     readonly namespace: string;
     /** Host (and port) of the payload URL: never the path, which is derived from the token. */
     readonly payloadHost: string;
+    readonly kind: GitHubKind;
+    /** Who sent the delivery, for the message (default: GitHub's ping of the repository's webhook). */
+    readonly sender?: string;
 }
 
 /** Whether GitHub's delivery reached an accepting Receiver. */
@@ -157,13 +434,20 @@ export function deliveryOk(statusCode: number): boolean {
 
 /** What a ping's status code means for this push path, and what to do about it. */
 export function explainDelivery(statusCode: number, status: string, c: DeliveryContext): string {
-    const where = `GitHub's ping of the ${c.owner}/${c.repository} webhook (payload URL on ${c.payloadHost})`;
+    const where = `${c.sender ?? `GitHub's ping of the ${c.owner}/${c.repository} webhook`} (payload URL on ${c.payloadHost})`;
     const receiver = `Receiver ${c.namespace}/${c.receiver}`;
     const look = `look at \`flux get receivers -n ${c.namespace}\` and \`kubectl -n ${c.namespace} logs deploy/notification-controller\``;
+    const limits = GitHubLimitsByKind[c.kind];
     if (deliveryOk(statusCode)) return `${where} got ${statusCode}: ${receiver} accepted it`;
     if (statusCode === 0) {
-        return `${where} got no response (${status || "no status"}): GitHub cannot reach the payload URL. ` +
-            "Check that nodeAddress (or the Ingress host / LoadBalancer address) is reachable from the internet, " +
+        // GitHub's own texts (troubleshooting webhooks): "failed to connect to network", "timed out".
+        const why = /time(d)? ?out/i.test(status)
+            ? `nothing answered within ${limits.deliveryTimeoutSeconds} s, ${limits.name}'s delivery timeout`
+            : /connect|refused|resolve|dns/i.test(status)
+                ? "the connection could not be made"
+                : "no HTTP answer";
+        return `${where} got no response (${status || "no status"}): GitHub cannot reach the payload URL (${why}). ` +
+            "Check that nodeAddress (or the Ingress host / LoadBalancer address) is reachable from GitHub, " +
             "that a firewall or security group opens the port, that no NetworkPolicy (Flux's allow-webhooks, or allowedSources) drops GitHub's addresses, " +
             "and for https that DNS resolves and the certificate is valid for the host";
     }
@@ -247,34 +531,20 @@ export function hooksForEvent(hooks: readonly HookSummary[], event: string): Hoo
     return hooks.filter((h) => h.events.includes(event) || h.events.includes("*"));
 }
 
+/** More pages than this is no repository's hook list: stop rather than loop (a web page that "pages" forever). */
+export const MaxHookPages = 30;
+
 /** Why a new hook for `events` would be refused by GitHub, or undefined if there is room. */
-export function hookCapacityProblem(owner: string, repository: string, hooks: readonly HookSummary[], events: readonly string[]): string | undefined {
+export function hookCapacityProblem(owner: string, repository: string, hooks: readonly HookSummary[], events: readonly string[], kind: GitHubKind): string | undefined {
+    const { hooksPerEvent: max, name } = GitHubLimitsByKind[kind];
     for (const event of events) {
         const n = hooksForEvent(hooks, event).length;
-        if (n >= MaxHooksPerEvent) {
-            return `${owner}/${repository} already has ${n} webhooks for the "${event}" event, and GitHub allows at most ${MaxHooksPerEvent} per event per repository: ` +
+        if (n >= max) {
+            return `${owner}/${repository} already has ${n} webhooks for the "${event}" event, and ${name} allows at most ${max} per event per repository: ` +
                 "a new hook would be refused (422). Options: watch this repository from fewer clusters (each stack adds one hook), " +
                 "let one Receiver reconcile several GitRepositories (one hook, `resources` with several entries or matchLabels), " +
-                "or use an organization webhook (its own limit of 20 per event) in front of the clusters. See the README's \"Fleets\" section";
+                `or use an organization webhook (its own limit of ${max} per event) in front of the clusters. See the README's "Fleets" section`;
         }
     }
     return undefined;
-}
-
-// ---- commit statuses ---------------------------------------------------------------------------
-
-/**
- * The web origin of the GitHub whose REST API is at `apiBaseUrl`: api.github.com -> https://github.com;
- * a GitHub Enterprise Server https://HOST/api/v3/ -> https://HOST. notification-controller's github
- * Provider takes the repository's web URL and, for any host but github.com, calls HOST/api/v3/.
- */
-export function githubWebUrl(apiBaseUrl: string): string {
-    const u = new URL(apiBaseUrl);
-    if (u.host === "api.github.com") return "https://github.com";
-    return u.origin + u.pathname.replace(/\/+$/, "").replace(/\/api\/v3$/, "");
-}
-
-/** The Provider's `address`: the repository's web URL. */
-export function repositoryWebUrl(apiBaseUrl: string, owner: string, repository: string): string {
-    return `${githubWebUrl(apiBaseUrl)}/${owner}/${repository}`;
 }

@@ -2,7 +2,7 @@
 // Kustomizations target exist, does an existing GitRepository exist (and which branch it follows).
 // Reading (observeCluster) is apart from judging (judgeCluster, pure), so every rule is tested.
 import { apiPaths, ApiResponse, ClusterClient } from "./cluster";
-import { FluxApis, FluxCommitStatusApis, MinimumFluxVersion, WebhookReceiverService } from "./flux";
+import { CommitStatusApiVersion, commitStatusApiVersion, CommitStatusApiVersions, FluxApis, MinimumFluxVersion, NotificationApiGroup, notificationApiVersion, WebhookReceiverService } from "./flux";
 import { StackConfig } from "./config";
 
 type Seen = "present" | "missing" | "forbidden" | "unreachable";
@@ -26,6 +26,10 @@ export interface PreflightResult {
     readonly problems: readonly string[];
     /** What could not be checked (RBAC): logged, not fatal, since the provider will say it later. */
     readonly warnings: readonly string[];
+    /** What the preflight decided from what the cluster serves: logged as information. */
+    readonly notices: readonly string[];
+    /** With commit statuses: the version of notification.toolkit.fluxcd.io to write Provider and Alert in. */
+    readonly commitStatusApiVersion?: CommitStatusApiVersion;
     /** Branch of each existing GitRepository, for the Receiver's branch filter. */
     readonly existingBranches: Readonly<Record<string, string | undefined>>;
 }
@@ -58,8 +62,8 @@ export function madeByPulumi(object: unknown): boolean {
 /** The API server's answers to everything the preflight needs, read in parallel. */
 export async function observeCluster(client: ClusterClient, config: StackConfig): Promise<ClusterObservations> {
     const ns = config.namespace;
-    const apis = [...FluxApis, ...(config.commitStatus ? FluxCommitStatusApis : [])];
-    const groupVersions = [...new Set(apis.map((a) => `${a.group}/${a.version}`))];
+    // With commit statuses, every version Alert and Provider may be served at: the program picks one.
+    const groupVersions = [...new Set([...FluxApis.map((a) => `${a.group}/${a.version}`), ...(config.commitStatus ? CommitStatusApiVersions.map(notificationApiVersion) : [])])];
     const targetNamespaces = [...new Set(config.repositories.flatMap((r) => (r.existing ? [] : r.kustomizations.filter((k) => k.targetNamespace && !k.createTargetNamespace).map((k) => k.targetNamespace as string))))];
     const existing = config.repositories.filter((r) => r.existing).map((r) => r.name);
     // Objects the stack creates: one already there is someone else's unless Pulumi made it.
@@ -102,19 +106,18 @@ export function judgeCluster(o: ClusterObservations, config: StackConfig): Prefl
     const ns = config.namespace;
     const install = `install Flux ${MinimumFluxVersion} or later into namespace ${ns} (\`flux install --namespace ${ns}\`, or \`flux bootstrap github ...\`; this project is tested on Flux 2.9), or set \`pulumi config set namespace <namespace Flux runs in>\``;
     if (o.unreachable !== undefined) {
-        return { problems: [`cannot reach the Kubernetes API server ${o.cluster}: ${o.unreachable}; check kubernetes:kubeconfig / kubernetes:context (or KUBECONFIG)`], warnings, existingBranches: {} };
+        return { problems: [`cannot reach the Kubernetes API server ${o.cluster}: ${o.unreachable}; check kubernetes:kubeconfig / kubernetes:context (or KUBECONFIG)`], warnings, notices: [], existingBranches: {} };
     }
 
-    const apis = [...FluxApis, ...(config.commitStatus ? FluxCommitStatusApis : [])];
-    const missing = apis.filter((a) => {
+    const missing = FluxApis.filter((a) => {
         const gv = o.apis[`${a.group}/${a.version}`];
         return gv?.seen === "missing" || (gv?.seen === "present" && !gv.kinds.includes(a.kind));
     });
     if (missing.length > 0) {
         problems.push(`Flux is not installed on ${o.cluster}: the cluster serves no ${missing.map((a) => `${a.kind} (${a.group}/${a.version})`).join(", ")}; ${install}`);
     }
-    for (const a of apis) {
-        if (o.apis[`${a.group}/${a.version}`]?.seen === "forbidden") warnings.push(`could not check that the cluster serves ${a.group}/${a.version} (forbidden)`);
+    for (const [gv, a] of Object.entries(o.apis)) {
+        if (a.seen === "forbidden") warnings.push(`could not check that the cluster serves ${gv} (forbidden)`);
     }
     if (o.webhookReceiverService === "missing") {
         problems.push(`Service ${ns}/${WebhookReceiverService.name} does not exist: Flux's notification-controller is not installed in namespace ${ns} (the stack ${config.exposure.mode === "patch-nodeport" ? "patches that Service" : "exposes the receiver behind it"}); ${install}`);
@@ -157,5 +160,41 @@ export function judgeCluster(o: ClusterObservations, config: StackConfig): Prefl
             problems.push(`Secret ${name} (commitStatusSecret) has no key token: notification-controller's github Provider reads the GitHub token from key token`);
         }
     }
-    return { problems, warnings, existingBranches };
+    const notices: string[] = [];
+    let commitStatusVersion: CommitStatusApiVersion | undefined;
+    if (config.commitStatus) {
+        const decided = judgeCommitStatusApi(o, install);
+        commitStatusVersion = decided.version;
+        problems.push(...decided.problems);
+        warnings.push(...decided.warnings);
+        notices.push(...decided.notices);
+    }
+    return { problems, warnings, notices, existingBranches, ...(commitStatusVersion ? { commitStatusApiVersion: commitStatusVersion } : {}) };
+}
+
+/**
+ * Which version of notification.toolkit.fluxcd.io the commit-status Provider and Alert are written
+ * in, from what discovery lists: v1 from Flux 2.10 on, v1beta3 before. Saying which is part of the
+ * preflight's output: after a Flux upgrade the next `up` moves both to v1 in place (an update).
+ */
+function judgeCommitStatusApi(o: ClusterObservations, install: string): { version?: CommitStatusApiVersion; problems: string[]; warnings: string[]; notices: string[] } {
+    const kinds: Partial<Record<CommitStatusApiVersion, readonly string[]>> = {};
+    for (const v of CommitStatusApiVersions) {
+        const gv = o.apis[notificationApiVersion(v)];
+        if (gv?.seen === "present") kinds[v] = gv.kinds;
+        else if (gv?.seen === "missing") kinds[v] = [];
+    }
+    const version = commitStatusApiVersion(kinds);
+    const both = (v: CommitStatusApiVersion) => `${NotificationApiGroup}/${v}`;
+    if (version === undefined) {
+        return { problems: [`Flux on ${o.cluster} serves no Provider and Alert (${CommitStatusApiVersions.map(both).join(" or ")}), which commit statuses need; ${install}`], warnings: [], notices: [] };
+    }
+    const served = kinds[version] !== undefined;
+    if (!served) {
+        return { version, problems: [], notices: [], warnings: [`could not read which versions of Alert and Provider the cluster serves (forbidden): commit statuses use ${both(version)}`] };
+    }
+    const why = version === "v1"
+        ? "the cluster serves them there: Flux 2.10 or later"
+        : `the cluster serves no v1 Alert and Provider: Flux 2.9 or older; after an upgrade to Flux 2.10 the next update moves them to v1 in place`;
+    return { version, problems: [], warnings: [], notices: [`commit statuses: Provider and Alert as ${both(version)} (${why})`] };
 }

@@ -15,6 +15,7 @@
 //   an advisory "can't run policy during preview". Stack rules catch it per resource instead, so one
 //   unknown payload URL does not switch the rule off for the others.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { actionsOidcPinned } from "./oidcPolicies";
 
 /** Type tokens of what the flux-push program registers. */
 export const Types = {
@@ -528,4 +529,4 @@ export const pollIntervals: ResourceValidationPolicy = {
 };
 
 /** Every rule of the pack, in the order `pulumi preview` reports them. */
-export const policies = [webhookTlsVerified, payloadUrlHttps, tokenStrength, tokenFromRandomPassword, tokenNotExported, pollIntervals];
+export const policies = [webhookTlsVerified, payloadUrlHttps, tokenStrength, tokenFromRandomPassword, tokenNotExported, pollIntervals, actionsOidcPinned];

@@ -5,15 +5,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
-import { Flux, startFlux, yamlObjects } from "./cluster/flux";
+import { Flux, installFlux210NotificationCrds, startFlux, yamlObjects } from "./cluster/flux";
 import { paths } from "./cluster/kubeApi";
 import { NodePortProxy } from "./cluster/nodePortProxy";
+import { ServiceProxy } from "./cluster/serviceProxy";
 import { Supervisor, waitFor } from "./cluster/processes";
+import { GitHubActions, Runner } from "./standins/githubActions";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { buildStandins, missingTools, repoRoot, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
+/** The Actions stand-in's one runner: a self-hosted runner "inside the cluster" (it reaches webhook-receiver.<ns>.svc). */
+export const SandboxRunner: Runner = { name: "sandbox-cluster-runner", labels: ["self-hosted", "linux", "sandbox-cluster"] };
 
 export interface Sandbox {
     readonly dir: string;
@@ -22,6 +26,8 @@ export interface Sandbox {
     readonly flux: Flux;
     readonly git: GitServer;
     readonly github: GitHubApi;
+    /** GitHub Actions (runs, jobs, the OIDC issuer) on the GitHub stand-in's host. */
+    readonly actions: GitHubActions;
     readonly githubToken: string;
     readonly proxy: NodePortProxy;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
@@ -40,6 +46,12 @@ export interface SandboxOptions {
     /** Keep the temp dir after stop (logs, state) for inspection. */
     readonly keep?: boolean;
     readonly quiet?: boolean;
+    /**
+     * "2.10": Flux 2.10's Alert and Provider CRDs (served as notification.toolkit.fluxcd.io/v1 and
+     * v1beta3) over Flux 2.9's, with Flux 2.9's controllers (2.10's notification-controller cannot
+     * be had here). Default "2.9": v1beta3 only.
+     */
+    readonly notificationCrds?: "2.9" | "2.10";
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -75,6 +87,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             sourceController: tools.sourceController, kustomizeController: tools.kustomizeController,
             notificationController: tools.notificationController, crds: tools.fluxCrds,
         }));
+        if (opts.notificationCrds === "2.10") {
+            await timed("flux 2.10 Alert and Provider CRDs", () => installFlux210NotificationCrds(cp, tools.flux210NotificationCrds));
+        }
 
         const git = await startGitServer(path.join(dir, "git"));
         sup.onStop(() => git.close());
@@ -105,7 +120,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
         const githubToken = "ghp_sandbox" + Math.random().toString(36).slice(2);
         // GitHub knows the repositories and their commits: hooks and statuses for anything else answer 404 / 422.
+        // Every sandbox address is loopback, which GitHub.com refuses (127.0.0.1) or cannot reach:
+        // the sandbox is a GitHub Enterprise Server on the same private network. Its `url` is the host
+        // root (what github:baseUrl is set to, the provider's documented form); REST is at `apiUrl`.
         const github = await GitHubApi.start({
+            flavor: "ghes",
             token: githubToken,
             repositories: [{ owner: SandboxOwner, name: "instavote" }, { owner: SandboxOwner, name: "flux-infra" }],
         });
@@ -114,6 +133,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             const head = (await runGit(dir, ["ls-remote", url, "refs/heads/main"])).split("\t")[0];
             github.addCommit(SandboxOwner, name, head, "main");
         }
+
+        // GitHub Actions on the same host (issue 17), its runner reaching the cluster's Service names
+        // through the cluster-network stand-in; the real flux CLI stands in for fluxcd/flux2/action.
+        const serviceProxy = await ServiceProxy.start(cp.api, flux.namespace, flux.receiverAddr);
+        sup.onStop(() => serviceProxy.close());
+        const actions = await GitHubActions.start({
+            github,
+            gitRepository: (_owner, name) => (fs.existsSync(path.join(git.root, `${name}.git`)) ? path.join(git.root, `${name}.git`) : undefined),
+            fluxCli: tools.flux,
+            fluxVersion: /flux-v([0-9.]+)/.exec(tools.flux)?.[1] ?? "2.9.5",
+            runners: [SandboxRunner],
+            dir: path.join(dir, "actions"),
+            runnerEnv: serviceProxy.env(),
+        });
+        actions.addToken(githubToken, { actions: "write", contents: "write", workflows: "write" });
+        sup.onStop(() => actions.close());
 
         const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
         proxy.start();
@@ -124,7 +159,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         fs.mkdirSync(pulumiHome, { recursive: true });
         fs.mkdirSync(state, { recursive: true });
         const pulumiEnv: Record<string, string> = {
-            PATH: [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+            PATH: pluginSearchPath(tools),
             PULUMI_HOME: pulumiHome,
             PULUMI_BACKEND_URL: `file://${state}`,
             PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase",
@@ -137,7 +172,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
 
         return {
-            dir, tools, controlPlane: cp, flux, git, github, githubToken, proxy,
+            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, proxy,
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
             startBareCluster: () => startControlPlane(sup, path.join(dir, "bare-cluster"), {
                 etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,

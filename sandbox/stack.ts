@@ -50,7 +50,11 @@ export interface SandboxStack {
     stateFile(): string;
 }
 
-export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>): Promise<SandboxStack> {
+/**
+ * A stack of the program in its own work dir. `env` adds to the sandbox's environment for this
+ * stack's Pulumi CLI and the plugins it starts (e.g. the data-residency host map for node plugins).
+ */
+export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<SandboxStack> {
     const workDir = path.join(sb.dir, `project-${stackName}`);
     fs.mkdirSync(workDir, { recursive: true });
     fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
@@ -64,7 +68,7 @@ export async function sandboxStack(sb: Sandbox, stackName: string, config: Recor
     const pulumiCommand = await PulumiCommand.get({ root: cliRoot });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName, projectName: ProjectName, program },
-        { workDir, envVars: sb.pulumiEnv, pulumiHome: sb.pulumiEnv.PULUMI_HOME, pulumiCommand },
+        { workDir, envVars: { ...sb.pulumiEnv, ...env }, pulumiHome: sb.pulumiEnv.PULUMI_HOME, pulumiCommand },
     );
     const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     const setConfig = (c: Record<string, unknown>) => {

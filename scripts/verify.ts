@@ -2,7 +2,8 @@
 // writing JSON the next one reads, so a failing step still leaves a report behind:
 //
 //   verify.ts webhooks --stack S --outputs repositories.json --out webhooks.json
-//       reads each hook's recent deliveries from GitHub (GITHUB_TOKEN; GITHUB_API_URL on Actions)
+//       reads each hook's recent deliveries from GitHub (GITHUB_TOKEN) at the stack's github:baseUrl
+//       (Pulumi.<stack>.yaml; the runner's GITHUB_API_URL only when the stack sets none)
 //   verify.ts drift --exit-code N --preview preview.json --out drift.json
 //       judges `pulumi preview --refresh --expect-no-changes --json`; exits 0 clean, 1 changes, 2 error
 //   verify.ts report --stack S --webhooks webhooks.json --drift drift.json --run-url URL --out-dir DIR
@@ -17,6 +18,7 @@ import { DriftVerdict, judgePreview } from "./verify/drift";
 import { fetchDeliveries, GitHubApiError } from "./verify/github";
 import { buildReport, changedComment, DriftCheck, HookResult, issueBody, issueTitle, Report, resolvedComment, summaryLine, WebhookCheck } from "./verify/report";
 import { hookTargets, readStackFile } from "./verify/targets";
+import { resolveGitHubBase } from "../lib/github";
 
 const root = path.resolve(__dirname, "..");
 
@@ -49,19 +51,28 @@ function rule(a: Map<string, string>): DeliveryRule {
     return { windowHours: n("window-hours", DefaultRule.windowHours), sample: n("sample", DefaultRule.sample), maxFailures: n("max-failures", DefaultRule.maxFailures) };
 }
 
-/** Checks every hook of the stack; API errors become per-hook results, never a crash. */
-export async function checkWebhooks(o: { stack: string; outputsJson: string; root: string; apiUrl: string; token: string; now: number; rule: DeliveryRule; fetchImpl?: typeof fetch }): Promise<WebhookCheck> {
-    const targets = hookTargets(o.outputsJson, readStackFile(o.root, o.stack));
+/**
+ * Checks every hook of the stack on the GitHub the stack uses: its `github:baseUrl`, resolved as the
+ * program resolves it (a GHES stack is never checked against api.github.com); the runner's
+ * GITHUB_API_URL only when the stack file sets none. API errors become per-hook results, never a crash.
+ */
+export async function checkWebhooks(o: { stack: string; outputsJson: string; root: string; runnerApiUrl: string | undefined; token: string; now: number; rule: DeliveryRule; fetchImpl?: typeof fetch }): Promise<WebhookCheck> {
+    const stackFile = readStackFile(o.root, o.stack);
+    const base = stackFile.baseUrl !== undefined
+        ? resolveGitHubBase(stackFile.baseUrl, `Pulumi.${o.stack}.yaml github:baseUrl`)
+        : resolveGitHubBase(o.runnerApiUrl, "GITHUB_API_URL (the stack file sets no github:baseUrl)");
+    if (!base.ok) return { status: "checked", rule: o.rule, hooks: [], problems: [{ name: "(stack file)", problem: base.problem }] };
+    const targets = hookTargets(o.outputsJson, stackFile);
     const hooks: HookResult[] = [];
     for (const target of targets.hooks) {
         try {
-            const deliveries = await fetchDeliveries(o.apiUrl, o.token, target, o.fetchImpl);
+            const deliveries = await fetchDeliveries(base.restBase, o.token, target, o.fetchImpl);
             hooks.push({ target, verdict: judgeDeliveries(deliveries, o.now, o.rule) });
         } catch (e) {
             hooks.push({ target, error: e instanceof GitHubApiError ? e.message : `could not reach GitHub: ${(e as Error).message}` });
         }
     }
-    return { status: "checked", rule: o.rule, hooks, problems: targets.problems };
+    return { status: "checked", rule: o.rule, hooks, problems: targets.problems, webOrigin: base.webOrigin };
 }
 
 function printWebhooks(w: WebhookCheck): void {
@@ -97,7 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             else {
                 const outputs = a.get("outputs");
                 const outputsJson = outputs !== undefined && fs.existsSync(outputs) ? fs.readFileSync(outputs, "utf8") : "";
-                check = await checkWebhooks({ stack: need(a, "stack"), outputsJson, root: a.get("root") ?? root, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, now: Date.now(), rule: rule(a) });
+                check = await checkWebhooks({ stack: need(a, "stack"), outputsJson, root: a.get("root") ?? root, runnerApiUrl: process.env.GITHUB_API_URL || undefined, token, now: Date.now(), rule: rule(a) });
             }
             fs.writeFileSync(out, JSON.stringify(check, null, 2));
             printWebhooks(check);

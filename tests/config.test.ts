@@ -43,7 +43,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "exposure must be a known mode",
         set: { exposure: "nodeport" },
-        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url (e.g. \`pulumi config set exposure patch-nodeport\`)`],
+        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url, none (e.g. \`pulumi config set exposure patch-nodeport\`)`],
     },
     {
         rule: "nodePort must be in 30000-32767",
@@ -223,17 +223,17 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "deliveryCheckTimeout is at least 10 seconds",
         set: { deliveryCheckTimeout: 9 },
-        problems: [`${P}:deliveryCheckTimeout: 9 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: 9 is outside 10-600 (seconds to wait for an answer to the delivery check's ping); e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "deliveryCheckTimeout is at most 600 seconds",
         set: { deliveryCheckTimeout: 601 },
-        problems: [`${P}:deliveryCheckTimeout: 601 is outside 10-600 (seconds to wait for GitHub's delivery result); e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: 601 is outside 10-600 (seconds to wait for an answer to the delivery check's ping); e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "deliveryCheckTimeout is an integer number of seconds",
         set: { deliveryCheckTimeout: "30s" },
-        problems: [`${P}:deliveryCheckTimeout: "30s" is not an integer; e.g. \`pulumi config set deliveryCheckTimeout 30\``],
+        problems: [`${P}:deliveryCheckTimeout: "30s" is not an integer; e.g. \`pulumi config set deliveryCheckTimeout 60\``],
     },
     {
         rule: "commitStatusSecret is a Secret name",
@@ -293,7 +293,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "repository entries are objects",
         set: { repositories: ["instavote"] },
-        problems: [`${R0}: must be an object with name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations, got "instavote"`],
+        problems: [`${R0}: must be an object with name, githubRepository, existing, branchFilter, triggers, actionsValidations, url, branch, interval, secretRef, kustomizations, got "instavote"`],
     },
     {
         rule: "repository name is an RFC 1123 name",
@@ -363,7 +363,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "unknown keys are reported (typos do not pass silently)",
         set: { repositories: [repo({ brnach: "main" })] },
-        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, branchFilter, url, branch, interval, secretRef, kustomizations`],
+        problems: [`${R0}.brnach: unknown setting; allowed here: name, githubRepository, existing, branchFilter, triggers, actionsValidations, url, branch, interval, secretRef, kustomizations`],
     },
     {
         rule: "branchFilter is a boolean",
@@ -511,13 +511,14 @@ describe("config validation", () => {
             allowedSources: "any",
             insecureSsl: false,
             receiverProbe: "fail",
-            deliveryCheck: { mode: "fail", trigger: "", timeoutSeconds: 30 },
+            deliveryCheck: { mode: "fail", trigger: "", timeoutSeconds: 60 },
             token: { length: 48, rotation: "initial" },
             repositories: [{
                 name: "instavote",
                 githubRepository: "instavote",
                 existing: false,
                 branchFilter: true,
+                triggers: ["webhook"],
                 url: "https://github.com/example-org/instavote.git",
                 branch: "main",
                 interval: "2h",
@@ -540,7 +541,7 @@ describe("config validation", () => {
     it("accepts an existing repository by name alone", () => {
         const result = validateConfig(config({ repositories: [{ name: "flux-system", githubRepository: "fleet-infra", existing: true }] }));
         assert.ok(result.ok);
-        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true, branchFilter: true }]);
+        assert.deepStrictEqual(result.config.repositories, [{ name: "flux-system", githubRepository: "fleet-infra", existing: true, branchFilter: true, triggers: ["webhook"] }]);
     });
 
     it("accepts each exposure mode with its settings", () => {
@@ -672,7 +673,7 @@ describe("config validation", () => {
         const d = validateConfig(config());
         assert.ok(d.ok);
         assert.strictEqual(d.config.receiverProbe, "fail");
-        assert.deepStrictEqual(d.config.deliveryCheck, { mode: "fail", trigger: "", timeoutSeconds: 30 });
+        assert.deepStrictEqual(d.config.deliveryCheck, { mode: "fail", trigger: "", timeoutSeconds: 60 });
         for (const [mode, timeout] of [["warn", 10], ["off", 600]] as const) {
             const r = validateConfig(config({ receiverProbe: mode, deliveryCheck: mode, deliveryCheckTrigger: "2026-11-25 again", deliveryCheckTimeout: timeout }));
             assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));

@@ -3,10 +3,10 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { root } from "./support/projectConfig";
+import { tempDir } from "./support/tempDir";
 
 interface Step {
     name?: string;
@@ -33,16 +33,9 @@ interface Ran {
     dir: string;
 }
 
-// Every step runs in its own temp dir; all are removed after the suite (a test leaves nothing behind).
-const tempDirs: string[] = [];
-after(() => {
-    for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** Runs a step's script as the runner does (bash -e), with GITHUB_ENV/GITHUB_OUTPUT/RUNNER_TEMP in a temp dir. */
 function run(step: Step, env: Record<string, string>): Ran {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "creds-"));
-    tempDirs.push(dir);
+    const dir = tempDir("creds-");
     const files = { GITHUB_ENV: path.join(dir, "env"), GITHUB_OUTPUT: path.join(dir, "output"), RUNNER_TEMP: dir };
     fs.writeFileSync(files.GITHUB_ENV, "");
     fs.writeFileSync(files.GITHUB_OUTPUT, "");

@@ -1,76 +1,240 @@
-// The GitHub side of the program's own checks: retries for rate limits, which delivery is ours,
-// what each status code means, the hook limit, and the web URL commit statuses are posted to.
+// The GitHub side of the program's own checks: which GitHub `github:baseUrl` names, requests with
+// GitHub's rate-limit rule and timeouts, which delivery is our ping, what each status code means,
+// the hooks-per-event limit, and the web URL commit statuses are posted to.
 import * as assert from "assert";
-import {
-    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, githubRequest, githubWebUrl,
-    hookCapacityProblem, HookSummary, MaxHooksPerEvent, newPingDelivery, repositoryWebUrl, retryDelayMs, signedDeliveryHeaders,
-} from "../lib/github";
 import { createHmac } from "crypto";
+import {
+    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubLimitsByKind, githubRequest,
+    hookCapacityProblem, isGitHubError, HookSummary, isOurPing, nextLink, ourPingDelivery, repositoryWebUrl, resolveGitHubBase,
+    retryDecision, signedDeliveryHeaders,
+} from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 
-const ctx = { owner: "example-org", repository: "instavote", receiver: "instavote-0123456789", namespace: "flux-system", payloadHost: "203.0.113.10:31234" };
+const ctx = { owner: "example-org", repository: "instavote", receiver: "instavote-0123456789", namespace: "flux-system", payloadHost: "203.0.113.10:31234", kind: "github.com" as const };
 
-function delivery(id: number, event: string, status_code: number): DeliverySummary {
-    return { id, guid: `g${id}`, delivered_at: "2026-11-25T12:00:00Z", redelivery: false, duration: 0.01, status: status_code === 200 ? "OK" : "Invalid HTTP Response: " + status_code, status_code, event };
+function delivery(id: number, event: string, status_code: number, more: Partial<DeliverySummary> = {}): DeliverySummary {
+    return { id, guid: `g${id}`, delivered_at: "2026-11-25T12:00:00Z", redelivery: false, duration: 0.01, status: status_code === 200 ? "OK" : "Invalid HTTP Response: " + status_code, status_code, event, ...more };
 }
 
 /** A fetch that answers from a script and records what it was asked. */
-function scriptedFetch(answers: { status: number; headers?: Record<string, string>; body?: unknown }[]) {
+function scriptedFetch(answers: { status: number; headers?: Record<string, string>; body?: unknown; text?: string }[]) {
     const calls: { url: string; init: RequestInit }[] = [];
     const f = async (url: string | URL | Request, init?: RequestInit) => {
         calls.push({ url: String(url), init: init ?? {} });
         const a = answers[Math.min(calls.length - 1, answers.length - 1)];
-        return new Response(a.body === undefined ? null : JSON.stringify(a.body), { status: a.status, headers: a.headers });
+        return new Response(a.text ?? (a.body === undefined ? null : JSON.stringify(a.body)), { status: a.status, headers: a.headers });
     };
     return { fetch: f as typeof fetch, calls };
 }
 
-describe("GitHub requests: rate limits and retries", () => {
-    it("waits out a secondary rate limit (403 with retry-after) and returns the retried answer", async () => {
-        const { fetch, calls } = scriptedFetch([{ status: 403, headers: { "retry-after": "2" }, body: { message: "You have exceeded a secondary rate limit" } }, { status: 200, body: [] }]);
-        const slept: number[] = [];
-        const res = await githubRequest({ baseUrl: "https://api.github.com/", token: "t" }, "GET", "repos/o/r/hooks", undefined, { fetch, sleep: async (ms) => void slept.push(ms) });
+/** A clock that each request moves on by `requestMs` (as a real request takes time) and each sleep by its length. */
+function fakeClock(requestMs = 0) {
+    const clock = { t: Date.parse("2026-11-25T12:00:00Z"), slept: [] as number[] };
+    return {
+        clock,
+        now: () => clock.t,
+        sleep: async (ms: number) => {
+            clock.slept.push(ms);
+            clock.t += ms;
+        },
+        tick: () => (clock.t += requestMs),
+    };
+}
+
+describe("github:baseUrl, resolved as the github provider resolves it", () => {
+    const ok: [string | undefined, string, string, string][] = [
+        [undefined, "github.com", "https://api.github.com/", "https://github.com"],
+        ["", "github.com", "https://api.github.com/", "https://github.com"],
+        ["https://github.com/", "github.com", "https://api.github.com/", "https://github.com"],
+        ["https://github.com", "github.com", "https://api.github.com/", "https://github.com"],
+        ["https://api.github.com/", "github.com", "https://api.github.com/", "https://github.com"],
+        ["https://octo.ghe.com/", "ghe.com", "https://api.octo.ghe.com/", "https://octo.ghe.com"],
+        ["https://octo-corp.ghe.com", "ghe.com", "https://api.octo-corp.ghe.com/", "https://octo-corp.ghe.com"],
+        ["https://api.octo.ghe.com/", "ghe.com", "https://api.octo.ghe.com/", "https://octo.ghe.com"],
+        ["https://ghe.example.com/", "ghes", "https://ghe.example.com/api/v3/", "https://ghe.example.com"],
+        ["https://ghe.example.com", "ghes", "https://ghe.example.com/api/v3/", "https://ghe.example.com"],
+        ["https://ghe.example.com/api/v3", "ghes", "https://ghe.example.com/api/v3/", "https://ghe.example.com"],
+        ["https://ghe.example.com/api/v3/", "ghes", "https://ghe.example.com/api/v3/", "https://ghe.example.com"],
+        ["http://10.0.0.5:8080/", "ghes", "http://10.0.0.5:8080/api/v3/", "http://10.0.0.5:8080"],
+        ["https://GHE.Example.com/", "ghes", "https://ghe.example.com/api/v3/", "https://ghe.example.com"],
+    ];
+    for (const [value, kind, restBase, webOrigin] of ok) {
+        it(`${JSON.stringify(value)} -> ${kind} ${restBase}`, () => {
+            assert.deepStrictEqual(resolveGitHubBase(value), { ok: true, kind, restBase, webOrigin });
+            // Resolving the REST base again gives the same GitHub: the providers receive the resolved form.
+            assert.deepStrictEqual(resolveGitHubBase(restBase), { ok: true, kind, restBase, webOrigin });
+        });
+    }
+
+    const refused: [string, RegExp][] = [
+        ["ftp://ghe.example.com/", /uses ftp, not https/],
+        ["ghe.example.com", /is not a URL/],
+        ["https://ghe.example.com/?x=1", /query or fragment/],
+        ["https://ghe.example.com/#api", /query or fragment/],
+        ["https://ghe.example.com/github/", /has a path \(\/github\/\) a GitHub Enterprise Server does not serve its API under/],
+        ["https://ghe.example.com/api/v4/", /has a path/],
+        ["https://user:pw@ghe.example.com/", /holds credentials/],
+        ["http://github.com/", /must be https on the default port for GitHub.com/],
+        ["https://api.github.com/api/v3/", /has a path \(\/api\/v3\/\) that GitHub.com does not serve/],
+        ["https://octo.ghe.com/api/v3", /GHE.com serves its API at https:\/\/api.octo.ghe.com\//],
+        ["http://octo.ghe.com/", /must be https on the default port for GHE.com/],
+        [" https://github.com/", /contains whitespace/],
+    ];
+    for (const [value, why] of refused) {
+        it(`refuses ${JSON.stringify(value)}, naming the setting, the value and the accepted forms`, () => {
+            const r = resolveGitHubBase(value);
+            assert.ok(!r.ok);
+            assert.match(r.problem, why);
+            assert.ok(r.problem.startsWith(`github:baseUrl: ${JSON.stringify(value)} `), r.problem);
+            assert.match(r.problem, /accepted forms: unset, https:\/\/github.com\/ .*https:\/\/NAME.ghe.com\/ .*https:\/\/HOST\/ or https:\/\/HOST\/api\/v3\//);
+        });
+    }
+
+    it("the Provider's address (commit statuses) is the repository's web URL on that GitHub", () => {
+        assert.strictEqual(repositoryWebUrl("https://api.github.com/", "example-org", "instavote"), "https://github.com/example-org/instavote");
+        assert.strictEqual(repositoryWebUrl("https://ghe.example.com/api/v3/", "ops", "app"), "https://ghe.example.com/ops/app");
+        assert.strictEqual(repositoryWebUrl("https://api.octo.ghe.com/", "ops", "app"), "https://octo.ghe.com/ops/app");
+    });
+});
+
+describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", () => {
+    const api = { baseUrl: "https://api.github.com/", token: "t" };
+
+    it("retry-after: waits exactly that long, and the default budget lets a minute be waited", async () => {
+        const c = fakeClock(300);
+        const { fetch, calls } = scriptedFetch([{ status: 403, headers: { "retry-after": "60" }, body: { message: "You have exceeded a secondary rate limit." } }, { status: 200, body: [] }]);
+        const res = await githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch: ((u: string, i: RequestInit) => (c.tick(), fetch(u, i))) as typeof fetch, sleep: c.sleep, now: c.now });
         assert.strictEqual(res.status, 200);
-        assert.deepStrictEqual(slept, [2000]);
+        assert.deepStrictEqual(c.clock.slept, [60000]);
         assert.strictEqual(calls.length, 2);
         assert.strictEqual(calls[0].url, "https://api.github.com/repos/o/r/hooks");
         assert.strictEqual((calls[0].init.headers as Record<string, string>).Authorization, "Bearer t");
     });
 
-    it("waits until x-ratelimit-reset when the primary limit is exhausted", () => {
-        assert.strictEqual(retryDelayMs(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000" }, 0, 990_000), 11_000);
-        assert.strictEqual(retryDelayMs(429, {}, 3, 0), 8000, "429 without headers: exponential backoff");
-        assert.strictEqual(retryDelayMs(502, {}, 10, 0), 30000, "capped");
+    it("a secondary limit without retry-after (403 with GitHub's words): at least a minute, then exponentially longer", async () => {
+        const c = fakeClock();
+        const limited = { status: 403, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } };
+        const { fetch } = scriptedFetch([limited, limited, { status: 200, body: [] }]);
+        const res = await githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch, sleep: c.sleep, now: c.now });
+        assert.strictEqual(res.status, 200);
+        assert.deepStrictEqual(c.clock.slept, [60000, 120000]);
     });
 
-    it("does not retry a 403 that is a permission problem, nor a 404", () => {
-        assert.strictEqual(retryDelayMs(403, { "x-ratelimit-remaining": "4999" }, 0, 0), undefined);
-        assert.strictEqual(retryDelayMs(404, {}, 0, 0), undefined);
+    it("a bare 429 is a secondary limit: a minute, not 1-2-4 s", async () => {
+        const c = fakeClock();
+        const { fetch } = scriptedFetch([{ status: 429 }, { status: 200, body: [] }]);
+        await githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch, sleep: c.sleep, now: c.now });
+        assert.deepStrictEqual(c.clock.slept, [60000]);
     });
 
-    it("gives up when the wait would exceed the budget, returning GitHub's last answer", async () => {
-        const { fetch, calls } = scriptedFetch([{ status: 429, headers: { "retry-after": "120" } }]);
-        const res = await githubRequest({ baseUrl: "https://ghe.example.com/api/v3", token: "t" }, "POST", "/repos/o/r/hooks/1/pings", undefined, { fetch, budgetMs: 60000, sleep: async () => assert.fail("must not sleep") });
+    it("x-ratelimit-remaining 0: until x-ratelimit-reset by GitHub's own clock (its Date), plus a second", () => {
+        const date = "Wed, 25 Nov 2026 12:00:00 GMT";
+        const reset = String(Date.parse(date) / 1000 + 30);
+        assert.deepStrictEqual(retryDecision(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, date }, "API rate limit exceeded", 0, Date.parse(date) - 3_600_000), { reason: "primary-limit", waitMs: 31000 });
+        assert.deepStrictEqual(retryDecision(429, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000" }, "", 0, 990_000), { reason: "primary-limit", waitMs: 11_000 });
+    });
+
+    it("retry-after wins over the primary reset; 5xx get a short exponential backoff; a permission 403 and a 404 are not retried", () => {
+        assert.deepStrictEqual(retryDecision(403, { "retry-after": "5", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999" }, "", 0, 0), { reason: "retry-after", waitMs: 5000 });
+        assert.deepStrictEqual([502, 503, 504].map((s) => retryDecision(s, {}, "", 2, 0)?.waitMs), [4000, 4000, 4000]);
+        assert.strictEqual(retryDecision(502, {}, "", 10, 0)?.waitMs, 30000, "capped");
+        assert.strictEqual(retryDecision(403, { "x-ratelimit-remaining": "4999" }, "Resource not accessible by personal access token", 0, 0), undefined);
+        assert.strictEqual(retryDecision(404, {}, "Not Found", 0, 0), undefined);
+        assert.strictEqual(retryDecision(500, {}, "", 0, 0), undefined);
+    });
+
+    it("a wait beyond the budget is not slept: GitHub's answer comes back, and the message names when to retry", async () => {
+        const c = fakeClock();
+        const { fetch, calls } = scriptedFetch([{ status: 429, headers: { "retry-after": "600" }, body: { message: "You have exceeded a secondary rate limit." } }]);
+        const res = await githubRequest({ baseUrl: "https://ghe.example.com/api/v3", token: "t" }, "POST", "/repos/o/r/hooks/1/pings", undefined, { fetch, sleep: c.sleep, now: c.now });
         assert.strictEqual(res.status, 429);
+        assert.deepStrictEqual(c.clock.slept, []);
         assert.strictEqual(calls.length, 1);
         assert.strictEqual(calls[0].url, "https://ghe.example.com/api/v3/repos/o/r/hooks/1/pings", "GHES base URL without trailing slash");
+        assert.strictEqual(res.retryAt, c.clock.t + 600_000);
+        assert.strictEqual(explainApiFailure("asking GitHub to ping the hook", "o", "r", res),
+            "asking GitHub to ping the hook: GitHub answered 429 \"You have exceeded a secondary rate limit.\": GitHub's secondary rate limit: it asks clients to wait before the next request, longer than this run waits; try again after 2026-11-25T12:10:00Z (GitHub asked for 600 s)");
     });
 
-    it("explains a token without permission, an invalid token and an exhausted limit, naming the fix", () => {
-        const res = (status: number, headers: Record<string, string> = {}) => ({ status, headers, body: { message: "m" } });
-        assert.match(explainApiFailure("listing hooks", "o", "r", res(403)), /Webhooks: read and write.*admin:repo_hook/);
-        assert.match(explainApiFailure("listing hooks", "o", "r", res(404)), /GitHub answered 404 "m".*cannot see the repository's webhooks/);
-        assert.match(explainApiFailure("listing hooks", "o", "r", res(401)), /github:token/);
-        assert.match(explainApiFailure("listing hooks", "o", "r", res(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" })), /rate limit/);
+    it("each attempt has a timeout that names the host and the time", async () => {
+        const hanging = ((_u: string, init: RequestInit) => new Promise((_r, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason)))) as unknown as typeof fetch;
+        await assert.rejects(githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch: hanging, requestTimeoutMs: 50 }),
+            (e: Error) => isGitHubError(e, "GitHubUnreachableError") && /GET api.github.com\/repos\/o\/r\/hooks: no answer from api.github.com within 0.1 s/.test(e.message));
+        const refused = (async () => {
+            throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
+        }) as unknown as typeof fetch;
+        await assert.rejects(githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch: refused }), /could not reach api.github.com \(ECONNREFUSED\)/);
+    });
+
+    it("a 200 that is not JSON (a GHES web UI or login page) is an error naming github:baseUrl and the REST form", async () => {
+        const { fetch } = scriptedFetch([{ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, text: "<!DOCTYPE html><html><title>Sign in</title></html>" }]);
+        await assert.rejects(githubRequest({ baseUrl: "https://ghe.example.com/", token: "t" }, "GET", "repos/o/r/hooks", undefined, { fetch }),
+            (e: Error) => isGitHubError(e, "GitHubNotJsonError") && /answered 200 with text\/html; charset=utf-8, not JSON.*web UI.*github:baseUrl.*https:\/\/HOST\/api\/v3\//.test(e.message));
+    });
+
+    it("Link rel=\"next\" is the only way to the next page", () => {
+        assert.strictEqual(nextLink('<https://api.github.com/repositories/1/hooks?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/hooks?per_page=100&page=3>; rel="last"'),
+            "https://api.github.com/repositories/1/hooks?per_page=100&page=2");
+        assert.strictEqual(nextLink('<https://api.github.com/x?page=1>; rel="prev"'), undefined);
+        assert.strictEqual(nextLink(undefined), undefined);
     });
 });
 
-describe("the delivery check: finding the ping and explaining its status", () => {
-    it("takes the newest ping that was not there before the request", () => {
-        const before = new Set([1, 2]);
-        const after = [delivery(5, "push", 200), delivery(4, "ping", 404), delivery(3, "ping", 200), delivery(2, "ping", 200), delivery(1, "ping", 400)];
-        assert.strictEqual(newPingDelivery(before, after)?.id, 4);
-        assert.strictEqual(newPingDelivery(new Set([1, 2, 3, 4]), after), undefined, "a push is not our ping");
+describe("GitHub's refusals, explained: what GitHub said first, then the likely cause", () => {
+    const res = (status: number, message: string, headers: Record<string, string> = {}) => ({ status, headers, body: { message } });
+
+    it("a token without permission: the read calls (list, ping, deliveries) need only Webhooks: read", () => {
+        assert.match(explainApiFailure("listing hooks", "o", "r", res(403, "Resource not accessible by personal access token")),
+            /^listing hooks: GitHub answered 403 "Resource not accessible by personal access token": the token may not read the webhooks of o\/r; the token needs the repository permission "Webhooks: read"/);
+        assert.match(explainApiFailure("changing the hook", "o", "r", res(403, "m"), "write"), /"Webhooks: read and write".*admin:repo_hook/);
+        assert.match(explainApiFailure("listing hooks", "o", "r", res(404, "Not Found")), /GitHub answered 404 "Not Found".*cannot see the repository's webhooks/);
+        assert.match(explainApiFailure("listing hooks", "o", "r", res(401, "Bad credentials")), /"Bad credentials": the GitHub token is missing, expired or revoked.*github:token/);
+    });
+
+    it("SAML SSO enforcement: GitHub's words, then authorize the token for the organization's SSO at GitHub's URL", () => {
+        const url = "https://github.com/orgs/o/sso?authorization_request=ABC";
+        const text = explainApiFailure("listing hooks", "o", "r", res(403, "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.", { "x-github-sso": `required; url=${url}` }));
+        assert.ok(text.startsWith("listing hooks: GitHub answered 403 \"Resource protected by organization SAML enforcement."), text);
+        assert.match(text, /enforces SAML single sign-on.*authorize the token for o's SSO \(https:\/\/github.com\/orgs\/o\/sso\?authorization_request=ABC\)/);
+        assert.doesNotMatch(text, /Webhooks/);
+        assert.match(explainApiFailure("x", "o", "r", res(403, "Resource protected by organization SAML enforcement.")), /SAML single sign-on.*Configure SSO/);
+    });
+
+    it("a secondary limit that outlasts the wait is called that, not a missing permission", () => {
+        const text = explainApiFailure("listing hooks", "o", "r", { ...res(403, "You have exceeded a secondary rate limit."), retryAt: Date.parse("2026-11-25T12:01:00Z") });
+        assert.match(text, /secondary rate limit.*try again after 2026-11-25T12:01:00Z/);
+        assert.doesNotMatch(text, /Webhooks/);
+        assert.match(explainApiFailure("x", "o", "r", res(403, "API rate limit exceeded", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" })), /rate limit is used up/);
+    });
+
+    it("a web page where JSON was expected names github:baseUrl", () => {
+        assert.match(explainApiFailure("listing hooks", "o", "r", { status: 404, headers: {}, body: undefined, notJson: "text/html" }), /answered 404 with text\/html, not JSON.*check github:baseUrl/);
+    });
+});
+
+describe("the delivery check: finding our ping and explaining its status", () => {
+    const requestedAt = Date.parse("2026-11-25T12:00:10Z");
+    const at = (s: number) => new Date(requestedAt + s * 1000).toISOString();
+
+    it("ours: a ping, not a redelivery, not listed before, delivered no earlier than GitHub's clock at the request (less a second)", () => {
+        const req = { before: new Set([1]), requestedAt };
+        assert.ok(isOurPing(delivery(5, "ping", 200, { delivered_at: at(0.5) }), req));
+        assert.ok(isOurPing(delivery(5, "ping", 200, { delivered_at: at(-1) }), req), "a second of rounding");
+        assert.ok(!isOurPing(delivery(5, "ping", 200, { delivered_at: at(-1.5) }), req), "GitHub's creation ping, shown late");
+        assert.ok(!isOurPing(delivery(5, "ping", 200, { delivered_at: at(1), redelivery: true }), req), "a redelivery");
+        assert.ok(!isOurPing(delivery(1, "ping", 200, { delivered_at: at(1) }), req), "listed before the request");
+        assert.ok(!isOurPing(delivery(5, "push", 200, { delivered_at: at(1) }), req), "a push");
+        assert.ok(!isOurPing(delivery(5, "ping", 200, { delivered_at: "not a time" }), req));
+    });
+
+    it("takes the newest of ours; a throttled one is no answer yet", () => {
+        const req = { before: new Set([1, 2]), requestedAt };
+        const after = [delivery(6, "push", 200, { delivered_at: at(2) }), delivery(5, "ping", 404, { delivered_at: at(1) }), delivery(4, "ping", 200, { delivered_at: at(1), redelivery: true }), delivery(2, "ping", 200, { delivered_at: at(0) })];
+        assert.strictEqual(ourPingDelivery(after, req)?.id, 5);
+        assert.strictEqual(ourPingDelivery([delivery(5, "ping", 0, { delivered_at: at(1), throttled_at: at(1) })], req), undefined);
+        assert.strictEqual(ourPingDelivery(after, { before: new Set([1, 2, 5]), requestedAt }), undefined);
+        // Two pings after ours was asked for (another `up` pinged too): the newest is the latest word on the path.
+        assert.strictEqual(ourPingDelivery([delivery(7, "ping", 200, { delivered_at: at(1) }), delivery(8, "ping", 404, { delivered_at: at(2) })], req)?.id, 8);
     });
 
     it("ok means 2xx only", () => {
@@ -96,6 +260,12 @@ describe("the delivery check: finding the ping and explaining its status", () =>
         });
     }
 
+    it("no response: GitHub's own texts, with the delivery timeout of the GitHub in use (10 s, GHES 30 s)", () => {
+        assert.match(explainDelivery(0, "timed out", ctx), /got no response \(timed out\): GitHub cannot reach the payload URL \(nothing answered within 10 s, GitHub.com's delivery timeout\)/);
+        assert.match(explainDelivery(0, "timed out", { ...ctx, kind: "ghes" }), /nothing answered within 30 s, GitHub Enterprise Server's delivery timeout/);
+        assert.match(explainDelivery(0, "failed to connect to network", ctx), /got no response \(failed to connect to network\): GitHub cannot reach the payload URL \(the connection could not be made\)/);
+    });
+
     it("the fingerprint changes with each part and keeps no part in clear", () => {
         const base = ["o", "r", "1", "http://h/hook/abc", "s3cret", ""];
         const fp = checkFingerprint(base);
@@ -118,26 +288,26 @@ describe("the delivery check: finding the ping and explaining its status", () =>
     });
 });
 
-describe("GitHub's 20 hooks per event", () => {
+describe("hooks per event: 20 on GitHub.com and GHE.com, 250 on GitHub Enterprise Server", () => {
     const hook = (id: number, events: string[]): HookSummary => ({ id, active: true, events, config: { url: `https://h/${id}` } });
-    it("refuses when push already has 20 hooks, counting `*` hooks, and names the options", () => {
-        const hooks = [...Array.from({ length: 19 }, (_, i) => hook(i, ["push"])), hook(99, ["*"])];
-        const problem = hookCapacityProblem("o", "r", hooks, ["push"]);
-        assert.match(problem ?? "", /o\/r already has 20 webhooks for the "push" event.*at most 20/);
-        assert.match(problem ?? "", /fewer clusters.*one Receiver reconcile several GitRepositories.*organization webhook/);
-    });
-    it("accepts 19, and hooks of other events do not count", () => {
-        const hooks = [...Array.from({ length: MaxHooksPerEvent - 1 }, (_, i) => hook(i, ["push"])), hook(50, ["issues"]), hook(51, ["pull_request"])];
-        assert.strictEqual(hookCapacityProblem("o", "r", hooks, ["push"]), undefined);
-    });
-});
+    const pushHooks = (n: number) => Array.from({ length: n }, (_, i) => hook(i, ["push"]));
 
-describe("the Provider's address (commit statuses)", () => {
-    it("api.github.com -> github.com; GHES /api/v3/ -> its host; another base -> its origin", () => {
-        assert.strictEqual(githubWebUrl("https://api.github.com/"), "https://github.com");
-        assert.strictEqual(githubWebUrl("https://ghe.example.com/api/v3/"), "https://ghe.example.com");
-        assert.strictEqual(githubWebUrl("http://127.0.0.1:4321/"), "http://127.0.0.1:4321");
-        assert.strictEqual(repositoryWebUrl("https://api.github.com/", "example-org", "instavote"), "https://github.com/example-org/instavote");
+    it("GitHub.com: refuses when push already has 20 hooks, counting `*` hooks, and names the options", () => {
+        const problem = hookCapacityProblem("o", "r", [...pushHooks(19), hook(99, ["*"])], ["push"], "github.com");
+        assert.match(problem ?? "", /o\/r already has 20 webhooks for the "push" event, and GitHub.com allows at most 20 per event per repository/);
+        assert.match(problem ?? "", /fewer clusters.*one Receiver reconcile several GitRepositories.*organization webhook \(its own limit of 20 per event\)/);
+        assert.match(hookCapacityProblem("o", "r", pushHooks(20), ["push"], "ghe.com") ?? "", /GitHub Enterprise Cloud \(ghe.com\) allows at most 20/);
+    });
+
+    it("accepts 19, and hooks of other events do not count", () => {
+        assert.strictEqual(hookCapacityProblem("o", "r", [...pushHooks(19), hook(50, ["issues"]), hook(51, ["pull_request"])], ["push"], "github.com"), undefined);
+    });
+
+    it("GitHub Enterprise Server: a 21st..250th hook is allowed; the 251st is refused with GHES's limit", () => {
+        assert.strictEqual(hookCapacityProblem("o", "r", pushHooks(20), ["push"], "ghes"), undefined);
+        assert.strictEqual(hookCapacityProblem("o", "r", pushHooks(249), ["push"], "ghes"), undefined);
+        assert.match(hookCapacityProblem("o", "r", pushHooks(250), ["push"], "ghes") ?? "", /already has 250 webhooks.*GitHub Enterprise Server allows at most 250 per event/);
+        assert.deepStrictEqual([GitHubLimitsByKind["github.com"].deliveryTimeoutSeconds, GitHubLimitsByKind["ghe.com"].deliveryTimeoutSeconds, GitHubLimitsByKind.ghes.deliveryTimeoutSeconds], [10, 10, 30]);
     });
 });
 
@@ -161,6 +331,6 @@ describe("against the GitHub API stand-in (as strict as GitHub: its rate limits 
         api.addToken("no-hooks", { type: "fine-grained", statuses: "write" });
         const res = await githubRequest({ baseUrl: api.url, token: "no-hooks" }, "GET", "repos/o/r/hooks");
         assert.strictEqual(res.status, 403);
-        assert.match(explainApiFailure("listing the webhooks of o/r", "o", "r", res), /GitHub answered 403 "Resource not accessible by personal access token".*Webhooks: read and write/);
+        assert.match(explainApiFailure("listing the webhooks of o/r", "o", "r", res), /GitHub answered 403 "Resource not accessible by personal access token".*"Webhooks: read"/);
     });
 });

@@ -42,7 +42,7 @@ function fakeCluster(answers: Record<string, ApiResponse>): ClusterClient & { as
 
 describe("preflight: judging what the cluster has", () => {
     it("a cluster with Flux and the target namespace: no problem, no warning", () => {
-        assert.deepStrictEqual(judgeCluster(healthy(), config()), { problems: [], warnings: [], existingBranches: {} });
+        assert.deepStrictEqual(judgeCluster(healthy(), config()), { problems: [], warnings: [], notices: [], existingBranches: {} });
     });
 
     it("no Flux CRDs: one problem naming each missing kind, the namespace and `flux install`", () => {
@@ -108,6 +108,49 @@ describe("preflight: judging what the cluster has", () => {
         assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: false } }), c).problems.join(), /has no key token/);
         assert.deepStrictEqual(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: true } }), c).problems, []);
     });
+
+    describe("commit statuses: Provider and Alert in the version the cluster serves, said in the output", () => {
+        const c = () => config({ commitStatusSecret: "github-status" });
+        const secret = { commitStatusSecret: { seen: "present" as const, hasToken: true } };
+        const beta3 = { "notification.toolkit.fluxcd.io/v1beta3": { seen: "present" as const, kinds: ["Alert", "Provider"] } };
+        const v1With = (kinds: string[]) => ({ "notification.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds } });
+
+        it("Flux 2.10 (v1 lists Alert and Provider): v1, one notice", () => {
+            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, ...beta3, ...v1With(["Receiver", "Alert", "Provider"]) } }), c());
+            assert.strictEqual(r.commitStatusApiVersion, "v1");
+            assert.deepStrictEqual(r.notices, ["commit statuses: Provider and Alert as notification.toolkit.fluxcd.io/v1 (the cluster serves them there: Flux 2.10 or later)"]);
+            assert.deepStrictEqual([r.problems, r.warnings], [[], []]);
+        });
+
+        it("Flux 2.9 (v1beta3 only): v1beta3, and the notice says the next update after an upgrade moves them", () => {
+            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, ...beta3 } }), c());
+            assert.strictEqual(r.commitStatusApiVersion, "v1beta3");
+            assert.match(r.notices.join(), /^commit statuses: Provider and Alert as notification\.toolkit\.fluxcd\.io\/v1beta3 \(the cluster serves no v1 Alert and Provider: Flux 2\.9 or older; after an upgrade to Flux 2\.10 the next update moves them to v1 in place\)$/);
+        });
+
+        it("neither version serves both kinds: one problem naming both versions and the fix", () => {
+            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, "notification.toolkit.fluxcd.io/v1beta3": { seen: "missing", kinds: [] } } }), c());
+            assert.strictEqual(r.commitStatusApiVersion, undefined);
+            assert.deepStrictEqual(r.problems, ["Flux on https://127.0.0.1:6443 (context sandbox) serves no Provider and Alert (notification.toolkit.fluxcd.io/v1 or notification.toolkit.fluxcd.io/v1beta3), which commit statuses need; install Flux 2.5 or later into namespace flux-system (`flux install --namespace flux-system`, or `flux bootstrap github ...`; this project is tested on Flux 2.9), or set `pulumi config set namespace <namespace Flux runs in>`"]);
+        });
+
+        it("v1beta3 forbidden: a warning naming the version used (v1beta3), no notice, no problem", () => {
+            const r = judgeCluster(healthy({ ...secret, apis: { ...fluxApis, "notification.toolkit.fluxcd.io/v1beta3": { seen: "forbidden", kinds: [] } } }), c());
+            assert.strictEqual(r.commitStatusApiVersion, "v1beta3");
+            assert.deepStrictEqual(r.notices, []);
+            assert.deepStrictEqual(r.warnings, [
+                "could not check that the cluster serves notification.toolkit.fluxcd.io/v1beta3 (forbidden)",
+                "could not read which versions of Alert and Provider the cluster serves (forbidden): commit statuses use notification.toolkit.fluxcd.io/v1beta3",
+            ]);
+            assert.deepStrictEqual(r.problems, []);
+        });
+
+        it("without commit statuses: no version, no notice", () => {
+            const r = judgeCluster(healthy({ apis: { ...fluxApis, ...beta3 } }), config());
+            assert.strictEqual(r.commitStatusApiVersion, undefined);
+            assert.deepStrictEqual(r.notices, []);
+        });
+    });
 });
 
 describe("preflight: reading the cluster", () => {
@@ -132,6 +175,33 @@ describe("preflight: reading the cluster", () => {
         assert.deepStrictEqual(o.apis["source.toolkit.fluxcd.io/v1"], { seen: "present", kinds: ["GitRepository"] });
         assert.strictEqual(o.namespaces.instavote, "missing");
         assert.strictEqual(o.unreachable, undefined);
+    });
+
+    it("with commit statuses it also asks notification.toolkit.fluxcd.io/v1beta3 (v1 it asks anyway, for Receiver)", async () => {
+        const cluster = fakeCluster({});
+        const o = await observeCluster(cluster, config({ commitStatusSecret: "github-status" }));
+        assert.deepStrictEqual(cluster.asked.filter((p) => p.startsWith("/apis/notification")).sort(), ["/apis/notification.toolkit.fluxcd.io/v1", "/apis/notification.toolkit.fluxcd.io/v1beta3"]);
+        assert.deepStrictEqual(o.apis["notification.toolkit.fluxcd.io/v1beta3"], { seen: "missing", kinds: [] });
+    });
+
+    it("the stack's own GitRepository and Kustomization (written by pulumi-kubernetes) are not foreign; Flux's or kubectl's are", async () => {
+        const gitRepository = "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/instavote";
+        const kustomization = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/vote-staging";
+        const managedBy = (...managers: string[]) => ({ status: 200, body: { metadata: { managedFields: managers.map((manager) => ({ manager })) } } });
+        const ours = await observeCluster(fakeCluster({
+            [gitRepository]: managedBy("pulumi-kubernetes-2f1c0a", "source-controller"),
+            [kustomization]: managedBy("kustomize-controller", "pulumi-kubernetes-2f1c0a"),
+        }), config());
+        assert.deepStrictEqual(ours.foreignObjects, [], "a second `up` must not call the stack's own objects someone else's");
+        assert.deepStrictEqual(judgeCluster({ ...healthy(), foreignObjects: ours.foreignObjects }, config()).problems, []);
+        const theirs = await observeCluster(fakeCluster({
+            [gitRepository]: managedBy("flux", "source-controller"),
+            [kustomization]: managedBy("kubectl-client-side-apply"),
+        }), config());
+        assert.deepStrictEqual(theirs.foreignObjects, [
+            "GitRepository flux-system/instavote (repositories entry instavote)",
+            "Kustomization flux-system/vote-staging (repositories entry instavote)",
+        ]);
     });
 
     it("an API server that does not answer is reported as unreachable", async () => {

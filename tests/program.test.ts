@@ -91,6 +91,28 @@ describe("the stack (Pulumi mocks)", () => {
             assert.strictEqual(await promiseOf(out.tokenSecret), `webhook-token-${generation}`);
         });
 
+        it("a rotation replaces the Secret and the Receiver create-before-delete: never deleteBeforeReplace, a new name each, the hook on the new pair", async () => {
+            const before = await run({ tokenRotation: "2026-11" });
+            const first = { secret: one(T.secret, "webhook-token-secret"), receiver: one(T.fluxReceiver, "instavote-receiver"), path: await promiseOf(before.repositories.instavote.webhookPath) };
+            await resetMocks();
+            const after = await run({ tokenRotation: "2026-12" });
+            const second = { secret: one(T.secret, "webhook-token-secret"), receiver: one(T.fluxReceiver, "instavote-receiver"), path: await promiseOf(after.repositories.instavote.webhookPath) };
+            for (const [what, r] of [["token Secret", first.secret], ["Receiver", first.receiver], ["token Secret", second.secret], ["Receiver", second.receiver]] as const) {
+                // With deleteBeforeReplace the old Receiver (and its Secret) would go before GitHub's hook
+                // moved: every push in between would get 404 (or 400). Pulumi's default creates the new one first.
+                assert.strictEqual(r.deleteBeforeReplace, false, `${what} must be replaced create-before-delete`);
+            }
+            const name = (r: Registered) => (r.inputs.metadata as { name: string }).name;
+            // A new name per generation: the provider replaces, so old and new exist side by side until the update ends.
+            assert.notStrictEqual(name(second.secret), name(first.secret));
+            assert.notStrictEqual(name(second.receiver), name(first.receiver));
+            assert.notStrictEqual(second.path, first.path);
+            assert.strictEqual((second.receiver.inputs.spec as { secretRef: { name: string } }).secretRef.name, name(second.secret));
+            const hook = one(T.webhook, "instavote-webhook");
+            assert.strictEqual(hook.deleteBeforeReplace, false);
+            assert.ok(hook.dependencies.includes(second.receiver.urn), "the hook moves only after the new Receiver exists");
+        });
+
         it("follows tokenLength", async () => {
             await run({ tokenLength: 64 });
             assert.strictEqual(one(T.password, "webhook-token-password").inputs.length, 64);
@@ -284,7 +306,7 @@ describe("the stack (Pulumi mocks)", () => {
                 owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote", events: ["push"],
             });
             assert.deepStrictEqual(dynamicInputs(one(T.probe, "instavote-probe")), {
-                owner: GitHubOwner, repository: "instavote", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
+                owner: GitHubOwner, repository: "instavote", receiver: `instavote-${generation}`, namespace: "flux-system", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
                 mode: "fail", timeoutSeconds: 45, insecureSsl: false, exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
             });
         });
@@ -302,12 +324,21 @@ describe("the stack (Pulumi mocks)", () => {
             assert.deepStrictEqual(dynamicInputs(one(T.ping, "instavote-ping")), {
                 owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote",
                 hookId: one(T.webhook, "instavote-webhook").id, payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), secret: token,
-                receiver: `instavote-${generation}`, namespace: "flux-system", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 30,
+                receiver: `instavote-${generation}`, namespace: "flux-system", gitRepository: "instavote", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 60,
                 exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
             });
             assert.deepStrictEqual(await promiseOf(out.repositories.instavote.deliveryCheck), {
-                mode: "fail", ok: true, statusCode: 200, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200",
+                mode: "fail", result: "accepted", ok: true, seenInCluster: true, statusCode: 200, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200",
             });
+        });
+
+        it("the delivery check reads the cluster as the program does: the kubeconfig (secret, not part of what it proves) and the context", async () => {
+            const kubeconfig = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: { token: kube-secret-token }\n";
+            await runStack(config(), { kubeconfig: { kubeconfig: pulumi.output(kubeconfig), context: "prod" } });
+            const ping = one(T.ping, "instavote-ping");
+            assert.deepStrictEqual([ping.inputs.kubeconfig, ping.inputs.kubeContext, ping.inputs.gitRepository], [kubeconfig, "prod", "instavote"]);
+            assert.ok(isWireSecret(ping.wire, ["kubeconfig"]), "the kubeconfig reaches the engine only as a secret");
+            assert.ok(!JSON.stringify(ping.wire.__provider).includes("kube-secret-token"));
         });
 
         it("deliveryCheck: off pings nothing and says so in the output", async () => {
@@ -465,13 +496,13 @@ describe("the stack (Pulumi mocks)", () => {
         it("makes every output derived from the token secret, and nothing else", async () => {
             const out = await run({ repositories: [instavote, result] });
             for (const name of ["instavote", "result"]) {
-                assert.strictEqual(await isSecret(out.repositories[name].payloadUrl), true, `${name} payloadUrl`);
-                assert.strictEqual(await isSecret(out.repositories[name].webhookPath), true, `${name} webhookPath`);
-                assert.strictEqual(await isSecret(out.repositories[name].receiver), false, `${name} receiver name`);
+                assert.strictEqual(await isSecret(out.repositories[name].payloadUrl!), true, `${name} payloadUrl`);
+                assert.strictEqual(await isSecret(out.repositories[name].webhookPath!), true, `${name} webhookPath`);
+                assert.strictEqual(await isSecret(out.repositories[name].receiver!), false, `${name} receiver name`);
             }
             assert.strictEqual(await isSecret(out.exposure), false);
-            assert.strictEqual(await isSecret(out.tokenSecret), false);
-            assert.strictEqual(await isSecret(out.tokenGeneration), false, "a 40-bit label of the token, by design not secret");
+            assert.strictEqual(await isSecret(out.tokenSecret!), false);
+            assert.strictEqual(await isSecret(out.tokenGeneration!), false, "a 40-bit label of the token, by design not secret");
         });
 
         it("keeps the token secret even where the provider does not mark it (mocks)", async () => {
@@ -526,6 +557,21 @@ describe("the stack (Pulumi mocks)", () => {
             assert.deepStrictEqual([a.owner, a.apiBaseUrl, await promiseOf(a.token), await isSecret(pulumi.output(a.token))], ["o", "https://ghe.example.com/api/v3/", "t", true]);
             const b = githubAccess(fakeConfig({}), { GITHUB_OWNER: "env-o", GITHUB_TOKEN: "env-t" });
             assert.deepStrictEqual([b.owner, b.apiBaseUrl, await promiseOf(b.token), await isSecret(pulumi.output(b.token))], ["env-o", "https://api.github.com/", "env-t", true]);
+        });
+
+        it("resolves github:baseUrl as the github provider does: the host root of a GHES gets /api/v3/, GHE.com its api. host", () => {
+            const base = (baseUrl: string) => githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl }), {}).apiBaseUrl;
+            assert.strictEqual(base("https://ghe.example.com/"), "https://ghe.example.com/api/v3/");
+            assert.strictEqual(base("https://ghe.example.com/api/v3/"), "https://ghe.example.com/api/v3/");
+            assert.strictEqual(base("https://octo.ghe.com/"), "https://api.octo.ghe.com/");
+            assert.strictEqual(base("https://github.com/"), "https://api.github.com/");
+            assert.strictEqual(githubAccess(fakeConfig({ owner: "o", token: "t" }), { GITHUB_BASE_URL: "https://ghe.example.com" }).apiBaseUrl, "https://ghe.example.com/api/v3/", "GITHUB_BASE_URL stays the fallback");
+        });
+
+        it("refuses a github:baseUrl neither the provider nor GitHub could use, before anything changes, with the accepted forms", () => {
+            assert.throws(() => githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl: "https://ghe.example.com/web/" }), {}), (e: Error) =>
+                e instanceof pulumi.RunError && /^github:baseUrl: "https:\/\/ghe.example.com\/web\/" has a path .*accepted forms: .*https:\/\/HOST\/api\/v3\/ for GitHub Enterprise Server; nothing was changed$/.test(e.message));
+            assert.throws(() => githubAccess(fakeConfig({ owner: "o", token: "t" }), { GITHUB_BASE_URL: "ghe.example.com" }), /GITHUB_BASE_URL \(github:baseUrl is not set\): "ghe.example.com" is not a URL/);
         });
 
         it("says which setting is missing", () => {

@@ -38,7 +38,7 @@ describe("Pulumi.yaml", () => {
             receiverProbe: ["string", "fail"],
             deliveryCheck: ["string", "fail"],
             deliveryCheckTrigger: ["string", ""],
-            deliveryCheckTimeout: ["integer", 30],
+            deliveryCheckTimeout: ["integer", 60],
             commitStatusSecret: ["string", ""],
         });
     });

@@ -3,11 +3,11 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { issueTitle, SignatureMarker } from "../scripts/verify/report";
 import { root } from "./support/projectConfig";
+import { tempDir } from "./support/tempDir";
 
 const workflow = parse(fs.readFileSync(path.join(root, ".github/workflows/verify-stack.yml"), "utf8")) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };
 const script = workflow.jobs.issue.steps.find((s) => s.name === "Open, update or close the stack's issue")?.run ?? "";
@@ -54,7 +54,7 @@ const failing = { OK: "false", SIGNATURE: "aaaa1111bbbb2222", TITLE: issueTitle(
 const passing = { ...failing, OK: "true", CHECK_RESULT: "success" };
 
 function runStep(env: Record<string, string>, issues: Issue[]): { code: number; out: string; calls: Call[] } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "issue-step-"));
+    const dir = tempDir("issue-step-");
     fakeGh(dir);
     const log = path.join(dir, "log");
     fs.writeFileSync(log, "");

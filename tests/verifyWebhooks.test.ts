@@ -5,11 +5,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { DefaultRule } from "../scripts/verify/deliveries";
 import { checkWebhooks, main } from "../scripts/verify";
+import { buildReport, issueBody } from "../scripts/verify/report";
+import { tempDir } from "./support/tempDir";
 import { projectWith } from "./support/verifyProject";
 
 /** A receiver standing in for notification-controller; its answer can change between pushes. */
@@ -32,12 +33,13 @@ describe("verify against the GitHub API stand-in", function () {
     const push = (after: string) => api.deliverPush("acme", "vote-app", { before: "0".repeat(40), after });
     const outputs = () => JSON.stringify({ vote: { webhookId: String(hookId), payloadUrl: "[secret]" } });
     const check = (token = "t0k", outputsJson = outputs()) =>
-        checkWebhooks({ stack: "t", outputsJson, root: dir, apiUrl: api.url, token, now: Date.now(), rule: DefaultRule });
+        checkWebhooks({ stack: "t", outputsJson, root: dir, runnerApiUrl: api.apiUrl, token, now: Date.now(), rule: DefaultRule });
 
     beforeEach(async () => {
-        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
+        // A loopback GitHub is a GitHub Enterprise Server to the program (REST under /api/v3/): so is the stand-in.
+        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "acme", name: "vote-app" }] });
         rx = await receiver();
-        const res = await fetch(new URL("/repos/acme/vote-app/hooks", api.url), {
+        const res = await fetch(new URL("repos/acme/vote-app/hooks", api.apiUrl), {
             method: "POST",
             headers: { Authorization: "Bearer t0k", "Content-Type": "application/json" },
             body: JSON.stringify({ name: "web", active: true, events: ["push"], config: { url: rx.url, content_type: "json", secret: "s" } }),
@@ -87,7 +89,7 @@ describe("verify against the GitHub API stand-in", function () {
         const bad = await check("wrong");
         assert.ok(bad.status === "checked" && "error" in bad.hooks[0]);
         assert.match(bad.hooks[0].error, /^GitHub rejected the token \(401\): FLUX_PUSH_GITHUB_TOKEN is missing, expired or revoked \(GitHub: "Bad credentials"\)$/);
-        await fetch(new URL(`/repos/acme/vote-app/hooks/${hookId}`, api.url), { method: "DELETE", headers: { Authorization: "Bearer t0k" } });
+        await fetch(new URL(`repos/acme/vote-app/hooks/${hookId}`, api.apiUrl), { method: "DELETE", headers: { Authorization: "Bearer t0k" } });
         const gone = await check();
         assert.ok(gone.status === "checked" && "error" in gone.hooks[0]);
         assert.match(gone.hooks[0].error, new RegExp(`^GitHub answers 404 for hook ${hookId} of acme/vote-app: the hook was deleted outside Pulumi`));
@@ -96,14 +98,14 @@ describe("verify against the GitHub API stand-in", function () {
     it("the CLI's steps, as the workflow runs them: webhooks, drift, report (with GITHUB_OUTPUT)", async () => {
         rx.status.code = 502;
         await push("c".repeat(40));
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
+        const work = tempDir("verify-cli-");
         fs.writeFileSync(path.join(work, "repositories.json"), outputs());
         fs.writeFileSync(path.join(work, "preview.json"), JSON.stringify({ steps: [{ op: "same", urn: "urn:pulumi:t::flux-push::x::y" }], changeSummary: { same: 1 } }));
         const saved = { ...process.env };
         const log = console.log;
         const printed: string[] = [];
         try {
-            Object.assign(process.env, { GITHUB_TOKEN: "t0k", GITHUB_API_URL: api.url, GITHUB_OUTPUT: path.join(work, "output"), GITHUB_STEP_SUMMARY: path.join(work, "summary") });
+            Object.assign(process.env, { GITHUB_TOKEN: "t0k", GITHUB_API_URL: api.apiUrl, GITHUB_OUTPUT: path.join(work, "output"), GITHUB_STEP_SUMMARY: path.join(work, "summary") });
             console.log = (...a: unknown[]) => void printed.push(a.join(" "));
             assert.strictEqual(await main(["webhooks", "--stack", "t", "--root", dir, "--outputs", path.join(work, "repositories.json"), "--out", path.join(work, "webhooks.json")]), 0);
             assert.strictEqual(await main(["drift", "--exit-code", "0", "--preview", path.join(work, "preview.json"), "--out", path.join(work, "drift.json")]), 0);
@@ -130,8 +132,43 @@ describe("verify against the GitHub API stand-in", function () {
         assert.ok(fs.readFileSync(path.join(work, "summary"), "utf8").startsWith("**The push path of `t` needs attention.**"));
     });
 
+    it("checks the GitHub the stack uses: its github:baseUrl (a GHES host root -> /api/v3/), never the runner's GITHUB_API_URL; links to that host", async () => {
+        const ghes = projectWith("t", {
+            "github:owner": "acme",
+            "github:baseUrl": "https://ghe.example.com/",
+            "flux-push:nodeAddress": "203.0.113.10",
+            "flux-push:repositories": [{ name: "vote", githubRepository: "vote-app", url: "https://ghe.example.com/acme/vote-app.git" }],
+        });
+        const asked: string[] = [];
+        const fetchImpl = (async (u: string | URL) => {
+            asked.push(String(u));
+            const failing = [{ id: 9, guid: "g", delivered_at: new Date().toISOString(), redelivery: false, duration: 0.1, status: "Invalid HTTP Response: 404", status_code: 404, event: "push" }];
+            return { status: 200, headers: new Headers({ "content-type": "application/json" }), text: async () => JSON.stringify(failing) } as unknown as Response;
+        }) as typeof fetch;
+        const w = await checkWebhooks({ stack: "t", outputsJson: outputs(), root: ghes, runnerApiUrl: "https://api.github.com", token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.deepStrictEqual(asked, [`https://ghe.example.com/api/v3/repos/acme/vote-app/hooks/${hookId}/deliveries?per_page=100`]);
+        assert.ok(w.status === "checked" && w.webOrigin === "https://ghe.example.com");
+        const body = issueBody(buildReport({ stack: "t", checkedAt: "2026-11-25T12:00:00Z", runUrl: "u", webhooks: w, drift: { status: "clean" } }));
+        assert.ok(body.includes(`](https://ghe.example.com/acme/vote-app/settings/hooks/${hookId})`), body);
+        assert.ok(!body.includes("https://github.com/"), "no github.com link for a GHES stack");
+    });
+
+    it("a stack without github:baseUrl is checked at the runner's GITHUB_API_URL; a github:baseUrl nobody could use is a problem, not a guess", async () => {
+        const asked: string[] = [];
+        const fetchImpl = (async (u: string | URL) => {
+            asked.push(String(u));
+            return { status: 200, headers: new Headers({ "content-type": "application/json" }), text: async () => "[]" } as unknown as Response;
+        }) as typeof fetch;
+        await checkWebhooks({ stack: "t", outputsJson: outputs(), root: dir, runnerApiUrl: "https://ghe.example.com/api/v3", token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.deepStrictEqual(asked, [`https://ghe.example.com/api/v3/repos/acme/vote-app/hooks/${hookId}/deliveries?per_page=100`]);
+        const bad = projectWith("t", { "github:owner": "acme", "github:baseUrl": "https://ghe.example.com/login", "flux-push:nodeAddress": "203.0.113.10", "flux-push:repositories": [{ name: "vote", url: "https://x/acme/vote.git" }] });
+        const w = await checkWebhooks({ stack: "t", outputsJson: outputs(), root: bad, runnerApiUrl: undefined, token: "t0k", now: Date.now(), rule: DefaultRule, fetchImpl });
+        assert.ok(w.status === "checked");
+        assert.match(w.problems[0].problem, /^Pulumi.t.yaml github:baseUrl: "https:\/\/ghe.example.com\/login" has a path/);
+    });
+
     it("the report step still reports when the earlier steps left nothing behind", async () => {
-        const work = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
+        const work = tempDir("verify-cli-");
         const saved = { ...process.env };
         try {
             delete process.env.GITHUB_OUTPUT;

@@ -18,6 +18,7 @@ describe("the pack", () => {
             "webhook-token-secret-source": "mandatory",
             "webhook-token-not-exported": "mandatory",
             "poll-intervals": "advisory",
+            "actions-oidc-receiver-pinned": "mandatory",
         });
     });
     it("is a Node policy pack with a version (PolicyPack refuses to start without one)", () => {

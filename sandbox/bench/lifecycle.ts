@@ -1,5 +1,5 @@
 // Experiment (issue 19.3), not the program: a TypeScript program's own resource lifecycle, three
-// ways, on the user's path (real CLI v3.274.1, the sandbox's Node language host, a file backend;
+// ways, on the user's path (the sandbox's real CLI, its Node language host, a file backend;
 // no cluster). The same small resource (check/diff/create/delete of a "probe") as:
 // - a dynamic provider (`pulumi.dynamic.Resource`): the engine runs `pulumi-resource-pulumi-nodejs`,
 //   and every resource's state carries the provider's serialized code (`__provider`);
@@ -20,7 +20,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, toolchainPaths } from "../toolchain";
+import { pluginSearchPath, repoRoot, toolchainPaths } from "../toolchain";
 import { runPulumi } from "../userPath";
 import { stateStats } from "./previewScaling";
 import { median, table } from "./stats";
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const tools = toolchainPaths();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-lifecycle-"));
     const env: Record<string, string> = {
-        PATH: [path.dirname(tools.pulumi), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+        PATH: pluginSearchPath(tools),
         PULUMI_HOME: path.join(tmp, "home"),
         PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: "bench",
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
             }
             await pulumi("destroy", "--yes", "--skip-preview");
         }
-        console.log(`\nA resource lifecycle of the program's own, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)} (real CLI v3.274.1, file backend, the sandbox's Node language host)\n`);
+        console.log(`\nA resource lifecycle of the program's own, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)} (the sandbox's real CLI, file backend, its Node language host; node ${process.version})\n`);
         console.log(table(["way", "resources", "up (s)", "state", "state per resource", "`__provider`", `preview, no changes (s, median of ${runs})`, "default provider stores unrelated stack config"], rows));
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

@@ -273,7 +273,7 @@ async function main(): Promise<void> {
         timings.push({ label: "(inline empty program through the Automation API)", times: emptyInlineTimes });
 
         const base = median(emptyTimes);
-        console.log(`\n\`pulumi preview --expect-no-changes\`, median of ${runs} (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; real CLI v3.274.1, kubernetes provider, API server, Flux 2.9; stand-ins: Node language host, random/github, GitHub's API)\n`);
+        console.log(`\n\`pulumi preview --expect-no-changes\`, median of ${runs} (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, node ${process.version}; the sandbox's real CLI (build.sh pulumi_version), kubernetes provider, API server, Flux 2.9; stand-ins: Node language host, random/github, GitHub's API)\n`);
         console.log(table(["program", "median (s)", "min (s)", "max (s)", "ratio to empty TS program"],
             timings.map((r) => [r.label, secs(r.times), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(1)}x`])));
         console.log("\nState after `up` (user path; the file backend's checkpoint), and previews\n");

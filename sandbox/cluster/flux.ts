@@ -29,8 +29,8 @@ export function yamlObjects(text: string): AppliedObject[] {
 }
 
 /** Installs Flux's CRDs (server-side: they are too large for client-side apply) and waits until they are served. */
-export async function installCrds(cp: ControlPlane, crdDir: string): Promise<void> {
-    const crds = fs.readdirSync(crdDir).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => yamlObjects(fs.readFileSync(path.join(crdDir, f), "utf8")));
+export async function installCrds(cp: ControlPlane, crdDir: string, only: (file: string) => boolean = () => true): Promise<void> {
+    const crds = fs.readdirSync(crdDir).filter((f) => f.endsWith(".yaml") && only(f)).sort().flatMap((f) => yamlObjects(fs.readFileSync(path.join(crdDir, f), "utf8")));
     await cp.api.apply(crds);
     await waitFor("Flux CRDs Established", async () => {
         for (const c of crds) {
@@ -38,6 +38,22 @@ export async function installCrds(cp: ControlPlane, crdDir: string): Promise<voi
             if (!got?.status?.conditions?.some((x) => x.type === "Established" && x.status === "True")) return undefined;
         }
         return true;
+    }, 60000);
+}
+
+/**
+ * Flux 2.10's Alert and Provider CRDs (generated from notification-controller's api v1.10.0: v1 is
+ * the storage version, v1beta3 still served) over Flux 2.9's, as an upgrade applies them: objects
+ * stored as v1beta3 stay, and are served as both. Flux 2.9's notification-controller keeps reading
+ * them as v1beta3 (the API server converts; the fields it reads are the same). The Receiver CRD
+ * stays Flux 2.9's, which the running controller was built for. Waits until discovery lists both
+ * kinds in notification.toolkit.fluxcd.io/v1, which is what the program's preflight reads.
+ */
+export async function installFlux210NotificationCrds(cp: ControlPlane, crdDir: string): Promise<void> {
+    await installCrds(cp, crdDir, (f) => /_(alerts|providers)\.yaml$/.test(f));
+    await waitFor("notification.toolkit.fluxcd.io/v1 to list Alert and Provider", async () => {
+        const kinds = ((await cp.api.get<{ resources: { kind: string }[] }>("/apis/notification.toolkit.fluxcd.io/v1"))?.resources ?? []).map((r) => r.kind);
+        return kinds.includes("Alert") && kinds.includes("Provider") ? true : undefined;
     }, 60000);
 }
 

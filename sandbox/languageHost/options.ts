@@ -4,8 +4,14 @@
 // and the plugin name and version a package.json announces. Same inputs, same outputs, same error
 // messages; the gRPC server in host.ts only wires them up.
 
-/** The CLI release whose language host this one mirrors (sandbox/toolchain/build.sh pulumi_version). */
-export const MirrorsVersion = "v3.274.1";
+/**
+ * The CLI release whose language host this one mirrors (sandbox/toolchain/build.sh pulumi_version).
+ * Written from main.go as of v3.274.1; at v3.276.0 the engine's side (pkg/v3 resource/plugin:
+ * langruntime_plugin.go, plugin.go, analyzer_plugin.go) and the sdk/v3 pieces the host uses
+ * (policy_proxy.go, rpcutil's streams and health check, config keys, PulumiPluginJSON) are
+ * byte-identical to v3.274.1's (compared in the Go module cache).
+ */
+export const MirrorsVersion = "v3.276.0";
 
 /** Node's exit code that means "the program already told the user what went wrong" (@pulumi/pulumi cmd/run). */
 export const ExitedAfterShowingUserActionableMessage = 32;

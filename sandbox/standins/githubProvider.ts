@@ -2,9 +2,9 @@
 // function getIpRanges, with the type tokens, inputs and outputs of @pulumi/github 6.15.0's SDK.
 // It does what integrations/terraform-provider-github (which pulumi-github wraps) does:
 // - configuration: `github:owner`, `github:baseUrl`, `github:token` from the provider
-//   configuration, else GITHUB_OWNER / GITHUB_BASE_URL / GITHUB_TOKEN; a base URL other than
-//   https://api.github.com/ gets "api/v3/" appended (config.go NewRESTClient); the token is sent
-//   as `Authorization: Bearer` (oauth2.StaticTokenSource);
+//   configuration, else GITHUB_OWNER / GITHUB_BASE_URL / GITHUB_TOKEN; the base URL resolves to
+//   the REST root as the provider's getBaseURL does (providerApiUrl); the token is sent as
+//   `Authorization: Bearer` (oauth2.StaticTokenSource);
 // - create: POST .../hooks {name: "web", config, events, active}, then a read;
 // - read: GET .../hooks/{id} with If-None-Match: <etag in state>; 304 keeps the state, 404 removes
 //   the hook from state ("no longer exists in GitHub"); the secret GitHub masks is kept from state,
@@ -22,6 +22,7 @@ import { changedKeys, isSecretValue, plain, Wire } from "./wire";
 
 export const RepositoryWebhookType = "github:index/repositoryWebhook:RepositoryWebhook";
 export const GetIpRangesToken = "github:index/getIpRanges:getIpRanges";
+export const GetRepositoryToken = "github:index/getRepository:getRepository";
 
 export interface WebhookInputs {
     repository: string;
@@ -31,13 +32,31 @@ export interface WebhookInputs {
 }
 
 export interface GitHubSettings {
-    /** The REST API root the client calls, ending in "/" (with "api/v3/" for a host other than api.github.com). */
+    /** The REST API root the client calls, ending in "/" (providerApiUrl). */
     readonly apiUrl: string;
     readonly owner: string;
     readonly token: string;
 }
 
 const GitHubDotCom = "https://api.github.com/";
+
+/**
+ * The REST root for a `baseUrl`, as terraform-provider-github (v6.9.1+, getBaseURL) resolves it:
+ * api.github.com as is; https://github.com/ to api.github.com; a GitHub Enterprise Cloud data
+ * residency host https://<x>.ghe.com/ to https://api.<x>.ghe.com/ (REST at the root, like
+ * GitHub.com); a URL already ending in /api/v3/ as is; any other host (GitHub Enterprise Server,
+ * whose documented form is the host root) gets "api/v3/".
+ */
+export function providerApiUrl(baseUrl: string): string {
+    const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+    const url = new URL(base);
+    if (base === GitHubDotCom) return base;
+    if (url.protocol === "https:" && url.host === "github.com" && url.pathname === "/") return GitHubDotCom;
+    if (url.protocol === "https:" && /\.ghe\.com$/i.test(url.hostname) && url.pathname === "/") {
+        return url.hostname.toLowerCase().startsWith("api.") ? base : `https://api.${url.host}/`;
+    }
+    return base.endsWith("/api/v3/") ? base : `${base}api/v3/`;
+}
 
 /** The provider configuration over the documented environment variables, as the real provider reads them. */
 export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env): GitHubSettings {
@@ -47,11 +66,10 @@ export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = 
     };
     const owner = pick("owner", "GITHUB_OWNER") || pick("organization", "GITHUB_ORGANIZATION");
     const token = pick("token", "GITHUB_TOKEN");
-    let base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
-    if (!base.endsWith("/")) base += "/";
+    const base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
     // The real provider asks GitHub for the token's user when no owner is given; the stand-in does not.
     if (!owner) throw new Error("github stand-in: no owner: set github:owner (or GITHUB_OWNER)");
-    return { apiUrl: base === GitHubDotCom || base.endsWith("/api/v3/") ? base : `${base}api/v3/`, owner, token };
+    return { apiUrl: providerApiUrl(base), owner, token };
 }
 
 /**
@@ -204,6 +222,23 @@ export function ipRanges(meta: Record<string, unknown>): Record<keyof GetIpRange
     };
 }
 
+/**
+ * getRepository (data_source_github_repository.go): `fullName` OWNER/NAME, else `name` under the
+ * provider's owner; GET /repos/{owner}/{name}; a 404 is not an error there: the data source comes
+ * back empty (id ""), which the program must check.
+ */
+async function repositoryOutputs(c: GitHubClient, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const [owner, name] = typeof inputs.fullName === "string" && inputs.fullName.includes("/") ? inputs.fullName.split("/", 2) : [c.settings.owner, String(inputs.name ?? "")];
+    const res = await c.request<Record<string, unknown>>("GET", `repos/${owner}/${name}`);
+    if (res.status === 404) return { id: "", fullName: "", name: "", repoId: 0, nodeId: "", defaultBranch: "" };
+    if (res.status !== 200) fail("reading the repository", "GET", new URL(`repos/${owner}/${name}`, c.settings.apiUrl).href, res);
+    const r = res.body;
+    return {
+        id: String(r.name), fullName: r.full_name, name: r.name, repoId: r.id, nodeId: r.node_id, defaultBranch: r.default_branch,
+        htmlUrl: r.html_url, httpCloneUrl: r.clone_url, private: r.private, visibility: r.visibility, archived: r.archived, fork: r.fork,
+    };
+}
+
 export function githubProvider(client: () => GitHubClient): provider.Provider {
     const getHook = async (c: GitHubClient, repository: string, id: string, etag?: string) => {
         const path = c.hooksPath(repository, id);
@@ -259,7 +294,8 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
             const res = await c.request("DELETE", path);
             if (res.status !== 204) fail("deleting the repository webhook", "DELETE", new URL(path, c.settings.apiUrl).href, res);
         },
-        async invoke(token, _inputs) {
+        async invoke(token, inputs) {
+            if (token === GetRepositoryToken) return { outputs: await repositoryOutputs(client(), plain(inputs) as Record<string, unknown>) };
             if (token !== GetIpRangesToken) throw new Error(`github stand-in: unknown function ${token}`);
             const c = client();
             const res = await c.request<Record<string, unknown>>("GET", "meta");

@@ -2,6 +2,9 @@
 // 2.9's controllers and the flux CLI. Stand-ins (test doubles): the random and github providers,
 // GitHub's API (as strict as GitHub: sandbox/standins/githubApi.ts), the Git host and kube-proxy.
 // The checks run in order on one sandbox; each says what it proves.
+// The e2e mocharcs set `exit: true`: after an inline `up` fails while the SDK starts its callbacks
+// server (resource hooks), @pulumi/pulumi's connect loop can keep retrying in this process; the
+// sandbox's own stop() already ends every process it started and removes its dir.
 import * as assert from "assert";
 import { execFile } from "child_process";
 import { createHmac } from "crypto";
@@ -147,7 +150,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
         assert.strictEqual((await get<Kustomization>(paths.kustomization(ns, "vote-staging")))?.spec.interval, "1h");
     });
 
-    it("2. GitHub holds one hook (made through github:baseUrl's /api/v3/); the delivery check pinged it and recorded GitHub's 200", async () => {
+    it("2. GitHub holds one hook (made at /api/v3/, where the github provider resolves github:baseUrl's host root); the delivery check pinged it and recorded GitHub's 200", async () => {
         await sb.github.idle();
         const [hook, ...more] = hooks();
         assert.deepStrictEqual(more, []);
@@ -155,7 +158,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
         assert.deepStrictEqual({ url: hook.config.url, type: hook.config.content_type, insecure: hook.config.insecure_ssl, events: hook.events, active: hook.active },
             { url: repo.payloadUrl, type: "json", insecure: "0", events: ["push"], active: true });
         assert.strictEqual(hook.config.secret, token, "the hook's secret is the Secret's token");
-        assert.ok(sb.github.requests.includes(`POST /api/v3/repos/${SandboxOwner}/instavote/hooks 201`), "the github provider took github:baseUrl from its config");
+        assert.ok(sb.github.requests.includes(`POST /api/v3/repos/${SandboxOwner}/instavote/hooks 201`), "the github provider took github:baseUrl from its config and resolved it to the REST root");
         // GitHub's own ping on creation, then the delivery check's: both answered 200 by notification-controller.
         assert.deepStrictEqual(deliveriesOf(hook.id).map((d) => `${d.event} ${d.statusCode}`), ["ping 200", "ping 200"]);
         const check = repo.deliveryCheck;
@@ -346,7 +349,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
 
         configure({ tokenRotation: "rotated-1", exposure: "url", nodeAddress: undefined, publicUrl: dead, receiverProbe: "off", deliveryCheckTimeout: 12 });
         await assert.rejects(up(), (err: Error) => {
-            assert.match(err.message, /GitHub's ping of the sandbox-org\/instavote webhook \(payload URL on 127\.0\.0\.1:\d+\) got no response \(failed to connect to host\): GitHub cannot reach the payload URL/);
+            assert.match(err.message, /GitHub's ping of the sandbox-org\/instavote webhook \(payload URL on 127\.0\.0\.1:\d+\) got no response \(failed to connect to network\): GitHub cannot reach the payload URL/);
             return true;
         });
         configure({ tokenRotation: "rotated-1", exposure: "url", nodeAddress: undefined, publicUrl: dead, receiverProbe: "off", deliveryCheck: "warn", deliveryCheckTimeout: 12 });
@@ -380,25 +383,40 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
         assert.strictEqual(await get("/apis/networking.k8s.io/v1/namespaces/flux-system/networkpolicies/webhook-receiver-github-hooks"), undefined);
     });
 
-    it("15. a repository that already has 20 push hooks: the stack fails before adding a 21st, counting them and naming the options", async () => {
+    it("15. GHES allows 250 push hooks per repository: one with 20 gets the stack's hook as its 21st; at 250 the stack fails before a 251st, counting them and naming the options", async () => {
+        assert.strictEqual(sb.github.maxHooksPerEvent, 250, "the sandbox's GitHub is a GitHub Enterprise Server");
         sb.github.addRepository(SandboxOwner, "fleet-repo");
-        for (let i = 0; i < 20; i++) {
-            const res = await fetch(new URL(`repos/${SandboxOwner}/fleet-repo/hooks`, sb.github.url), {
-                method: "POST",
-                headers: { Authorization: `Bearer ${sb.githubToken}`, "Content-Type": "application/json" },
-                body: JSON.stringify({ name: "web", active: false, events: ["push"], config: { url: `https://cluster-${i}.example.com/hook/x`, content_type: "json" } }),
-            });
-            assert.strictEqual(res.status, 201);
-        }
+        const fleetHooks = () => sb.github.listHooks(SandboxOwner, "fleet-repo");
+        // Other clusters' hooks, made as GitHub's API makes them: each config unique ("Hook already exists").
+        const addForeignHooks = async (count: number) => {
+            for (let n = fleetHooks().length, end = n + count; n < end; n++) {
+                const res = await fetch(new URL(`repos/${SandboxOwner}/fleet-repo/hooks`, sb.github.apiUrl), {
+                    method: "POST",
+                    headers: { Authorization: `Bearer ${sb.githubToken}`, "Content-Type": "application/json" },
+                    body: JSON.stringify({ name: "web", active: false, events: ["push"], config: { url: `https://cluster-${n}.example.com/hook/x`, content_type: "json" } }),
+                });
+                assert.strictEqual(res.status, 201, await res.text());
+            }
+        };
+        await addForeignHooks(20);
         const fleet = await sandboxStack(sb, "fleet", sandboxConfig(sb, {
             exposure: "url", nodeAddress: undefined, publicUrl: "http://127.0.0.1:31234",
             repositories: [{ name: "instavote", githubRepository: "fleet-repo", existing: true }],
         }));
+        const res = await timed("up (21st hook)", () => fleet.stack.up());
+        assert.strictEqual(res.summary.result, "succeeded");
+        const own = (res.outputs.repositories.value as Record<string, RepositoryOutputs>).instavote;
+        assert.strictEqual(fleetHooks().length, 21);
+        assert.deepStrictEqual(fleetHooks().filter((h) => h.config.url === own.payloadUrl).map((h) => String(h.id)), [own.webhookId], "the 21st is the stack's");
+        assert.strictEqual(own.deliveryCheck.ok, true, "and GitHub's ping of it reached the Receiver");
+        await fleet.stack.destroy();
+
+        await addForeignHooks(250 - fleetHooks().length);
         await assert.rejects(fleet.stack.up(), (err: Error) => {
-            assert.match(err.message, /sandbox-org\/fleet-repo already has 20 webhooks for the "push" event, and GitHub allows at most 20 per event per repository.*fewer clusters.*one Receiver reconcile several GitRepositories.*organization webhook/s);
+            assert.match(err.message, /sandbox-org\/fleet-repo already has 250 webhooks for the "push" event, and GitHub Enterprise Server allows at most 250 per event per repository.*fewer clusters.*one Receiver reconcile several GitRepositories.*organization webhook/s);
             return true;
         });
-        assert.strictEqual(sb.github.listHooks(SandboxOwner, "fleet-repo").length, 20, "no 21st hook");
+        assert.strictEqual(fleetHooks().length, 250, "no 251st hook");
         await fleet.stack.destroy();
     });
 

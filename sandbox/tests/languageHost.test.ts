@@ -1,6 +1,6 @@
 // The sandbox's Node language host (sandbox/languageHost, run as sandbox/bin/pulumi-language-nodejs)
 // is tested like the other stand-ins: its pure parts against the real host's rules (same inputs,
-// outputs and messages as main.go v3.274.1), the compiled host over gRPC, and the real Pulumi CLI
+// outputs and messages as main.go v3.274.1, see MirrorsVersion), the compiled host over gRPC, and the real Pulumi CLI
 // driving it on tiny programs with a file backend in a temp dir (no cluster).
 import * as assert from "assert";
 import { ChildProcess, execFile, spawn } from "child_process";
@@ -18,7 +18,7 @@ import {
     runtimeEnvironment, shellSplit,
 } from "../languageHost/options";
 import { requiredPackages } from "../languageHost/packages";
-import { buildStandins, repoRoot, toolchainPaths } from "../toolchain";
+import { buildStandins, pluginSearchPath, repoRoot, toolchainPaths } from "../toolchain";
 
 describe("Node language host: the real host's rules", () => {
     it("reads Pulumi.yaml's runtime options with the real defaults and messages", () => {
@@ -215,7 +215,8 @@ function cli(dir: string) {
     if (!fs.existsSync(tools.pulumi)) throw new Error(`${tools.pulumi} is not built; run: bash sandbox/toolchain/build.sh pulumi`);
     const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
-        PATH: [path.dirname(tools.pulumi), path.join(repoRoot, "sandbox", "bin"), process.env.PATH ?? ""].join(path.delimiter),
+        // As the sandbox: the CLI, the stand-ins, then the node this test runs on (the project's Node 24).
+        PATH: pluginSearchPath(tools),
         PULUMI_HOME: path.join(dir, "home"),
         PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: "test",
@@ -241,7 +242,7 @@ function project(dir: string, files: Record<string, string>, modules = path.join
     return dir;
 }
 
-describe("Node language host: the real CLI (v3.274.1) runs programs and policy packs through it", function () {
+describe("Node language host: the real CLI (the sandbox's, v3.276.0) runs programs and policy packs through it", function () {
     this.timeout(5 * 60 * 1000);
     let dir: string;
     let pulumi: ReturnType<typeof cli>;

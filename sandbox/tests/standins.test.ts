@@ -13,8 +13,8 @@ import * as grpc from "@grpc/grpc-js";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, InvokeRequest, InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { GitHubApi, MaxHooksPerEvent } from "../standins/githubApi";
-import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges } from "../standins/githubProvider";
+import { deliveryErrorStatus, Flavors, GitHubApi } from "../standins/githubApi";
+import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges, providerApiUrl } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
 import { plain, secret, UnknownValue, Wire } from "../standins/wire";
@@ -58,7 +58,8 @@ interface Answer { status: number; json: any; headers: Headers } // eslint-disab
 
 async function call(api: GitHubApi, method: string, p: string, body?: unknown, opts: { token?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
     const token = opts.token === undefined ? "t0k" : opts.token;
-    const res = await fetch(new URL(p.replace(/^\//, ""), api.url), {
+    // Relative to the REST root (api.github.com's root, GHES's /api/v3/); an absolute URL as it is.
+    const res = await fetch(/^https?:/.test(p) ? p : new URL(p.replace(/^\//, ""), api.apiUrl), {
         method,
         headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json", ...opts.headers },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -67,9 +68,10 @@ async function call(api: GitHubApi, method: string, p: string, body?: unknown, o
     return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-const hookDocs = "https://docs.github.com/rest/repos/webhooks";
+const hookDocs = `${Flavors.ghes.docs}/repos/webhooks`;
 
-describe("GitHub API stand-in", () => {
+// As the sandbox runs it: a GitHub Enterprise Server on the same (loopback) network.
+describe("GitHub API stand-in (GHES flavor, as in the sandbox)", () => {
     let api: GitHubApi;
     let rx: Receiver;
     const req = (method: string, p: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }) => call(api, method, p, body, opts);
@@ -77,7 +79,7 @@ describe("GitHub API stand-in", () => {
         req("POST", "/repos/org/app/hooks", { name: "web", active: true, events: ["push"], config: { url, content_type: "json", insecure_ssl: "0", secret: "s3cr3t" }, ...extra });
 
     beforeEach(async () => {
-        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app", id: 4242 }, { owner: "org", name: "other" }] });
+        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app", id: 4242 }, { owner: "org", name: "other" }] });
         rx = await receiver();
     });
     afterEach(async () => {
@@ -136,7 +138,7 @@ describe("GitHub API stand-in", () => {
         assert.deepStrictEqual(api.listHooks("org", "nope"), []);
     });
 
-    it("refuses a localhost payload URL with GitHub's 422; accepts loopback and private IP addresses", async () => {
+    it("refuses a localhost payload URL with GitHub's 422; accepts loopback (127.0.0.1 too) and private IP addresses", async () => {
         for (const host of ["localhost", "receiver.localhost"]) {
             const res = await create(`http://${host}:9292/hook/abc`);
             assert.strictEqual(res.status, 422);
@@ -148,9 +150,10 @@ describe("GitHub API stand-in", () => {
             });
         }
         const { json: hook } = await create();
+        assert.match(hook.config.url, /^http:\/\/127\.0\.0\.1:/, "a GHES on the same network takes 127.0.0.1");
         assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${hook.id}`, { config: { url: "http://localhost/x" } })).status, 422);
         assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: "http://localhost/x" })).status, 422);
-        // Private: accepted as on github.com (inactive, so nothing is ever sent to it).
+        // Private: accepted (inactive, so nothing is ever sent to it).
         const priv = await req("POST", "/repos/org/app/hooks", { active: false, events: ["push"], config: { url: "http://10.0.0.5/hook/x" } });
         assert.strictEqual(priv.status, 201);
         assert.strictEqual((await req("DELETE", `/repos/org/app/hooks/${priv.json.id}`)).status, 204);
@@ -169,20 +172,6 @@ describe("GitHub API stand-in", () => {
         // Another repository may use the same URL.
         assert.strictEqual((await req("POST", "/repos/org/other/hooks", { active: false, config: { url: rx.url } })).status, 201);
         assert.strictEqual((await req("DELETE", `/repos/org/app/hooks/${first.id}`)).status, 204);
-    });
-
-    it(`allows at most ${MaxHooksPerEvent} hooks per event per repository, with GitHub's message per event`, async () => {
-        for (let i = 0; i < MaxHooksPerEvent; i++) assert.strictEqual((await create(`${rx.url}/${i}`, { events: ["push", "issues"], active: false })).status, 201);
-        const over = await create(`${rx.url}/x`, { events: ["push", "issues", "release"], active: false });
-        assert.strictEqual(over.status, 422);
-        assert.deepStrictEqual(over.json.errors.map((e: { message: string }) => e.message), [
-            'The "push" event cannot have more than 20 hooks',
-            'The "issues" event cannot have more than 20 hooks',
-        ]);
-        const release = await create(`${rx.url}/y`, { events: ["release"], active: false });
-        assert.strictEqual(release.status, 201);
-        assert.strictEqual((await req("PATCH", `/repos/org/app/hooks/${release.json.id}`, { events: ["release", "push"] })).status, 422);
-        assert.strictEqual(api.listHooks("org", "app").length, MaxHooksPerEvent + 1);
     });
 
     it("never delivers to an inactive hook: no ping on creation, none on a push or a ping request", async () => {
@@ -236,6 +225,28 @@ describe("GitHub API stand-in", () => {
         assert.strictEqual(JSON.parse(rx.got[rx.got.length - 1].body).after, "c".repeat(40));
     });
 
+    it("lists hooks a page at a time with GitHub's Link header (prev, next, last, first, by the repository's id), and serves those URLs", async () => {
+        for (let i = 0; i < 5; i++) assert.strictEqual((await create(`http://10.0.0.${i + 1}/hook/x`, { active: false })).status, 201);
+        assert.strictEqual((await req("GET", "/repos/org/app/hooks")).headers.get("link"), null, "everything on one page: no Link");
+        const links = (a: Answer) => Object.fromEntries([...(a.headers.get("link") ?? "").matchAll(/<([^>]+)>; rel="(\w+)"/g)].map((m) => [m[2], m[1]]));
+        const first = await req("GET", "/repos/org/app/hooks?per_page=2");
+        assert.deepStrictEqual(links(first), {
+            next: `${api.apiUrl}repositories/4242/hooks?per_page=2&page=2`,
+            last: `${api.apiUrl}repositories/4242/hooks?per_page=2&page=3`,
+        });
+        const seen: number[] = first.json.map((h: { id: number }) => h.id);
+        let page = first;
+        while (links(page).next) {
+            page = await req("GET", links(page).next);
+            assert.strictEqual(page.status, 200);
+            seen.push(...page.json.map((h: { id: number }) => h.id));
+        }
+        assert.deepStrictEqual(seen, api.listHooks("org", "app").map((h) => h.id), "every hook once, in order");
+        assert.deepStrictEqual(Object.keys(links(page)), ["prev", "first"], "the last page");
+        assert.deepStrictEqual(api.unknownRoutes, []);
+        assert.strictEqual((await req("GET", "/repositories/999/hooks")).status, 404, "an id GitHub does not have");
+    });
+
     it("lists deliveries newest first with GitHub's fields, pages them, shows one with request and response, and redelivers", async () => {
         const { json: hook } = await create();
         await api.idle();
@@ -249,7 +260,8 @@ describe("GitHub API stand-in", () => {
         assert.strictEqual(page1.json.length, 2);
         const next = /<([^>]+)>; rel="next"/.exec(page1.headers.get("link") ?? "")?.[1];
         assert.ok(next, "Link: rel=next");
-        const page2 = await req("GET", new URL(next).pathname + new URL(next).search);
+        assert.ok(next.startsWith(api.apiUrl), `the next page is under the REST root: ${next}`);
+        const page2 = await req("GET", next);
         assert.deepStrictEqual(page2.json.map((d: { id: number }) => d.id), list.json.slice(2).map((d: { id: number }) => d.id));
 
         const one = await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}`);
@@ -260,63 +272,44 @@ describe("GitHub API stand-in", () => {
 
         // Redelivery: same guid, a new delivery marked redelivery, to the hook's current URL and secret.
         const other = await receiver();
-        await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: other.url, secret: "r0tated" });
-        const redo = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}/attempts`);
-        assert.strictEqual(redo.status, 202);
-        await api.idle();
-        const [again] = (await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`)).json;
-        assert.deepStrictEqual([again.guid, again.redelivery, again.id > list.json[0].id], [list.json[0].guid, true, true]);
-        assert.strictEqual(other.got.length, 1);
-        assert.strictEqual(other.got[0].headers["x-github-delivery"], list.json[0].guid);
-        assert.strictEqual(other.got[0].headers["x-hub-signature-256"], `sha256=${createHmac("sha256", "r0tated").update(other.got[0].body).digest("hex")}`);
-        await other.close();
+        try {
+            await req("PATCH", `/repos/org/app/hooks/${hook.id}/config`, { url: other.url, secret: "r0tated" });
+            const redo = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${list.json[0].id}/attempts`);
+            assert.strictEqual(redo.status, 202);
+            await api.idle();
+            const [again] = (await req("GET", `/repos/org/app/hooks/${hook.id}/deliveries`)).json;
+            assert.deepStrictEqual([again.guid, again.redelivery, again.id > list.json[0].id], [list.json[0].guid, true, true]);
+            assert.strictEqual(other.got.length, 1);
+            assert.strictEqual(other.got[0].headers["x-github-delivery"], list.json[0].guid);
+            assert.strictEqual(other.got[0].headers["x-hub-signature-256"], `sha256=${createHmac("sha256", "r0tated").update(other.got[0].body).digest("hex")}`);
+        } finally {
+            await other.close();
+        }
     });
 
     it("records failed deliveries as GitHub does: the receiver's code, or status_code 0 and why", async () => {
         const refusing = await receiver(400);
-        await api.close();
-        api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app" }], deliveryTimeoutMs: 300 });
         const hanging = await receiver("hang");
-        for (const url of [refusing.url, `http://127.0.0.1:${await closedPort()}/hook/down`, hanging.url]) {
-            assert.strictEqual((await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url, content_type: "json" } })).status, 201);
+        try {
+            await api.close();
+            api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], deliveryTimeoutMs: 300 });
+            for (const url of [refusing.url, `http://127.0.0.1:${await closedPort()}/hook/down`, hanging.url]) {
+                assert.strictEqual((await req("POST", "/repos/org/app/hooks", { events: ["push"], config: { url, content_type: "json" } })).status, 201);
+            }
+            await api.idle();
+            // "Troubleshooting webhooks": a refused connection is "failed to connect to network", no answer in time "timed out".
+            assert.deepStrictEqual(api.deliveries.map((d) => [d.statusCode, d.status]).sort(), [[0, "failed to connect to network"], [0, "timed out"], [400, "Invalid HTTP Response: 400"]]);
+            // A name that does not resolve (not reproducible offline without waiting on DNS: the mapping itself).
+            const errno = (code: string) => Object.assign(new Error(code), { code });
+            assert.deepStrictEqual(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "DEPTH_ZERO_SELF_SIGNED_CERT"].map((c) => deliveryErrorStatus(errno(c))),
+                ["failed to connect to host", "failed to connect to host", "failed to connect to network", "Peer certificate cannot be authenticated with given CA certificates"]);
+            const failed = (await req("GET", `/repos/org/app/hooks/${api.deliveries.find((d) => d.statusCode === 400)?.hookId}`)).json;
+            assert.deepStrictEqual(failed.last_response, { code: 400, status: "failed", message: "Invalid HTTP Response: 400" });
+        } finally {
+            // Also when an assertion fails: an open receiver would keep mocha from exiting.
+            await refusing.close();
+            await hanging.close();
         }
-        await api.idle();
-        assert.deepStrictEqual(api.deliveries.map((d) => [d.statusCode, d.status]).sort(), [[0, "Service Timeout"], [0, "failed to connect to host"], [400, "Invalid HTTP Response: 400"]]);
-        const failed = (await req("GET", `/repos/org/app/hooks/${api.deliveries.find((d) => d.statusCode === 400)?.hookId}`)).json;
-        assert.deepStrictEqual(failed.last_response, { code: 400, status: "failed", message: "Invalid HTTP Response: 400" });
-        await refusing.close();
-        await hanging.close();
-    });
-
-    it("sends ETag and rate-limit headers, answers 304 to If-None-Match, and tolerates X-GitHub-Api-Version", async () => {
-        await create();
-        const first = await req("GET", "/repos/org/app/hooks", undefined, { headers: { "X-GitHub-Api-Version": "2022-11-28" } });
-        const etag = first.headers.get("etag");
-        assert.ok(etag);
-        assert.deepStrictEqual(["x-ratelimit-limit", "x-ratelimit-resource"].map((h) => first.headers.get(h)), ["5000", "core"]);
-        const used = Number(first.headers.get("x-ratelimit-used"));
-        assert.strictEqual(Number(first.headers.get("x-ratelimit-remaining")), 5000 - used);
-        assert.ok(Number(first.headers.get("x-ratelimit-reset")) > Date.now() / 1000);
-        const again = await req("GET", "/repos/org/app/hooks", undefined, { headers: { "If-None-Match": etag } });
-        assert.strictEqual(again.status, 304);
-        assert.strictEqual(Number(again.headers.get("x-ratelimit-used")), used, "a 304 does not count");
-        assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { headers: { "If-None-Match": 'W/"other"' } })).status, 200);
-    });
-
-    it("refuses the next requests as over GitHub's primary (403, remaining 0) or secondary (429, retry-after) rate limit", async () => {
-        api.refuseNext(1, { limit: "primary", status: 403, resetIn: 30 });
-        api.refuseNext(2, { limit: "secondary", status: 429, retryAfter: 7 });
-        const primary = await req("GET", "/repos/org/app/hooks");
-        assert.deepStrictEqual([primary.status, primary.headers.get("x-ratelimit-remaining"), primary.json.message], [403, "0", "API rate limit exceeded for user ID 1."]);
-        assert.ok(Math.abs(Number(primary.headers.get("x-ratelimit-reset")) - (Date.now() / 1000 + 30)) < 5);
-        for (let i = 0; i < 2; i++) {
-            const secondary = await req("POST", "/repos/org/app/hooks", { config: { url: rx.url } });
-            assert.deepStrictEqual([secondary.status, secondary.headers.get("retry-after")], [429, "7"]);
-            assert.match(secondary.json.message, /^You have exceeded a secondary rate limit/);
-        }
-        assert.strictEqual((await req("GET", "/repos/org/app/hooks")).status, 200);
-        assert.deepStrictEqual(api.listHooks("org", "app"), [], "refused requests change nothing");
-        assert.strictEqual((await req("GET", "/rate_limit")).json.resources.core.limit, 5000);
     });
 
     it("answers a token without the permission as GitHub does: 403 for a fine-grained token, 404 for a non-admin classic one", async () => {
@@ -327,37 +320,28 @@ describe("GitHub API stand-in", () => {
         assert.deepStrictEqual([denied.status, denied.json.message], [403, "Resource not accessible by personal access token"]);
         assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "github_pat_readhooks" })).status, 200);
         assert.strictEqual((await req("POST", "/repos/org/app/hooks", { config: { url: rx.url } }, { token: "github_pat_readhooks" })).status, 403);
+        // Ping and test need only read access to Webhooks (fine-grained permission table); redelivery needs write.
+        const { json: hook } = await create();
+        await api.idle();
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/pings`, undefined, { token: "github_pat_readhooks" })).status, 204);
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/tests`, undefined, { token: "github_pat_readhooks" })).status, 204);
+        await api.idle();
+        assert.deepStrictEqual(api.deliveries.map((d) => d.event), ["ping", "ping"], "the read-only token's ping was sent");
+        const redeliver = await req("POST", `/repos/org/app/hooks/${hook.id}/deliveries/${api.deliveries[0].id}/attempts`, undefined, { token: "github_pat_readhooks" });
+        assert.deepStrictEqual([redeliver.status, redeliver.json.message], [403, "Resource not accessible by personal access token"]);
+        assert.strictEqual((await req("POST", `/repos/org/app/hooks/${hook.id}/pings`, undefined, { token: "github_pat_nohooks" })).status, 403);
         assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "ghp_notadmin" })).status, 404);
         assert.strictEqual((await req("GET", "/repos/org/app/hooks", undefined, { token: "wrong" })).status, 401);
         assert.strictEqual((await req("GET", "/meta", undefined, { token: null })).status, 200, "/meta is public");
-    });
-
-    it("serves the same routes under /api/v3/ (GitHub Enterprise Server) and logs a route GitHub does not have (404)", async () => {
-        const res = await req("POST", "/api/v3/repos/org/app/hooks", { events: ["push"], config: { url: rx.url, content_type: "json" } });
-        assert.strictEqual(res.status, 201);
-        assert.strictEqual(res.json.url, `${api.url}api/v3/repos/org/app/hooks/${res.json.id}`);
-        assert.strictEqual((await req("GET", `/api/v3/repos/org/app/hooks/${res.json.id}/config`)).status, 200);
-        assert.strictEqual((await req("GET", "/repos/org/app/collaborators")).status, 404);
-        assert.deepStrictEqual(api.unknownRoutes, ["GET /repos/org/app/collaborators"]);
-    });
-
-    it("GET /meta has GitHub's keys, and the hooks ranges the sandbox sets (IPv4 and IPv6)", async () => {
-        api.setHookRanges(["127.0.0.0/8", "192.0.2.0/24", "::1/128", "2001:db8::/32"]);
-        const meta = (await req("GET", "/meta")).json;
-        for (const key of ["verifiable_password_authentication", "ssh_key_fingerprints", "hooks", "web", "api", "git", "packages", "pages", "importer", "actions", "dependabot"]) {
-            assert.ok(key in meta, key);
-        }
-        assert.deepStrictEqual(meta.hooks, ["127.0.0.0/8", "192.0.2.0/24", "::1/128", "2001:db8::/32"]);
-        assert.throws(() => api.setHookRanges(["300.1.2.3/8"]), /not a CIDR range/);
     });
 
     it("commit statuses: the calls notification-controller's github notifier makes, and GitHub's refusals", async () => {
         const sha = "d".repeat(40);
         api.addCommit("org", "app", sha, "main");
         const ncHeaders = { Accept: "application/vnd.github.v3+json", "User-Agent": "go-github/v64.0.0", "X-GitHub-Api-Version": "2022-11-28" };
-        const list = (q = "?per_page=50") => req("GET", `/api/v3/repos/org/app/commits/${sha}/statuses${q}`, undefined, { headers: ncHeaders });
+        const list = (q = "?per_page=50") => req("GET", `/repos/org/app/commits/${sha}/statuses${q}`, undefined, { headers: ncHeaders });
         assert.deepStrictEqual((await list()).json, []);
-        const post = (body: Record<string, unknown>, s = sha) => req("POST", `/api/v3/repos/org/app/statuses/${s}`, body, { headers: ncHeaders });
+        const post = (body: Record<string, unknown>, s = sha) => req("POST", `/repos/org/app/statuses/${s}`, body, { headers: ncHeaders });
         const created = await post({ state: "success", description: "reconciliation succeeded", context: "kustomization/vote-staging/0c9c2e41" });
         assert.strictEqual(created.status, 201);
         assert.deepStrictEqual([created.json.state, created.json.description, created.json.context, created.json.target_url], ["success", "reconciliation succeeded", "kustomization/vote-staging/0c9c2e41", null]);
@@ -428,12 +412,23 @@ describe("stand-in providers", () => {
         assert.deepStrictEqual(checkWebhook({ events: [] }).failures, ["repository is required", "events must be a non-empty list"]);
     });
 
-    it("github: settings come from the provider configuration, else GITHUB_*; a base URL other than api.github.com gets api/v3/", () => {
+    it("github: settings come from the provider configuration, else GITHUB_*; the base URL resolves as terraform-provider-github's getBaseURL", () => {
         const env = { GITHUB_OWNER: "env-org", GITHUB_TOKEN: "env-token", GITHUB_BASE_URL: "https://ghe.example/" };
         assert.deepStrictEqual(githubSettings({ owner: "org", token: "t", baseUrl: "http://127.0.0.1:1234" }, env), { owner: "org", token: "t", apiUrl: "http://127.0.0.1:1234/api/v3/" });
         assert.deepStrictEqual(githubSettings({}, env), { owner: "env-org", token: "env-token", apiUrl: "https://ghe.example/api/v3/" });
         assert.deepStrictEqual(githubSettings({ owner: "org" }, {}), { owner: "org", token: "", apiUrl: "https://api.github.com/" });
         assert.throws(() => githubSettings({}, {}), /no owner/);
+        for (const [base, api] of [
+            ["https://api.github.com/", "https://api.github.com/"],
+            ["https://github.com/", "https://api.github.com/"],
+            ["https://github.com", "https://api.github.com/"],
+            ["https://ghe.example.com/", "https://ghe.example.com/api/v3/"],
+            ["https://ghe.example.com/api/v3/", "https://ghe.example.com/api/v3/"],
+            ["http://127.0.0.1:8080", "http://127.0.0.1:8080/api/v3/"],
+            ["https://acme.ghe.com/", "https://api.acme.ghe.com/"],
+            ["https://acme.ghe.com", "https://api.acme.ghe.com/"],
+            ["https://api.acme.ghe.com/", "https://api.acme.ghe.com/"],
+        ]) assert.strictEqual(providerApiUrl(base), api, base);
     });
 
     describe("github provider against the GitHub API stand-in", () => {
@@ -442,7 +437,8 @@ describe("stand-in providers", () => {
         const p = () => githubProvider(() => new GitHubClient(githubSettings({ owner: "org", token: "t0k", baseUrl: api.url }, {})));
         const inputs = (url: string, s = "s1"): Record<string, Wire> => ({ repository: "app", events: ["push"], active: true, configuration: { url, contentType: "json", insecureSsl: false, secret: secret(s) } });
         beforeEach(async () => {
-            api = await GitHubApi.start({ token: "t0k", repositories: [{ owner: "org", name: "app" }] });
+            // github:baseUrl as the provider's docs show it for a GHES: the host root.
+            api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }] });
             rx = await receiver();
         });
         afterEach(async () => {
@@ -450,7 +446,7 @@ describe("stand-in providers", () => {
             await rx.close();
         });
 
-        it("create posts then reads (at /api/v3/); read sends If-None-Match (304 keeps state) and drops a hook GitHub no longer has", async () => {
+        it("create posts then reads (host root resolved to /api/v3/); read sends If-None-Match (304 keeps state) and drops a hook GitHub no longer has", async () => {
             const provider = p();
             const created = await provider.create!("urn", inputs(rx.url));
             const hook = api.getHook(Number(created.id));
@@ -496,7 +492,10 @@ describe("stand-in providers", () => {
             api.setHookRanges(["192.0.2.0/24", "2001:db8::/32"]);
             const { outputs } = await p().invoke!("github:index/getIpRanges:getIpRanges", {});
             assert.deepStrictEqual([outputs.id, outputs.hooks, outputs.hooksIpv4s, outputs.hooksIpv6s], ["github-ip-ranges", ["192.0.2.0/24", "2001:db8::/32"], ["192.0.2.0/24"], ["2001:db8::/32"]]);
-            assert.deepStrictEqual([outputs.gits, outputs.webIpv6s, outputs.dependabots], [["127.0.0.1/32", "::1/128"], ["::1/128"], ["127.0.0.1/32", "::1/128"]]);
+            // A GHES's /meta lists no other ranges (ghes-3.19.json api-overview): empty lists, as the provider reads them.
+            assert.deepStrictEqual([outputs.gits, outputs.webIpv6s, outputs.dependabots], [[], [], []]);
+            const dotcom = ipRanges({ hooks: ["192.30.252.0/22"], git: ["140.82.112.0/20", "2a0a:a440::/29"], web: ["2606:50c0::/32"], dependabot: ["52.0.0.1/32"] });
+            assert.deepStrictEqual([dotcom.gitIpv4s, dotcom.gitIpv6s, dotcom.webIpv6s, dotcom.dependabots], [["140.82.112.0/20"], ["2a0a:a440::/29"], ["2606:50c0::/32"], ["52.0.0.1/32"]]);
             assert.throws(() => ipRanges({ hooks: ["nonsense"] }), /failed parsing cidr nonsense/);
             assert.strictEqual(api.requests[api.requests.length - 1], "GET /api/v3/meta 200");
         });
@@ -511,7 +510,8 @@ describe("stand-in providers", () => {
 
         before(async () => {
             await buildStandins();
-            api = await GitHubApi.start({ token: "ghp_fromconfig", repositories: [{ owner: "cfg-org", name: "app" }] });
+            api = await GitHubApi.start({ flavor: "ghes", token: "ghp_fromconfig", repositories: [{ owner: "cfg-org", name: "app" }] });
+            api.setHookRanges(["127.0.0.0/8", "::1/128"]);
             rx = await receiver();
             // No GITHUB_* in its environment: owner, base URL and token can only come from Configure.
             const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GITHUB_")));

@@ -1,5 +1,5 @@
 // The user's path, end to end: what a user types, in the committed project directory, with the
-// plain `pulumi` CLI (v3.274.1). The engine starts the program through the Node language host
+// plain `pulumi` CLI (the sandbox's, v3.276.0). The engine starts the program through the Node language host
 // (sandbox/bin/pulumi-language-nodejs, the sandbox's stand-in for Pulumi's Go one) exactly as
 // `pulumi up` does: index.ts through @pulumi/pulumi's runner, compiled by ts-node under the
 // project's tsconfig.json, Pulumi.yaml's runtime options, the stack's config and secrets, and the

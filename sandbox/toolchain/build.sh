@@ -3,7 +3,8 @@
 # keyed by name and version: a binary already cached is not built again (a warm run takes seconds).
 #
 #   build.sh                build whatever is missing (all binaries, then Flux's manifests)
-#   build.sh NAME...        only these, e.g. `build.sh actionlint` (`flux-manifests` for the YAML)
+#   build.sh NAME...        only these, e.g. `build.sh actionlint` (`flux-manifests` for the YAML,
+#                           `flux-2.10-notification-crds` for Flux 2.10's Alert and Provider CRDs)
 #   build.sh --paths        print NAME=PATH for every binary and the Flux manifests (builds nothing)
 #   build.sh --print-path   print the binaries' directories, PATH-style (builds nothing)
 #   build.sh --list         print NAME VERSION MODULE@VERSION of every binary
@@ -14,6 +15,7 @@
 #   bin/<name>-<version>/<name>   the binary (written under a temp name, then moved into place)
 #   logs/<name>-<version>.log     its last build's log
 #   flux/<versions>/              Flux's CRDs and webhook-receiver Service, from the module zips
+#   flux/notification-api-<v>/    Flux 2.10's notification CRDs, generated from its api module
 #   tmp/                          build dirs, removed after each build
 # Builds run one at a time: a second build.sh on the same cache waits for the first (flock).
 set -euo pipefail
@@ -33,7 +35,7 @@ k8s_version=v1.34.3
 k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean"
 k8s_provider=v4.0.0-20260115033456-f47bc2d6f199
 k8s_provider_label=4.25.0 # the npm release of @pulumi/kubernetes that matches this provider commit
-pulumi_version=v3.274.1
+pulumi_version=v3.276.0
 
 # The Flux release line the sandbox runs: FLUX_PUSH_FLUX_SET=2.9 (default; what CI runs) or 2.6
 # (the v1.6-era set this project was first proven on; out of support since Flux 2.9, kept selectable
@@ -49,6 +51,14 @@ case "$flux_set" in
   *) echo "build.sh: FLUX_PUSH_FLUX_SET=$flux_set is not a known Flux set; use 2.9 (default) or 2.6" >&2; exit 2 ;;
 esac
 flux_cli_version=v2.9.5
+# Flux 2.10 serves Alert and Provider as notification.toolkit.fluxcd.io/v1 (storage) and v1beta3.
+# The proxy serves notification-controller's api module v1.10.0 (go 1.27), not the controller
+# v1.10.x whose zip ships the CRDs: controller-gen (the version Flux 2.10's source- and
+# kustomize-controller CRDs name) generates them from the api types, as Flux's Makefile does. The
+# sandbox applies them over Flux 2.9's to show a stack moving from v1beta3 to v1.
+nc210_api_version=v1.10.0
+controller_gen_version=v0.21.0
+nc210_dir="$cache/flux/notification-api-$nc210_api_version"
 # notification-controller v1.9.x is served without a checksum-database entry, as some fluxcd/pkg are.
 export GONOSUMDB=$GONOSUMDB,github.com/fluxcd/notification-controller
 
@@ -66,6 +76,7 @@ components=(
   "source-controller|$sc_version|flux-$flux_set/source-controller|github.com/fluxcd/source-controller@$sc_version|github.com/fluxcd/source-controller|||"
   "kustomize-controller|$kc_version|flux-$flux_set/kustomize-controller|github.com/fluxcd/kustomize-controller@$kc_version|github.com/fluxcd/kustomize-controller|||"
   "flux|$flux_cli_version||github.com/fluxcd/flux2/v2@$flux_cli_version|./cmd/flux|-X main.VERSION=${flux_cli_version#v}|version --client|flux: $flux_cli_version"
+  "controller-gen|$controller_gen_version|controller-gen|sigs.k8s.io/controller-tools@$controller_gen_version|sigs.k8s.io/controller-tools/cmd/controller-gen|-X sigs.k8s.io/controller-tools/pkg/version.version=$controller_gen_version|--version|Version: $controller_gen_version"
   "pulumi-resource-kubernetes|$k8s_provider|pulumi-resource-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4@$k8s_provider|github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes|-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$k8s_provider_label||"
 )
 flux_modules=("github.com/fluxcd/notification-controller@$nc_version" "github.com/fluxcd/source-controller@$sc_version" "github.com/fluxcd/kustomize-controller@$kc_version")
@@ -79,6 +90,7 @@ case "${1:-}" in
     for c in "${components[@]}"; do echo "$(field "$c" 0)=$(binary_path "$(field "$c" 0)" "$(field "$c" 1)")"; done
     echo "flux-crds=$flux_dir/crds"
     echo "webhook-receiver-service=$flux_dir/webhook-receiver-service.yaml"
+    echo "flux-2.10-notification-crds=$nc210_dir/crds"
     exit 0 ;;
   --print-path)
     dirs=()
@@ -98,7 +110,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 log() { printf '[toolchain] %s\n' "$*"; }
 
-names=(flux-manifests)
+names=(flux-manifests flux-2.10-notification-crds)
 for c in "${components[@]}"; do names+=("$(field "$c" 0)"); done
 for w in "$@"; do
   [[ " ${names[*]} " == *" $w "* ]] || { echo "build.sh: unknown name '$w'; known: ${names[*]}" >&2; exit 2; }
@@ -106,14 +118,18 @@ done
 want() { [ $# -gt 0 ] || return 1; local n=$1; shift; [ $# -eq 0 ] && return 0; [[ " $* " == *" $n "* ]]; }
 
 flux_cached() { [ -f "$flux_dir/webhook-receiver-service.yaml" ] && [ -d "$flux_dir/crds" ]; }
+nc210_cached() { [ -d "$nc210_dir/crds" ]; }
+# controller-gen is built when asked for, or when the CRDs it generates are to be made.
+wanted() { want "$@" || { [ "$1" = controller-gen ] && shift && want flux-2.10-notification-crds "$@" && ! nc210_cached; }; }
 
 # What is missing? (A warm run stops here without taking the lock.)
 todo=()
 for c in "${components[@]}"; do
-  name=$(field "$c" 0); want "$name" "$@" || continue
+  name=$(field "$c" 0); wanted "$name" "$@" || continue
   [ -x "$(binary_path "$name" "$(field "$c" 1)")" ] || todo+=("$name")
 done
 if want flux-manifests "$@" && ! flux_cached; then todo+=(flux-manifests); fi
+if want flux-2.10-notification-crds "$@" && ! nc210_cached; then todo+=(flux-2.10-notification-crds); fi
 
 total_start=$(now)
 mkdir -p "$cache/bin" "$cache/logs" "$cache/tmp"
@@ -204,7 +220,7 @@ check_one() { # name module@version binary checkargs expected
 
 for c in "${components[@]}"; do
   IFS='|' read -r name version wrapper modver pkg ldflags checkargs expected <<<"$c"
-  want "$name" "$@" || continue
+  wanted "$name" "$@" || continue
   out=$(binary_path "$name" "$version")
   if [ -x "$out" ]; then log "$name $version: cached"; continue; fi
   start=$(now)
@@ -243,6 +259,32 @@ if want flux-manifests "$@"; then
     chmod -R u+w "$work"
     rm -rf "$flux_dir" && mv "$work" "$flux_dir" && work=""
     log "flux manifests: $(find "$flux_dir/crds" -name '*.yaml' | wc -l) CRDs and the webhook-receiver Service in $(elapsed "$start") s"
+  fi
+fi
+
+# Flux 2.10's notification CRDs: controller-gen over the api module's packages (v1 and v1beta3
+# Alert/Provider, v1 Receiver; the removed versions are marked skipversion), as Flux's Makefile runs it.
+if want flux-2.10-notification-crds "$@"; then
+  if nc210_cached; then
+    log "flux 2.10 notification CRDs: cached"
+  else
+    start=$(now)
+    logfile="$cache/logs/flux-2.10-notification-crds.log"
+    work=$(mktemp -d "$cache/tmp/notification-api.XXXXXX")
+    modver=github.com/fluxcd/notification-controller/api@$nc210_api_version
+    # The api module says go 1.27: the go command fetches that toolchain from the proxy (~76 MB, once).
+    src=$( (cd "$work" && GOTOOLCHAIN=go1.27.3 go mod download -json "$modver") 2>>"$logfile" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+    [ -n "$src" ] || fail flux-2.10-notification-crds "$nc210_api_version" "$modver" "" "$logfile" "download of"
+    cp -r "$src" "$work/api" && chmod -R u+w "$work/api"
+    (cd "$work/api" && GOTOOLCHAIN=go1.27.3 "$(binary_path controller-gen "$controller_gen_version")" crd paths=./... output:crd:artifacts:config="$work/crds") >>"$logfile" 2>&1 \
+      || fail flux-2.10-notification-crds "$nc210_api_version" "$modver" "" "$logfile" "controller-gen crd on"
+    for kind in alerts providers; do
+      grep -q '^    name: v1$' "$work/crds/notification.toolkit.fluxcd.io_$kind.yaml" \
+        || fail flux-2.10-notification-crds "$nc210_api_version" "$modver" "" "$logfile" "no v1 $kind in the CRDs generated from"
+    done
+    mkdir -p "$nc210_dir" && rm -rf "$nc210_dir/crds" && mv "$work/crds" "$nc210_dir/crds"
+    rm -rf "$work"; work=""
+    log "flux 2.10 notification CRDs: $(find "$nc210_dir/crds" -name '*.yaml' | wc -l) generated by controller-gen $controller_gen_version from $modver in $(elapsed "$start") s"
   fi
 fi
 

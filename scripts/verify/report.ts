@@ -1,6 +1,7 @@
 // The verification report of one stack, and the words the issue uses: its title, its body, the
 // comment when what fails changes, and the closing comment. Pure; the workflow only moves text.
 import { createHash } from "crypto";
+import { hookSettingsUrl } from "../../lib/github";
 import { DeliveryRule, describeReason, describeResponse, hint, isSuccess, Verdict } from "./deliveries";
 import { DriftVerdict, urnName, urnType } from "./drift";
 import { HookTarget, Targets } from "./targets";
@@ -14,7 +15,14 @@ export type HookResult =
     | { readonly target: HookTarget; readonly error: string };
 
 export type WebhookCheck =
-    | { readonly status: "checked"; readonly rule: DeliveryRule; readonly hooks: readonly HookResult[]; readonly problems: Targets["problems"] }
+    | {
+          readonly status: "checked";
+          readonly rule: DeliveryRule;
+          readonly hooks: readonly HookResult[];
+          readonly problems: Targets["problems"];
+          /** The web origin of the stack's GitHub (https://github.com, https://NAME.ghe.com, https://HOST), for the links. */
+          readonly webOrigin?: string;
+      }
     | { readonly status: "not-run"; readonly why: string };
 
 export type DriftCheck = DriftVerdict | { readonly status: "not-run"; readonly why: string };
@@ -63,9 +71,6 @@ function hookLabel(t: HookTarget): string {
     return `${t.owner}/${t.repository} hook ${t.hookId} (${t.name})`;
 }
 
-function hookSettingsUrl(t: HookTarget): string {
-    return `https://github.com/${t.owner}/${t.repository}/settings/hooks/${t.hookId}`;
-}
 
 const OpSymbol: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-", "create-replacement": "++", "delete-replaced": "--", import: "=" };
 
@@ -128,7 +133,7 @@ function webhookSection(w: WebhookCheck): string[] {
         const latestFailure = v.failures[0];
         if (latestFailure !== undefined) out.push("", `Likely cause: ${hint(latestFailure)}`);
         out.push(...deliveriesTable(v));
-        out.push("", `Each delivery's request and response: [the hook's Recent Deliveries](${hookSettingsUrl(h.target)}) (repository admins); "Redeliver" there re-sends one after a fix.`);
+        out.push("", `Each delivery's request and response: [the hook's Recent Deliveries](${hookSettingsUrl(w.webOrigin ?? "https://github.com", h.target.owner, h.target.repository, h.target.hookId)}) (repository admins); "Redeliver" there re-sends one after a fix.`);
     }
     return out;
 }

@@ -23,6 +23,8 @@ export interface Targets {
 
 export interface StackFile {
     readonly owner: string | undefined;
+    /** `github:baseUrl` as the stack file sets it (resolved by lib/github.ts resolveGitHubBase), if it does. */
+    readonly baseUrl: string | undefined;
     /** Repository name in the stack -> GitHub repository name. */
     readonly repositories: ReadonlyMap<string, string>;
     readonly problems: readonly string[];
@@ -46,6 +48,8 @@ export function readStackFile(root: string, stack: string): StackFile {
     }
     const ownerValue = file?.config?.["github:owner"];
     const owner = typeof ownerValue === "string" && ownerValue !== "" ? ownerValue : undefined;
+    const baseUrlValue = file?.config?.["github:baseUrl"];
+    const baseUrl = typeof baseUrlValue === "string" && baseUrlValue !== "" ? baseUrlValue : undefined;
     const result = validateConfig(raw as RawConfig);
     const repositories = new Map<string, string>();
     if (result.ok) for (const r of result.config.repositories) repositories.set(r.name, r.githubRepository);
@@ -53,7 +57,7 @@ export function readStackFile(root: string, stack: string): StackFile {
         ...(owner === undefined ? [`Pulumi.${stack}.yaml sets no github:owner`] : []),
         ...(result.ok ? [] : result.problems.map((p) => `Pulumi.${stack}.yaml: ${p}`)),
     ];
-    return { owner, repositories, problems };
+    return { owner, baseUrl, repositories, problems };
 }
 
 /**
@@ -76,6 +80,8 @@ export function hookTargets(outputsJson: string, stackFile: StackFile): Targets 
     const hooks: HookTarget[] = [];
     for (const [name, value] of Object.entries(outputs as Record<string, unknown>)) {
         const raw = (value as { webhookId?: unknown } | null)?.webhookId;
+        // A repository whose triggers are [actions-oidc] has no hook to verify (no webhookId; its `actions` output instead).
+        if (raw === undefined && (value as { actions?: unknown } | null)?.actions !== undefined) continue;
         // GitHub's hook ids are positive integers; the github provider keeps them as strings.
         const id = typeof raw === "number" && raw > 0 ? raw : typeof raw === "string" && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : NaN;
         const repository = stackFile.repositories.get(name);

@@ -13,6 +13,8 @@ export interface Registered {
     /** The id the provider answered with (set once the registration completes). */
     id?: string;
     readonly retainOnDelete: boolean;
+    /** The `deleteBeforeReplace` option: a replacement would delete the old object before creating the new one. */
+    readonly deleteBeforeReplace: boolean;
     /** Names of the resource hooks bound to run before this resource is created. */
     readonly beforeCreateHooks: readonly string[];
     /** Names of the resource hooks bound to run after it is created. */
@@ -35,6 +37,8 @@ export interface Registered {
     readonly dependencies: readonly string[];
     /** Per top-level input property, the URNs behind the Outputs in it (what `pulumi preview` diffs by). */
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** The URNs its aliases name, as the engine resolves them: state under any of them is this resource's. */
+    readonly aliases: readonly string[];
 }
 
 interface WireRequest {
@@ -47,6 +51,26 @@ interface WireRequest {
     getDependenciesList?(): string[];
     /** registerResource only: a jspb Map of property name to PropertyDependencies. */
     getPropertydependenciesMap?(): { forEach(cb: (deps: { getUrnsList(): string[] }, property: string) => void): void } | undefined;
+    /** registerResource only: the aliases (the mock monitor supports alias specs). */
+    getAliasesList?(): AliasWire[];
+}
+interface AliasWire {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+/** The URN of a resource of `type` named `name` under `parent` (sdk/go/common/resource/urn.go NewURN). */
+function urnOf(parent: string, type: string, name: string, stack = "test", proj = project): string {
+    const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${stack}::${proj}::${qualified}::${name}`;
+}
+
+/** The URN an alias names: given fields, else the resource's own (as the engine fills them in). */
+function aliasUrn(a: AliasWire, type: string, name: string, parent: string): string {
+    const spec = a.getSpec();
+    if (!spec) return a.getUrn();
+    const aliasParent = spec.getNoparent() ? "" : spec.getParenturn() || parent;
+    return urnOf(aliasParent, spec.getType() || type, spec.getName() || name, spec.getStack() || undefined, spec.getProject() || undefined);
 }
 type Callback = (err: Error | null, res: unknown) => void;
 interface MonitorMethods {
@@ -82,10 +106,22 @@ export const GitHubMeta = {
     hooksIpv6s: ["2a0a:a440::/29"],
 };
 
+/** GitHub's spelling and id of a repository (owner "example-org" is spelled Example-Org on GitHub, to show the claims use GitHub's case). */
+export const RepositoryIds: Record<string, number> = { instavote: 700000001, result: 700000002, "fleet-infra": 700000003 };
+function repositoryAnswer(fullName: string): Record<string, unknown> {
+    const [owner, name] = fullName.split("/");
+    const canonical = owner === "example-org" ? "Example-Org" : owner;
+    return { id: fullName, fullName: `${canonical}/${name}`, name, repoId: RepositoryIds[name] ?? 700000099, defaultBranch: "main", nodeId: `R_${name}` };
+}
+
 function providerOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
-        case "random:index/randomPassword:RandomPassword":
-            return { ...inputs, result: fakeToken(name, Number(inputs.length)) };
+        case "random:index/randomPassword:RandomPassword": {
+            // A new rotation label is a new token, as the provider's keepers make it; Pulumi.yaml's
+            // default label keeps the token every fixture was computed from.
+            const rotation = (inputs.keepers as { rotation?: string } | undefined)?.rotation;
+            return { ...inputs, result: fakeToken(rotation === undefined || rotation === "initial" ? name : `${name}/${rotation}`, Number(inputs.length)) };
+        }
         case "kubernetes:core/v1:Service":
             return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
                 ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
@@ -94,7 +130,11 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
         case "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe":
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
         case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
-            return { ...inputs, ok: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
+            return { ...inputs, result: "accepted", ok: true, seenInCluster: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
+        case "pulumi-nodejs:dynamic/flux-push:ActionsProof":
+            return { ...inputs, ok: true, state: "reconciled", seconds: 4.2, runId: 31, jobConclusion: "success", message: "triggered the Receiver" };
+        case "pulumi-nodejs:dynamic/flux-push:WorkflowFile":
+            return { ...inputs, sha: "5d0b3e0b7c3f2a1e9d8c7b6a5f4e3d2c1b0a9f8e", commit: "c0ffee0000000000000000000000000000000001" };
         case "github:index/repositoryWebhook:RepositoryWebhook":
             return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };
         default:
@@ -124,13 +164,15 @@ export async function resetMocks(preview = false): Promise<void> {
         call: (args: pulumi.runtime.MockCallArgs) => {
             // GitHub's /meta, as @pulumi/github 6.15.0's getIpRanges returns it (allowedSources: github).
             if (args.token === "github:index/getIpRanges:getIpRanges") return { ...GitHubMeta };
+            // A repository as @pulumi/github 6.15.0's getRepository returns it (the actions-oidc trigger's validations).
+            if (args.token === "github:index/getRepository:getRepository") return repositoryAnswer(String(args.inputs.fullName ?? ""));
             throw new Error(`unexpected invoke ${args.token}: the program makes no other provider calls`);
         },
     }, project, "test", preview);
 
     // Record what reaches the engine, wire form included, by wrapping the mock monitor.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
-    // The SDK's mock monitor (3.248) says it supports resource hooks but has no registerResourceHook:
+    // The SDK's mock monitor (3.248 to 3.276 at least) says it supports resource hooks but has no registerResourceHook:
     // accept the registration as the engine would, and remember the hook's name.
     monitor.registerResourceHook = (req: { getName(): string }, cb: Callback) => {
         hooks.push(req.getName());
@@ -142,7 +184,6 @@ export async function resetMocks(preview = false): Promise<void> {
             const wire = (method === "registerResource" ? req.getObject?.() : req.getProperties?.())?.toJavaScript() ?? {};
             const parent = req.getParent();
             const type = req.getType();
-            const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap?.()?.forEach((deps, property) => {
                 propertyDependencies[property] = [...deps.getUrnsList()];
@@ -150,6 +191,7 @@ export async function resetMocks(preview = false): Promise<void> {
             const bound = (req as { getHooks?(): { getBeforeCreateList?(): string[]; getAfterCreateList?(): string[] } | undefined }).getHooks?.();
             const entry: Registered = {
                 retainOnDelete: (req as { getRetainondelete?(): boolean }).getRetainondelete?.() === true,
+                deleteBeforeReplace: (req as { getDeletebeforereplace?(): boolean }).getDeletebeforereplace?.() === true,
                 beforeCreateHooks: [...(bound?.getBeforeCreateList?.() ?? [])],
                 afterCreateHooks: [...(bound?.getAfterCreateList?.() ?? [])],
                 type,
@@ -157,11 +199,12 @@ export async function resetMocks(preview = false): Promise<void> {
                 inputs: unwrap(wire) as Record<string, unknown>,
                 wire,
                 parent,
-                urn: `urn:pulumi:test::${project}::${qualified}::${req.getName()}`,
+                urn: urnOf(parent, type, req.getName()),
                 read: method === "readResource",
                 custom: method === "readResource" || req.getCustom?.() === true,
                 dependencies: [...(req.getDependenciesList?.() ?? [])],
                 propertyDependencies,
+                aliases: (req.getAliasesList?.() ?? []).map((a) => aliasUrn(a, type, req.getName(), parent)),
             };
             registered.push(entry);
             original(req, (err, res) => {

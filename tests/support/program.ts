@@ -6,6 +6,20 @@ import { RawConfig } from "../../lib/config";
 import { fluxPushReconciliation, FluxPushOutputs, ProgramDependencies } from "../../program";
 import { promiseOf, settle } from "./mocks";
 
+/** The Receiver CRD's v1 schema, as Flux 2.9 (oidc: true) or an older Flux (false) installs it. */
+export function receiverCrd(oidc: boolean, version = oidc ? "v2.9.5" : "v2.6.4"): unknown {
+    const types = ["generic", "generic-hmac", ...(oidc ? ["generic-oidc"] : []), "github", "gitlab", "bitbucket", "harbor", "dockerhub", "quay", "gcr", "nexus", "acr", "cdevents"];
+    return {
+        metadata: { name: "receivers.notification.toolkit.fluxcd.io", labels: { "app.kubernetes.io/version": version } },
+        spec: {
+            versions: [{
+                name: "v1",
+                schema: { openAPIV3Schema: { properties: { spec: { properties: { type: { enum: types }, secretRef: {}, resources: {}, ...(oidc ? { oidcProviders: {} } : {}) } } } } },
+            }],
+        },
+    };
+}
+
 /** What a cluster with Flux 2.9 answers the preflight; everything else does not exist (404). */
 export function fluxCluster(extra: Record<string, ApiResponse> = {}): ClusterClient & { asked: string[]; patched: string[] } {
     const answers: Record<string, ApiResponse> = {
@@ -19,6 +33,8 @@ export function fluxCluster(extra: Record<string, ApiResponse> = {}): ClusterCli
         // What `flux bootstrap` made (for `existing: true`), and a commit-status token Secret.
         "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system": { status: 200, body: { spec: { ref: { branch: "main" } } } },
         "/api/v1/namespaces/flux-system/secrets/github-status": { status: 200, body: { data: { token: "Z2hwX3N0YXR1cw==" } } },
+        // Flux 2.9's Receiver CRD: spec.oidcProviders and the generic-oidc type (the actions-oidc trigger's preflight).
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/receivers.notification.toolkit.fluxcd.io": { status: 200, body: receiverCrd(true) },
         ...extra,
     };
     const asked: string[] = [];

@@ -1,5 +1,6 @@
 # Sourced by sandbox/bin/pulumi-resource-* and pulumi-language-nodejs: runs a stand-in compiled by
-# `npm run build:standins` with plain node. (Through ts-node, each plugin start cost about a second,
+# `npm run build:standins` with the node first on PATH (the sandbox puts the node it runs on there:
+# pluginSearchPath in sandbox/toolchain.ts). (Through ts-node, each plugin start cost about a second,
 # and the engine starts every plugin on each preview and update.) A missing or stale build is an
 # error, not a silent fallback: the sandbox builds before it starts, so this only happens by hand.
 # Usage: run_standin <name> "$@"             (runs sandbox/dist/standins/<name>.js)

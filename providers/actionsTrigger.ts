@@ -1,0 +1,124 @@
+// The Actions OIDC trigger's own resources, as Pulumi dynamic providers (as providers/githubHooks.ts
+// does for hooks): the workflow file the stack commits (`actionsWorkflowDelivery: commit`), and the
+// proof at `up` that a dispatched run reaches the Receiver. Thin shims: the logic is in
+// lib/actionsProof.ts and lib/workflowFile.ts. The engine runs these in its dynamic-provider
+// process from a serialized copy: they capture no secret; the GitHub token and the kubeconfig
+// arrive as (secret) inputs, and outputs hold only non-secret results.
+import * as pulumi from "@pulumi/pulumi";
+import { githubCall, ProofInputs, ProofResult, proofFingerprint, proveActionsTrigger } from "../lib/actionsProof";
+import { clusterClient } from "../lib/cluster";
+import { githubRequest } from "../lib/github";
+import { commitWorkflow, removeWorkflow, WorkflowFileState } from "../lib/workflowFile";
+import { GitHubAccess, KubeconfigInputs } from "./githubHooks";
+
+// Output fields are `declare`d (not `!`): an ES2022 class field would reset what the constructor set.
+
+// ---- WorkflowFile: the generated workflow, committed ---------------------------------------------
+
+export interface WorkflowFileArgs extends GitHubAccess {
+    readonly repository: pulumi.Input<string>;
+    readonly path: pulumi.Input<string>;
+    readonly branch: pulumi.Input<string>;
+    readonly content: pulumi.Input<string>;
+}
+
+interface FileInputs { owner: string; apiBaseUrl: string; token: string; repository: string; path: string; branch: string; content: string }
+interface FileOutputs extends FileInputs, WorkflowFileState {}
+
+const commitMessage = (i: FileInputs, verb: string) => `${verb} ${i.path} (flux-push: the Actions OIDC trigger's workflow)`;
+const call = (i: FileInputs) => githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
+
+const workflowFileProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: FileOutputs, news: FileInputs) {
+        const moved = olds.owner !== news.owner || olds.repository !== news.repository || olds.path !== news.path || olds.branch !== news.branch;
+        return { changes: moved || olds.content !== news.content, replaces: moved ? ["path"] : [], deleteBeforeReplace: false };
+    },
+    async create(i: FileInputs) {
+        const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Add"));
+        return { id: `${i.owner}/${i.repository}/${i.path}@${i.branch}`, outs: { ...i, ...state } };
+    },
+    async update(_id: string, olds: FileOutputs, i: FileInputs) {
+        const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Update"));
+        // Once the stack has written the file, it stays the stack's to remove.
+        return { outs: { ...i, ...state, commit: state.commit || olds.commit } };
+    },
+    async delete(_id: string, olds: FileOutputs) {
+        await removeWorkflow(call(olds), olds, olds, commitMessage(olds, "Remove"));
+    },
+};
+
+/** The generated workflow in the application repository, committed through the contents API. */
+export class WorkflowFile extends pulumi.dynamic.Resource {
+    declare public readonly sha: pulumi.Output<string>;
+    declare public readonly commit: pulumi.Output<string>;
+    constructor(name: string, args: WorkflowFileArgs, opts?: pulumi.CustomResourceOptions) {
+        super(workflowFileProvider, name, { ...args, token: pulumi.secret(args.token), sha: undefined, commit: undefined }, opts, "flux-push", "WorkflowFile");
+    }
+}
+
+// ---- ActionsProof: dispatch once, wait for the reconcile -------------------------------------
+
+export interface ActionsProofArgs extends GitHubAccess {
+    readonly proof: pulumi.Input<ProofInputs>;
+    readonly mode: "fail" | "warn";
+    /** Digest of the Receiver's spec: a new spec is proven again. */
+    readonly receiverSpecDigest: pulumi.Input<string>;
+    /** Any label: a new one runs the proof again (deliveryCheckTrigger). */
+    readonly trigger: pulumi.Input<string>;
+    /** The cluster, as the program reads it (`kubernetes:kubeconfig`, secret, and `kubernetes:context`). */
+    readonly cluster: KubeconfigInputs;
+}
+
+interface ProofProviderInputs {
+    owner: string; apiBaseUrl: string; token: string; proof: ProofInputs; mode: "fail" | "warn"; receiverSpecDigest: string; trigger: string;
+    kubeconfig?: string; context?: string;
+}
+export interface ProofOutputs extends ProofResult { fingerprint: string; mode: string }
+
+function fingerprint(i: ProofProviderInputs): string {
+    return proofFingerprint(i.proof, i.receiverSpecDigest, i.trigger);
+}
+
+async function prove(i: ProofProviderInputs): Promise<ProofOutputs> {
+    const gh = githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
+    const cluster = clusterClient({ kubeconfig: i.kubeconfig || undefined, context: i.context || undefined });
+    const result = await proveActionsTrigger(i.proof, gh, cluster);
+    // A workflow not committed yet (output delivery) is a step left to a person, not a failure: warn and prove on the next `up`.
+    if (!result.ok && i.mode === "fail" && result.state !== "not-committed" && result.state !== "outdated") throw new Error(result.message);
+    return { ...result, fingerprint: fingerprint(i), mode: i.mode };
+}
+
+const actionsProofProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: ProofOutputs, news: ProofProviderInputs) {
+        // Again when what it proves changes, and while the last proof did not succeed.
+        return { changes: olds.fingerprint !== fingerprint(news) || !olds.ok || olds.mode !== news.mode };
+    },
+    async create(i: ProofProviderInputs) {
+        return { id: `${i.owner}/${i.proof.repository}/${i.proof.job}`, outs: await prove(i) };
+    },
+    async update(_id: string, _olds: ProofOutputs, i: ProofProviderInputs) {
+        return { outs: await prove(i) };
+    },
+};
+
+/** Dispatches the workflow once and waits until the cluster shows the reconcile request it caused. */
+export class ActionsProof extends pulumi.dynamic.Resource {
+    declare public readonly ok: pulumi.Output<boolean>;
+    declare public readonly state: pulumi.Output<string>;
+    declare public readonly message: pulumi.Output<string>;
+    declare public readonly seconds: pulumi.Output<number>;
+    declare public readonly runId: pulumi.Output<number | undefined>;
+    declare public readonly jobConclusion: pulumi.Output<string | undefined>;
+    declare public readonly receiverStatus: pulumi.Output<number | undefined>;
+    constructor(name: string, args: ActionsProofArgs, opts?: pulumi.CustomResourceOptions) {
+        const { cluster, ...rest } = args;
+        super(actionsProofProvider, name, {
+            ...rest,
+            token: pulumi.secret(args.token),
+            // "" for unset: the provider then reads KUBECONFIG / ~/.kube/config / in-cluster, as the program does.
+            kubeconfig: cluster.kubeconfig !== undefined ? pulumi.secret(cluster.kubeconfig) : "",
+            context: cluster.context ?? "",
+            ok: undefined, state: undefined, message: undefined, seconds: undefined, runId: undefined, jobConclusion: undefined, receiverStatus: undefined,
+        }, opts, "flux-push", "ActionsProof");
+    }
+}

@@ -1,0 +1,54 @@
+// A certificate authority for the sandbox, made fresh in a temp dir with openssl: certificates for
+// made-up names (api.<x>.ghe.com) that node verifies once NODE_EXTRA_CA_CERTS names the CA file.
+// Nothing here is trusted outside the processes given that variable. openssl runs asynchronously
+// (the test process also serves the stand-ins, so it must not block its event loop).
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export interface SandboxCa {
+    readonly dir: string;
+    /** The CA certificate (PEM file): what NODE_EXTRA_CA_CERTS names. */
+    readonly caFile: string;
+    readonly caCert: string;
+    /** A key and a certificate for these DNS names, signed by the CA. */
+    issue(hostnames: readonly string[]): Promise<{ key: string; cert: string }>;
+    /** Removes the temp dir. */
+    remove(): void;
+}
+
+function openssl(cwd: string, args: readonly string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+        execFile("openssl", args, { cwd }, (err, _stdout, stderr) => (err ? reject(new Error(`openssl ${args[0]} failed: ${stderr || err.message}`)) : resolve()));
+    });
+}
+
+export async function createSandboxCa(parent: string = os.tmpdir()): Promise<SandboxCa> {
+    const dir = fs.mkdtempSync(path.join(parent, "sandbox-ca-"));
+    try {
+        const curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        await openssl(dir, ["req", "-x509", ...curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=flux-push sandbox CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    } catch (err) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
+    }
+    let serial = 0;
+    return {
+        dir,
+        caFile: path.join(dir, "ca.pem"),
+        caCert: fs.readFileSync(path.join(dir, "ca.pem"), "utf8"),
+        async issue(hostnames) {
+            if (hostnames.length === 0 || hostnames.some((h) => !/^[a-z0-9.-]+$/i.test(h))) throw new Error(`issue: invalid host names ${JSON.stringify(hostnames)}`);
+            const name = `leaf-${++serial}`;
+            fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+            await openssl(dir, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${hostnames[0]}`]);
+            await openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", String(1000 + serial), "-days", "2", "-extfile", `${name}.ext`, "-out", `${name}.pem`]);
+            return { key: fs.readFileSync(path.join(dir, `${name}.key`), "utf8"), cert: fs.readFileSync(path.join(dir, `${name}.pem`), "utf8") };
+        },
+        remove() {
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
