@@ -71,27 +71,43 @@ export function buildToolchain(): void {
 const standinsDir = path.join(repoRoot, "sandbox", "standins");
 /** Where `npm run build:standins` puts the stand-in providers that sandbox/bin/pulumi-resource-* run. */
 export const standinsDist = path.join(repoRoot, "sandbox", "dist", "standins");
+const languageHostDir = path.join(repoRoot, "sandbox", "languageHost");
+/** Where `npm run build:standins` puts the language host that sandbox/bin/pulumi-language-nodejs runs. */
+export const languageHostDist = path.join(repoRoot, "sandbox", "dist", "languageHost");
 
-/** Whether the compiled stand-in providers are missing or older than a source (what the bin scripts refuse). */
+/** The compiled stand-ins, each with its sources and tsconfig (what the bin scripts compare). */
+const builds = [
+    { dir: standinsDir, outputs: ["githubProvider.js", "randomProvider.js"].map((f) => path.join(standinsDist, f)) },
+    { dir: languageHostDir, outputs: [path.join(languageHostDist, "main.js")] },
+];
+
+function stale(b: (typeof builds)[number]): boolean {
+    if (!b.outputs.every((f) => fs.existsSync(f))) return true;
+    const built = Math.min(...b.outputs.map((f) => fs.statSync(f).mtimeMs));
+    return fs.readdirSync(b.dir).filter((f) => f.endsWith(".ts") || f === "tsconfig.json")
+        .some((f) => fs.statSync(path.join(b.dir, f)).mtimeMs > built);
+}
+
+/** Whether a compiled stand-in (providers, language host) is missing or older than a source (what the bin scripts refuse). */
 export function standinsStale(): boolean {
-    const outputs = ["githubProvider.js", "randomProvider.js"].map((f) => path.join(standinsDist, f));
-    if (!outputs.every((f) => fs.existsSync(f))) return true;
-    const built = Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs));
-    return fs.readdirSync(standinsDir).filter((f) => f.endsWith(".ts") || f === "tsconfig.json")
-        .some((f) => fs.statSync(path.join(standinsDir, f)).mtimeMs > built);
+    return builds.some(stale);
 }
 
 /**
- * Compiles the stand-in providers (`npm run build:standins`) when they are missing or stale, so a
- * fresh clone or an edited stand-in works without a hand-run build. Asynchronous: tests call it too.
+ * Compiles the stand-ins (`npm run build:standins`: the providers and the language host) when they
+ * are missing or stale, so a fresh clone or an edited stand-in works without a hand-run build.
+ * Asynchronous: tests call it too.
  */
-export function buildStandins(): Promise<boolean> {
-    if (!standinsStale()) return Promise.resolve(false);
+export async function buildStandins(): Promise<boolean> {
+    const todo = builds.filter(stale);
     const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-    return new Promise((resolve, reject) => {
-        execFile(process.execPath, [tsc, "-p", path.join(standinsDir, "tsconfig.json")], { cwd: repoRoot }, (err, stdout, stderr) => {
-            if (err) reject(new Error(`npm run build:standins failed:\n${stdout}${stderr}`));
-            else resolve(true);
+    for (const b of todo) {
+        await new Promise<void>((resolve, reject) => {
+            execFile(process.execPath, [tsc, "-p", path.join(b.dir, "tsconfig.json")], { cwd: repoRoot }, (err, stdout, stderr) => {
+                if (err) reject(new Error(`npm run build:standins failed:\n${stdout}${stderr}`));
+                else resolve();
+            });
         });
-    });
+    }
+    return todo.length > 0;
 }

@@ -1,75 +1,294 @@
-// Benchmark (issue 7): wall time of `pulumi preview` with no changes, for an empty program and for
-// the stack with 1, 10 and 50 repositories, medians of RUNS runs in one session, with the ratio to
-// the empty program. Prints a table; asserts nothing.
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+// Benchmark (issues 7 and 19): what `pulumi preview` with no changes costs, and what the state
+// holds, on the user's path, side by side in one run on one sandbox:
+// - the user's path: the plain `pulumi` CLI in a copy of the committed project (sandbox/userPath.ts),
+//   through the Node language host, `preview --expect-no-changes`, against an empty TypeScript
+//   program on the same path; at each size (SIZES, default 1 and 50 repositories) with the checks
+//   on (default) and off (deliveryCheck/receiverProbe off), as committed and as before
+//   tsconfig.pulumi.json (ts-node type-checking at run time), plus one variant per other candidate
+//   (type-checked with index.ts alone, the program precompiled): each measured separately, in
+//   turns, nothing else changed;
+// - the state file after each `up`: size, per repository, and the serialized dynamic-provider code
+//   (`__provider`) in it;
+// - where one preview's time goes (the engine's own log: when each plugin is launched and ready);
+// - the inline path (Automation API, as the e2e suite runs), 1 repository, for comparison.
+// Medians of RUNS (default 3) runs. Prints tables; asserts nothing. Stand-ins: random/github
+// providers, GitHub's API, the Git host, the Node language host itself (see the README's table).
+import { execFile } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+import { SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack } from "../stack";
+import { repoRoot } from "../toolchain";
+import { configCommands, copyProject, runPulumi } from "../userPath";
 import { median, table } from "./stats";
 
-const runs = Number(process.env.RUNS ?? 5);
-const sizes = (process.env.SIZES ?? "1,10,50").split(",").map(Number);
+const runs = Number(process.env.RUNS ?? 3);
+const sizes = (process.env.SIZES ?? "1,50").split(",").map(Number);
+const StackName = "bench";
 
-async function timePreviews(preview: () => Promise<unknown>): Promise<number[]> {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-        const t = process.hrtime.bigint();
-        await preview();
-        times.push(Number(process.hrtime.bigint() - t) / 1e9);
-    }
-    return times;
+interface Timing { readonly label: string; readonly times: number[] }
+
+/** The run-time candidates, each changing one thing in the project copy or the environment. */
+interface Variant {
+    readonly name: string;
+    readonly env?: Record<string, string>;
+    /** Changes files in the project copy; returns the undo. */
+    readonly apply?: (project: string) => Promise<() => void>;
+    /** Work done once per size before its runs (compiling); returns the clean-up. */
+    readonly prepare?: (project: string) => Promise<() => void>;
 }
 
-async function emptyProgram(sb: Sandbox): Promise<number[]> {
-    const workDir = path.join(sb.dir, "empty");
-    fs.mkdirSync(workDir, { recursive: true });
-    const cliRoot = path.join(sb.dir, "pulumi-cli");
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "empty", projectName: "empty", program: async () => ({}) },
-        { workDir, envVars: sb.pulumiEnv, pulumiHome: sb.pulumiEnv.PULUMI_HOME, pulumiCommand: await PulumiCommand.get({ root: cliRoot }) },
-    );
-    await stack.up();
-    return timePreviews(() => stack.preview({ expectNoChanges: true }));
+function editPulumiYaml(project: string, edit: (doc: Record<string, unknown>) => void): () => void {
+    const file = path.join(project, "Pulumi.yaml");
+    const before = fs.readFileSync(file, "utf8");
+    const doc = parse(before) as Record<string, unknown>;
+    edit(doc);
+    fs.writeFileSync(file, stringify(doc));
+    return () => fs.writeFileSync(file, before);
+}
+
+function runtimeOptions(doc: Record<string, unknown>): Record<string, unknown> {
+    const runtime = (typeof doc.runtime === "object" && doc.runtime !== null ? doc.runtime : { name: doc.runtime }) as Record<string, unknown>;
+    doc.runtime = runtime;
+    runtime.options = { ...((runtime.options ?? {}) as Record<string, unknown>) };
+    return runtime.options as Record<string, unknown>;
+}
+
+/** Pulumi.yaml without runtime.options.tsconfig: the program type-checked by ts-node at every run, as before tsconfig.pulumi.json. */
+const typeChecked: Variant["apply"] = async (project) => editPulumiYaml(project, (doc) => {
+    delete runtimeOptions(doc).tsconfig;
+});
+
+export const variants: readonly Variant[] = [
+    { name: "as committed (tsconfig.pulumi.json: noCheck, index.ts)" },
+    { name: "type-checked at run time (no runtime.options.tsconfig: before this change)", apply: typeChecked },
+    { name: "type-checked, index.ts the only root (PULUMI_NODEJS_TRANSPILE_ONLY=false)", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" } },
+    {
+        name: "precompiled: package.json main bin/index.js, typescript: false",
+        prepare: async (project) => {
+            await new Promise<void>((resolve, reject) => execFile(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", project, "--outDir", path.join(project, "bin")],
+                { cwd: project }, (err, stdout) => (err ? reject(new Error(`tsc: ${stdout}`)) : resolve())));
+            return () => fs.rmSync(path.join(project, "bin"), { recursive: true, force: true });
+        },
+        apply: async (project) => {
+            // As Pulumi documents: compile ahead, point package.json's main at the output, typescript: false.
+            const pkgFile = path.join(project, "package.json");
+            const pkg = fs.readFileSync(pkgFile, "utf8");
+            fs.writeFileSync(pkgFile, JSON.stringify({ ...(JSON.parse(pkg) as object), main: "bin/index.js" }, null, 2));
+            const undo = editPulumiYaml(project, (doc) => {
+                runtimeOptions(doc).typescript = false;
+            });
+            return () => {
+                undo();
+                fs.writeFileSync(pkgFile, pkg);
+            };
+        },
+    },
+];
+
+export interface StateStats {
+    readonly bytes: number;
+    readonly resources: number;
+    readonly dynamic: number;
+    /** Bytes of the serialized dynamic-provider code (`__provider`, inputs and outputs). */
+    readonly providerCode: number;
+}
+
+export function stateStats(stateFile: string): StateStats {
+    const text = fs.readFileSync(stateFile, "utf8");
+    const resources = (JSON.parse(text) as { checkpoint: { latest: { resources?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } } }).checkpoint.latest.resources ?? [];
+    const code = (props?: Record<string, unknown>) => (props && "__provider" in props ? JSON.stringify(props.__provider).length : 0);
+    return {
+        bytes: Buffer.byteLength(text),
+        resources: resources.length,
+        // pulumi-nodejs:dynamic:Resource, or pulumi-nodejs:dynamic/<module>:<Name> for a named one.
+        dynamic: resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic")).length,
+        providerCode: resources.reduce((sum, r) => sum + code(r.inputs) + code(r.outputs), 0),
+    };
+}
+
+const kib = (b: number) => `${Math.round(b / 1024).toLocaleString("en-US")} KiB`;
+const secs = (t: number[]) => median(t).toFixed(2);
+
+/** From the engine's log (`--logtostderr -v=9`): when each plugin was launched and answered, from the first log line. */
+function pluginTimeline(log: string): string[][] {
+    const rows: string[][] = [];
+    let t0: number | undefined;
+    const launched = new Map<string, number>();
+    for (const line of log.split("\n")) {
+        const m = /^\{"time":"([^"]+)","level":"[A-Z]+","msg":"(.*)/.exec(line);
+        if (!m) continue;
+        const t = Date.parse(m[1]) / 1000;
+        t0 ??= t;
+        const msg = m[2];
+        const launch = /^newPlugin\(\): Launching plugin '([^']+)' from '([^']+)'/.exec(msg);
+        if (launch) {
+            launched.set(launch[2], t);
+            rows.push([launch[1], path.basename(launch[2]), (t - t0).toFixed(2), ""]);
+        }
+        const ready = /^Handshake: (?:success \[|not supported by ')([^'\]]+)/.exec(msg);
+        if (ready && launched.has(ready[1])) {
+            const row = rows.filter((r) => r[1] === path.basename(ready[1]) && r[3] === "").shift();
+            if (row) row[3] = (t - t0).toFixed(2);
+        }
+        const run = /^langhost\[nodejs\]\.Run\(.*(executing|success)/.exec(msg);
+        if (run) rows.push([`program (Run ${run[1] === "executing" ? "starts" : "returns"})`, "", (t - t0).toFixed(2), ""]);
+    }
+    return rows;
 }
 
 async function main(): Promise<void> {
     const sb = await startSandbox({ quiet: true });
-    const rows: { name: string; times: number[]; resources: number }[] = [];
-    const knownApps = new Set<number>();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-bench-"));
+    const timings: Timing[] = [];
+    const stateRows: string[][] = [];
+    let timeline: string[][] = [];
     try {
-        // The copies share the app's namespace: made here, as a cluster would already have it.
+        const pulumi = async (cwd: string, env: Record<string, string>, ...args: string[]) => {
+            const res = await runPulumi(sb.tools.pulumi, cwd, { ...sb.pulumiEnv, ...env }, args);
+            if (res.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+            return res;
+        };
+        /**
+         * `preview --expect-no-changes` RUNS times for each of `cases`, round-robin (case 1, 2, ...,
+         * then again), so the shared machine's load falls on all of them alike.
+         */
+        const previews = async (cwd: string, cases: readonly { label: string; variant: Variant }[]) => {
+            const results = cases.map((c) => ({ label: c.label, times: [] as number[], note: "" }));
+            for (let round = 0; round < runs; round++) {
+                for (const [i, c] of cases.entries()) {
+                    const undo = await c.variant.apply?.(cwd);
+                    try {
+                        const r = results[i];
+                        for (;;) {
+                            const res = await runPulumi(sb.tools.pulumi, cwd, { ...sb.pulumiEnv, ...c.variant.env }, ["preview", ...(r.note ? [] : ["--expect-no-changes"])]);
+                            if (res.code !== 0 && !r.note && /no changes were expected but changes were proposed/i.test(res.stdout + res.stderr)) {
+                                // A variant that changes what the program registers (e.g. the dynamic providers'
+                                // serialized code) is itself a finding: say so, and time the plain preview.
+                                const changed = (res.stdout.match(/^\s+[~+-]+\s+\S+.*$/gm) ?? []).slice(0, 3).map((l) => l.trim()).join("; ");
+                                r.note = ` [NOT a no-op: ${changed}]`;
+                                continue;
+                            }
+                            if (res.code !== 0) throw new Error(`pulumi preview (${c.label}) exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+                            r.times.push(res.seconds);
+                            break;
+                        }
+                    } finally {
+                        undo?.();
+                    }
+                }
+            }
+            for (const r of results) {
+                timings.push({ label: r.label + r.note, times: r.times });
+                console.log(`[bench] ${r.label}${r.note}: ${secs(r.times)} s (${r.times.map((t) => t.toFixed(2)).join(", ")})`);
+            }
+            return results.map((r) => r.times);
+        };
+
+        // The empty TypeScript program, on the same path: Pulumi.yaml, package.json, index.ts, tsconfig.
+        const empty = path.join(tmp, "empty");
+        fs.mkdirSync(empty);
+        fs.writeFileSync(path.join(empty, "Pulumi.yaml"), "name: empty\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n");
+        fs.writeFileSync(path.join(empty, "package.json"), JSON.stringify({ name: "empty", main: "index.ts" }));
+        fs.writeFileSync(path.join(empty, "index.ts"), "export const nothing: string = \"\";\n");
+        fs.writeFileSync(path.join(empty, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }));
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(empty, "node_modules"));
+        await pulumi(empty, {}, "stack", "init", "empty");
+        await pulumi(empty, {}, "up", "--yes", "--skip-preview");
+        const [emptyTimes] = await previews(empty, [
+            { label: "empty TypeScript program (type-checked, as `pulumi new typescript`)", variant: { name: "as is" } },
+            { label: "empty TypeScript program, PULUMI_NODEJS_TRANSPILE_ONLY=true", variant: { name: "transpile only", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } } },
+        ]);
+
+        // The project as committed, one stack, resized in place.
+        const project = await copyProject(path.join(tmp, "project"));
+        await pulumi(project, {}, "stack", "init", StackName);
+        const stateFile = path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${StackName}.json`);
         await sb.controlPlane.api.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "instavote" } }]);
+        const known = new Set<number>();
         for (const n of sizes) {
-            // GitHub (the stand-in, as strict as GitHub) knows only repositories that exist.
             for (let i = 0; i < n; i++) {
-                if (!knownApps.has(i)) sb.github.addRepository(SandboxOwner, `app-${i}`);
-                knownApps.add(i);
+                if (!known.has(i)) sb.github.addRepository(SandboxOwner, `app-${i}`);
+                known.add(i);
             }
             const repositories = Array.from({ length: n }, (_, i) => ({
-                name: `app-${i}`,
-                url: sb.repositories.instavote,
+                name: `app-${i}`, url: sb.repositories.instavote,
                 // prune off: the copies share one Deployment, and deleting one must not garbage-collect it.
                 kustomizations: [{ name: `app-${i}-staging`, path: "./deploy/vote/staging", targetNamespace: "instavote", prune: false }],
             }));
-            const s = await sandboxStack(sb, `scale-${n}`, sandboxConfig(sb, { repositories }));
-            const up = await s.stack.up();
-            const resources = Object.values(up.summary.resourceChanges ?? {}).reduce((a, b) => a + b, 0);
-            rows.push({ name: `${n} repositor${n === 1 ? "y" : "ies"}`, times: await timePreviews(() => s.stack.preview({ expectNoChanges: true })), resources });
-            await s.stack.destroy();
+            for (const checks of ["on", "off"] as const) {
+                const overrides = { repositories, ...(checks === "off" ? { deliveryCheck: "off", receiverProbe: "off" } : {}) };
+                await pulumi(project, {}, "config", "rm", "flux-push:repositories").catch(() => undefined);
+                for (const key of ["deliveryCheck", "receiverProbe"]) await pulumi(project, {}, "config", "rm", `flux-push:${key}`).catch(() => undefined);
+                for (const command of configCommands(sandboxConfig(sb, overrides))) await pulumi(project, {}, ...command);
+                await pulumi(project, {}, "config", "set", "--secret", "github:token", sb.githubToken);
+                const up = await pulumi(project, {}, "up", "--yes", "--skip-preview");
+                const st = stateStats(stateFile);
+                const label = `${n} repositor${n === 1 ? "y" : "ies"}, checks ${checks}`;
+                console.log(`[bench] up (${label}): ${up.seconds.toFixed(1)} s; state ${kib(st.bytes)}, __provider ${kib(st.providerCode)}`);
+                const cleanups: (() => void)[] = [];
+                const measured = checks === "on" ? variants : variants.slice(0, 2);
+                for (const v of measured) if (v.prepare) cleanups.push(await v.prepare(project));
+                const [committed, checked] = await previews(project, measured.map((v) => ({ label: `${label}: ${v.name}`, variant: v })));
+                for (const c of cleanups) c();
+                stateRows.push([String(n), checks === "on" ? "on (default)" : "deliveryCheck/receiverProbe off", `${st.resources} (${st.dynamic})`, kib(st.bytes), kib(st.bytes / n),
+                    `${kib(st.providerCode)} (${Math.round((100 * st.providerCode) / st.bytes)}%)`, `${secs(committed)} s`, `${secs(checked)} s`]);
+                if (checks === "on") {
+                    if (n === sizes[0]) {
+                        const logged = await pulumi(project, {}, "preview", "--expect-no-changes", "--logtostderr", "-v=9");
+                        timeline = pluginTimeline(logged.stderr);
+                    }
+                }
+            }
         }
-        // After the stack runs, so the empty program's stack shares the same warm CLI and plugin cache.
-        rows.unshift({ name: "empty program", times: await emptyProgram(sb), resources: 1 });
-        const base = median(rows[0].times);
-        console.log(`\n\`pulumi preview\` (no changes), median of ${runs} runs (sandbox: real CLI, kubernetes provider and API server; random/github stand-ins)\n`);
-        console.log(table(["program", "resources", "median (s)", "min (s)", "max (s)", "ratio to empty"],
-            rows.map((r) => [r.name, String(r.resources), median(r.times).toFixed(2), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(1)}x`])));
+        await pulumi(project, {}, "destroy", "--yes", "--skip-preview");
+
+        // The inline path (Automation API) for comparison, 1 repository, checks on.
+        sb.github.addRepository(SandboxOwner, "inline-0");
+        const inline = await sandboxStack(sb, "inline", sandboxConfig(sb, {
+            repositories: [{ name: "inline-0", url: sb.repositories.instavote, kustomizations: [{ name: "inline-0-staging", path: "./deploy/vote/staging", targetNamespace: "instavote", prune: false }] }],
+        }));
+        await inline.stack.up();
+        const inlineTimes: number[] = [];
+        for (let i = 0; i < runs; i++) {
+            const t = process.hrtime.bigint();
+            await inline.stack.preview({ expectNoChanges: true });
+            inlineTimes.push(Number(process.hrtime.bigint() - t) / 1e9);
+        }
+        timings.push({ label: "(inline program through the Automation API, 1 repository, checks on)", times: inlineTimes });
+        await inline.stack.destroy();
+        // The empty program inline too: the engine and CLI without any language host.
+        const emptyInline = await LocalWorkspace.createOrSelectStack({ stackName: "empty-inline", projectName: "empty-inline", program: async () => ({}) },
+            { workDir: fs.mkdtempSync(path.join(tmp, "inline-")), envVars: sb.pulumiEnv, pulumiHome: sb.pulumiEnv.PULUMI_HOME, pulumiCommand: await PulumiCommand.get({ root: path.join(sb.dir, "pulumi-cli") }) });
+        await emptyInline.up();
+        const emptyInlineTimes: number[] = [];
+        for (let i = 0; i < runs; i++) {
+            const t = process.hrtime.bigint();
+            await emptyInline.preview({ expectNoChanges: true });
+            emptyInlineTimes.push(Number(process.hrtime.bigint() - t) / 1e9);
+        }
+        timings.push({ label: "(inline empty program through the Automation API)", times: emptyInlineTimes });
+
+        const base = median(emptyTimes);
+        console.log(`\n\`pulumi preview --expect-no-changes\`, median of ${runs} (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, node ${process.version}; the sandbox's real CLI (build.sh pulumi_version), kubernetes provider, API server, Flux 2.9; stand-ins: Node language host, random/github, GitHub's API)\n`);
+        console.log(table(["program", "median (s)", "min (s)", "max (s)", "ratio to empty TS program"],
+            timings.map((r) => [r.label, secs(r.times), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(1)}x`])));
+        console.log("\nState after `up` (user path; the file backend's checkpoint), and previews\n");
+        console.log(table(["repositories", "checks", "resources (dynamic)", "state file", "per repository", "of it: `__provider` code", "preview as committed", "preview type-checked (before)"], stateRows));
+        console.log(`\nOne preview (1 repository, as committed), from the engine's log (-v=9, which slows it): seconds from the first log line\n`);
+        console.log(table(["plugin", "binary", "launched", "answering"], timeline));
     } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
         await sb.stop();
     }
 }
 
-main().catch((err: Error) => {
-    console.error(err.message);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((err: Error) => {
+        console.error(err.message);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,173 @@
+// The user's path, end to end: what a user types, in the committed project directory, with the
+// plain `pulumi` CLI (the sandbox's, v3.276.0). The engine starts the program through the Node language host
+// (sandbox/bin/pulumi-language-nodejs, the sandbox's stand-in for Pulumi's Go one) exactly as
+// `pulumi up` does: index.ts through @pulumi/pulumi's runner, compiled by ts-node under the
+// project's tsconfig.json, Pulumi.yaml's runtime options, the stack's config and secrets, and the
+// policy pack in policy/. Same sandbox as the e2e suite (real engine, kubernetes provider, API
+// server, Flux 2.9; stand-ins for random/github, GitHub's API, the Git host, kube-proxy).
+// The checks run in order on one stack; each says what it proves.
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { webhookPath } from "../../lib/flux";
+import { paths } from "../cluster/kubeApi";
+import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { sandboxConfig } from "../stack";
+import { CliResult, configCommands, copyProject, runPulumi } from "../userPath";
+
+interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
+interface Outputs { namespace: string; tokenSecret: string; tokenGeneration: string; exposure: unknown; repositories: Record<string, RepositoryOutputs> }
+
+const StackName = "user";
+const ns = "flux-system";
+
+describe("the user's path: `pulumi` in the committed project directory, through the Node language host", function () {
+    this.timeout(10 * 60 * 1000);
+    let sb: Sandbox;
+    let tmp: string;
+    let project: string;
+    let outputs: Outputs;
+    const timings: Record<string, number> = {};
+
+    const pulumi = async (what: string, ...args: string[]): Promise<CliResult> => {
+        const res = await runPulumi(sb.tools.pulumi, project, sb.pulumiEnv, args);
+        timings[what] = Math.round(res.seconds * 100) / 100;
+        return res;
+    };
+    const ok = async (what: string, ...args: string[]) => {
+        const res = await pulumi(what, ...args);
+        assert.strictEqual(res.code, 0, `pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+        return res;
+    };
+    const all = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
+    const secretToken = async () => {
+        const secret = await sb.controlPlane.api.get<{ data: { token: string } }>(paths.secret(ns, outputs.tokenSecret));
+        return Buffer.from(secret?.data.token ?? "", "base64").toString();
+    };
+
+    before(async function () {
+        this.timeout(5 * 60 * 1000);
+        sb = await startSandbox({ quiet: true });
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-user-"));
+        project = await copyProject(path.join(tmp, "project"));
+    });
+
+    after(async function () {
+        this.timeout(2 * 60 * 1000);
+        console.log(`      timings (s): ${JSON.stringify(timings)}`);
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        await sb?.stop();
+    });
+
+    it("1. stack init and config set (the GitHub token with --secret) write the stack file beside the committed ones", async () => {
+        await ok("stack init", "stack", "init", StackName);
+        for (const command of configCommands(sandboxConfig(sb))) await ok("config set", ...command);
+        await ok("config set --secret", "config", "set", "--secret", "github:token", sb.githubToken);
+        const stackFile = fs.readFileSync(path.join(project, `Pulumi.${StackName}.yaml`), "utf8");
+        assert.match(stackFile, /github:token:\n\s+secure: v1:/, "the token is stored encrypted");
+        assert.ok(!stackFile.includes(sb.githubToken));
+        const shown = JSON.parse((await ok("config", "config", "--json")).stdout) as Record<string, { value?: unknown; objectValue?: unknown; secret: boolean }>;
+        assert.deepStrictEqual(shown["github:token"], { secret: true }, "`pulumi config` does not show the token");
+        assert.strictEqual(shown["flux-push:allowPrivateAddresses"].value, "true");
+        assert.deepStrictEqual(shown["flux-push:repositories"].objectValue, sandboxConfig(sb)["flux-push:repositories"], "the nested repositories, typed (prune a boolean)");
+    });
+
+    it("2. preview from nothing shows what up will create, and creates nothing", async () => {
+        const res = await ok("preview (create)", "preview");
+        assert.match(res.stdout, /\+ \d+ to create/);
+        assert.match(res.stdout, /\+\s+kubernetes:notification\.toolkit\.fluxcd\.io\/v1:Receiver instavote-receiver create/);
+        assert.match(res.stdout, /\+\s+github:index:RepositoryWebhook instavote-webhook create/);
+        assert.strictEqual(sb.github.listHooks(SandboxOwner, "instavote").length, 0);
+    });
+
+    it("3. up creates the stack: Secret, NodePort, a Ready Receiver at the computed path, the GitHub hook checked by its delivery", async () => {
+        const res = await ok("up", "up", "--yes", "--skip-preview");
+        assert.match(res.stdout, /Resources:\n\s+\+ \d+ created/);
+        outputs = JSON.parse((await ok("stack output", "stack", "output", "--json", "--show-secrets")).stdout) as Outputs;
+        const repo = outputs.repositories.instavote;
+        const token = await secretToken();
+        assert.match(token, /^[A-Za-z0-9]{48}$/);
+        assert.strictEqual(repo.webhookPath, webhookPath(token, repo.receiver, ns));
+        assert.strictEqual(repo.payloadUrl, `http://127.0.0.1:31234${repo.webhookPath}`);
+        const receiver = await sb.controlPlane.api.get<{ status?: { webhookPath?: string } }>(paths.receiver(ns, repo.receiver));
+        assert.strictEqual(receiver?.status?.webhookPath, repo.webhookPath, "notification-controller's path is the stack's");
+        const [hook, ...more] = sb.github.listHooks(SandboxOwner, "instavote");
+        assert.deepStrictEqual(more, []);
+        assert.strictEqual(String(hook.id), repo.webhookId);
+        assert.strictEqual(hook.config.url, repo.payloadUrl);
+        assert.deepStrictEqual({ mode: repo.deliveryCheck.mode, ok: repo.deliveryCheck.ok, statusCode: repo.deliveryCheck.statusCode }, { mode: "fail", ok: true, statusCode: 200 });
+    });
+
+    it("4. stack output hides the secret payload URL and path unless --show-secrets", async () => {
+        const hidden = JSON.parse((await ok("stack output (secrets hidden)", "stack", "output", "--json")).stdout) as { repositories: unknown };
+        const text = JSON.stringify(hidden);
+        assert.ok(!text.includes(outputs.repositories.instavote.webhookPath), "the webhook path (a digest of the token) is not shown");
+        assert.match(text, /\[secret\]/);
+        const state = fs.readFileSync(path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${StackName}.json`), "utf8");
+        for (const secret of [await secretToken(), sb.githubToken]) assert.ok(!state.includes(secret), "no plaintext secret in the state file");
+    });
+
+    it("5. preview --expect-no-changes right after up passes", async () => {
+        const res = await ok("preview --expect-no-changes", "preview", "--expect-no-changes");
+        assert.match(res.stdout, /\d+ unchanged/);
+    });
+
+    it("6. preview does not type-check at run time (Pulumi.yaml's tsconfig.pulumi.json: noCheck); tsc --noEmit, as CI runs it, does", async () => {
+        const index = path.join(project, "index.ts");
+        const committed = fs.readFileSync(index, "utf8");
+        // Valid JavaScript, a type error: harmless at run time, refused by the type-checker.
+        fs.writeFileSync(index, `${committed}\n((n: number) => n)("not a number");\n`);
+        try {
+            await ok("preview (type error in index.ts)", "preview", "--expect-no-changes");
+            const tsc = await new Promise<{ code: number; out: string }>((resolve) => execFile(process.execPath,
+                [path.join(project, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", project], (err, stdout) => resolve({ code: err ? 1 : 0, out: stdout })));
+            assert.strictEqual(tsc.code, 1);
+            assert.match(tsc.out, /index\.ts\(\d+,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'/);
+        } finally {
+            fs.writeFileSync(index, committed);
+        }
+    });
+
+    it("7. preview --policy-pack policy with a config listing the sandbox's node address passes every policy", async () => {
+        const staging = JSON.parse(fs.readFileSync(path.join(project, "policy", "config", "staging.json"), "utf8")) as Record<string, Record<string, unknown>>;
+        const passing = path.join(tmp, "policy-sandbox.json");
+        fs.writeFileSync(passing, JSON.stringify({ ...staging, "payload-url-https": { ...staging["payload-url-https"], nodeAddresses: ["127.0.0.1"] } }));
+        const res = await ok("preview --policy-pack (passes)", "preview", "--policy-pack", "policy", "--policy-pack-config", passing);
+        assert.match(res.stdout, /Policies:\n\s+✅ flux-push@v0\.1\.0 \(local: policy\)/);
+    });
+
+    it("8. the committed staging policy config does not list the sandbox's address: payload-url-https refuses its http payload URL", async () => {
+        const res = await pulumi("preview --policy-pack (fails)", "preview", "--policy-pack", "policy", "--policy-pack-config", path.join("policy", "config", "staging.json"));
+        assert.notStrictEqual(res.code, 0, all(res));
+        assert.match(res.stdout, /\[mandatory\] {2}payload-url-https/);
+        assert.match(res.stdout, /webhook on instavote posts to plain http \(http:\/\/127\.0\.0\.1:31234\) but 127\.0\.0\.1 is not where this stack serves the receiver: NodePort 31234 of flux-system\/webhook-receiver, on a node address in payload-url-https nodeAddresses \(203\.0\.113\.10\); add the node's address there if it is one, or use exposure ingress/);
+        assert.ok(!all(res).includes(outputs.repositories.instavote.webhookPath), "the message names the origin, never the path");
+    });
+
+    it("9. a bad config value: one clean message naming the setting, a non-zero exit, no stack trace, nothing changed", async () => {
+        await ok("config set (bad)", "config", "set", "exposure", "nodeport");
+        const res = await pulumi("preview (bad config)", "preview");
+        assert.notStrictEqual(res.code, 0);
+        const text = all(res);
+        const message = /"nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url/g;
+        assert.strictEqual(text.match(message)?.length, 1, text);
+        assert.doesNotMatch(text, /^\s+at .+\(.*:\d+:\d+\)$/m, "no stack trace");
+        assert.doesNotMatch(text, /Program exited with non-zero exit code/, "the program bailed with its own message (exit 32)");
+        await ok("config rm", "config", "rm", "exposure");
+        await ok("preview --expect-no-changes (again)", "preview", "--expect-no-changes");
+    });
+
+    it("10. destroy removes everything the stack made: the hook, the Receiver, the Secret; Flux's Service is ClusterIP again", async () => {
+        const repo = outputs.repositories.instavote;
+        await ok("destroy", "destroy", "--yes", "--skip-preview");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
+        assert.strictEqual(await sb.controlPlane.api.get(paths.receiver(ns, repo.receiver)), undefined);
+        assert.strictEqual(await sb.controlPlane.api.get(paths.secret(ns, outputs.tokenSecret)), undefined);
+        const svc = await sb.controlPlane.api.get<{ spec: { type: string } }>(paths.service(ns, "webhook-receiver"));
+        assert.strictEqual(svc?.spec.type, "ClusterIP");
+        await ok("stack rm", "stack", "rm", "--yes", StackName);
+        assert.ok(!fs.existsSync(path.join(project, `Pulumi.${StackName}.yaml`)), "stack rm removed the stack file");
+    });
+});
