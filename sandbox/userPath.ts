@@ -46,6 +46,14 @@ function linkModules(dest: string): string {
     return dest;
 }
 
+/** The last commit whose own resources (hook capacity, probe, ping) were dynamic providers: stacks made by it upgrade in place. */
+export const DynamicProvidersRef = "5160d4a21492f915171e4122d1349ce72bb20336";
+
+/** Whether the checkout's history holds `ref` (a shallow clone may not). */
+export function hasCommit(ref: string): Promise<boolean> {
+    return new Promise((resolve) => execFile("git", ["cat-file", "-e", `${ref}^{commit}`], { cwd: repoRoot }, (err) => resolve(!err)));
+}
+
 export interface CliResult {
     readonly code: number;
     readonly stdout: string;

@@ -23,14 +23,14 @@ import { parse, stringify } from "yaml";
 import { SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack } from "../stack";
 import { repoRoot } from "../toolchain";
-import { configCommands, copyProject, runPulumi } from "../userPath";
+import { configCommands, copyProject, DynamicProvidersRef, runPulumi } from "../userPath";
 import { median, table } from "./stats";
 
 const runs = Number(process.env.RUNS ?? 3);
 const sizes = (process.env.SIZES ?? "1,50").split(",").map(Number);
 const StackName = "bench";
 /** The project before its own resources moved from dynamic providers to the provider plugin; "" skips it. */
-const beforeRef = process.env.BEFORE_REF ?? "5160d4a";
+const beforeRef = process.env.BEFORE_REF ?? DynamicProvidersRef;
 
 interface Timing { readonly label: string; readonly times: number[] }
 
