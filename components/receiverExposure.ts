@@ -83,7 +83,7 @@ export class ReceiverExposure extends pulumi.ComponentResource {
         };
         // With only GitHub's addresses admitted, the client address must survive to the Pod:
         // externalTrafficPolicy Local keeps it (no SNAT), at the price of serving only on nodes
-        // that run notification-controller (see README "Only GitHub's addresses").
+        // that run notification-controller (see docs/exposure-and-triggers.md#only-githubs-addresses-allowedsources-github).
         const trafficPolicy = restricted ? { externalTrafficPolicy: "Local" } : {};
 
         let base: pulumi.Output<string>;

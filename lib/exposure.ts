@@ -26,7 +26,7 @@ export function createdByStack(svc: ServiceView | undefined): boolean {
 /**
  * Source-range annotations of the ingress controllers users run most. Each controller reads only
  * its own; the others ignore them. Traefik (a Middleware with ipAllowList) and GKE's Ingress
- * (Cloud Armor) have no annotation for this: see the README.
+ * (Cloud Armor) have no annotation for this: see docs/exposure-and-triggers.md#only-githubs-addresses-allowedsources-github.
  */
 export function ingressSourceRangeAnnotations(ranges: readonly string[]): Record<string, string> {
     const list = ranges.join(",");

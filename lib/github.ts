@@ -543,7 +543,7 @@ export function hookCapacityProblem(owner: string, repository: string, hooks: re
             return `${owner}/${repository} already has ${n} webhooks for the "${event}" event, and ${name} allows at most ${max} per event per repository: ` +
                 "a new hook would be refused (422). Options: watch this repository from fewer clusters (each stack adds one hook), " +
                 "let one Receiver reconcile several GitRepositories (one hook, `resources` with several entries or matchLabels), " +
-                `or use an organization webhook (its own limit of ${max} per event) in front of the clusters. See the README's "Fleets" section`;
+                `or use an organization webhook (its own limit of ${max} per event) in front of the clusters. See docs/fleets.md`;
         }
     }
     return undefined;

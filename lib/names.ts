@@ -1,6 +1,6 @@
 // Names of the objects that carry the token. Each token generation gets its own Secret and
 // Receiver, so a rotation can create the new pair beside the old one and move GitHub's hook only
-// once the new path is served (the old pair keeps answering until then; see README "Rotating").
+// once the new path is served (the old pair keeps answering until then; see docs/rotation.md#how-a-rotation-loses-no-delivery).
 import { createHash } from "crypto";
 
 /** The Secret name the guide and Flux's docs use; each generation adds its suffix. */

@@ -14,7 +14,7 @@ import { DefaultOidcAudience, GenericOidcReceiverType } from "./oidc";
 /**
  * The action that puts the flux CLI on PATH. Pinned to a full commit SHA (a tag can be moved).
  * The SHA is the one third-party files record for fluxcd/flux2's v2.4.0 tag; no v2.9.x pin could
- * be confirmed here (see the README, "The workflow"). The action installs the CLI version given in
+ * be confirmed here (see docs/actions-oidc.md#the-workflow). The action installs the CLI version given in
  * `version`, so the CLI is 2.9.5 whatever the action's own release.
  */
 export const FluxSetupAction = { uses: "fluxcd/flux2/action", sha: "8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55", release: "v2.4.0" } as const;

@@ -13,7 +13,7 @@
 // - where one preview's time goes (the engine's own log: when each plugin is launched and ready);
 // - the inline path (Automation API, as the e2e suite runs), 1 repository, for comparison.
 // Medians of RUNS (default 3) runs. Prints tables; asserts nothing. Stand-ins: random/github
-// providers, GitHub's API, the Git host, the Node language host itself (see the README's table).
+// providers, GitHub's API, the Git host, the Node language host itself (see docs/sandbox.md#real-parts-and-stand-ins).
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,7 +1,7 @@
 // Benchmark (issue 10.2): token rotation under a steady stream of pushes (one every 250 ms through
 // the GitHub stand-in) while one `up` rotates the token, ROTATIONS times on one sandbox. Prints the
 // deliveries that did not get 200 and the seconds from the stream's end until its last commit is
-// applied. Asserts nothing. (The README's "before" row ran this loop on the earlier main.)
+// applied. Asserts nothing. (The "before" row of docs/rotation.md#how-a-rotation-loses-no-delivery ran this loop on the earlier main.)
 import * as path from "path";
 import { startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack } from "../stack";

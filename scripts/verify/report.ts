@@ -186,7 +186,7 @@ export function issueBody(r: Report): string {
         "",
         `The verify workflow (\`.github/workflows/verify.yml\`) keeps one issue per stack, labelled \`${IssueLabel}\`. ` +
             "Each failing run rewrites this body; it comments when what fails changes, and closes the issue when a run passes. " +
-            "Fix the cause (or redeliver after fixing), then re-run verify from the Actions tab to confirm. The README's CI/CD section explains the checks.",
+            "Fix the cause (or redeliver after fixing), then re-run verify from the Actions tab to confirm. docs/ci-cd.md#scheduled-verification-verifyyml explains the checks.",
         "",
         `<!-- ${SignatureMarker}: ${r.signature} -->`,
     ].join("\n");
