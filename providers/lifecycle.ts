@@ -29,8 +29,9 @@ export const ResourceTypes = {
 
 /**
  * What the same resources were as dynamic resources (module `flux-push`): stacks from before keep
- * their URNs through aliases, and the engine replaces each one once (a new provider): the old,
- * serialized dynamic providers have no delete, so that removes nothing anywhere.
+ * their URNs through aliases. The engine then diffs them with the plugin (the new provider has no
+ * config to differ in, so no replacement), and the plugin updates each once to rewrite its
+ * state without the old code (LegacyCodeKey), running nothing unless its inputs changed too.
  */
 export const DynamicTypes = {
     hookCapacity: "pulumi-nodejs:dynamic/flux-push:HookCapacity",
@@ -112,6 +113,15 @@ export function outputsToWire(outs: unknown, secretKeys: Set<string>): Record<st
     return wire;
 }
 
+/** Where a dynamic provider's serialized code sat in its resources' inputs and outputs. */
+export const LegacyCodeKey = "__provider";
+
+/** Outputs without a dynamic provider's serialized code; whether they held it. */
+function withoutLegacyCode(outs: Record<string, unknown>): { outs: Record<string, unknown>; legacy: boolean } {
+    const { [LegacyCodeKey]: code, ...rest } = outs;
+    return { outs: rest, legacy: code !== undefined };
+}
+
 /** The resource type of a URN (`urn:pulumi:stack::project::parentType$type::name`). */
 export function typeOfUrn(urn: string): string {
     const parts = urn.split("::");
@@ -132,8 +142,10 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
         version,
         async diff(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
             const l = of(urn);
-            if (!l.diff) return { changes: undefined };
-            return l.diff(id, propertiesFromWire(olds).values, propertiesFromWire(news).values);
+            const old = withoutLegacyCode(propertiesFromWire(olds).values);
+            const diff = l.diff ? await l.diff(id, old.outs, propertiesFromWire(news).values) : { changes: undefined };
+            // State from a dynamic provider: an update writes it again without the code.
+            return old.legacy && diff.changes !== true ? { changes: true } : diff;
         },
         async create(urn: string, inputs: Record<string, Wire>) {
             const ins = propertiesFromWire(inputs);
@@ -144,9 +156,13 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
             const l = of(urn);
             const o = propertiesFromWire(olds);
             const n = propertiesFromWire(news);
-            if (!l.update) return { outs: outputsToWire(n.values, n.secretKeys) };
-            const r = await l.update(id, o.values, n.values);
-            return { outs: outputsToWire(r.outs, new Set([...o.secretKeys, ...n.secretKeys])) };
+            const old = withoutLegacyCode(o.values);
+            const secretKeys = new Set([...o.secretKeys, ...n.secretKeys]);
+            // Only the old code to drop: the same outputs, nothing run again.
+            if (old.legacy && (!l.diff || (await l.diff(id, old.outs, n.values)).changes !== true)) return { outs: outputsToWire(old.outs, secretKeys) };
+            if (!l.update) throw new Error(`${typeOfUrn(urn)} is replaced, never updated, when its inputs change`);
+            const r = await l.update(id, old.outs, n.values);
+            return { outs: outputsToWire(r.outs, secretKeys) };
         },
         async delete(id: string, urn: string, props: Record<string, Wire>) {
             await of(urn).delete?.(id, propertiesFromWire(props).values);

@@ -78,6 +78,25 @@ describe("provider plugin: the engine's calls, by type", () => {
         assert.deepStrictEqual(calls, [["diff", { token: "a", repository: "a" }, { token: "a", repository: "b" }], ["delete", "i", { token: "a", repository: "a" }]]);
     });
 
+    it("state from the dynamic-provider days: an update drops the serialized code and runs nothing, unless the inputs changed too", async () => {
+        const legacy = { __provider: "exports.handler = ...", token: secret("old"), repository: "instavote", count: 1 };
+        assert.deepStrictEqual(await p.diff("i", urn, legacy, { token: secret("old"), repository: "instavote" }), { changes: true });
+        assert.deepStrictEqual(calls, [["diff", { token: "old", repository: "instavote", count: 1 }, { token: "old", repository: "instavote" }]], "the lifecycle never sees the code");
+        calls.length = 0;
+        const r = await p.update("i", urn, legacy, { token: secret("old"), repository: "instavote" });
+        assert.deepStrictEqual(r.outs, { token: secret("old"), repository: "instavote", count: 1 }, "the same outputs, without the code");
+        assert.ok(!calls.some((c) => c[0] === "update"), "nothing ran again");
+        calls.length = 0;
+        const moved = await p.update("i", urn, legacy, { token: secret("old"), repository: "result" });
+        assert.deepStrictEqual(moved.outs, { token: secret("old"), repository: "result", count: 2 });
+        assert.deepStrictEqual(calls.map((c) => c[0]), ["diff", "update"]);
+        assert.deepStrictEqual(calls[1][1], { token: "old", repository: "instavote", count: 1 });
+    });
+
+    it("without that code, no change is no change", async () => {
+        assert.deepStrictEqual(await p.diff("i", urn, { token: secret("a"), repository: "a", count: 1 }, { token: secret("a"), repository: "a" }), { changes: false });
+    });
+
     it("a type it does not serve is an error that names what it serves", async () => {
         await assert.rejects(p.create(`urn:pulumi:prod::flux-push::${ResourceTypes.webhookPing}::x`, {}), new RegExp(`flux-push-github serves ${ResourceTypes.hookCapacity}; not ${ResourceTypes.webhookPing}`));
         assert.strictEqual(p.version, "1.2.3");
