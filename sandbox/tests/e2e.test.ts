@@ -185,7 +185,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
             },
         });
         // Only the Kustomization: the program's own resources are the flux-push-github plugin's, whose
-        // default provider gets no config (dynamic providers' did: every config change updated it).
+        // default provider gets no config (the dynamic providers' did before: every config change updated it).
         assert.deepStrictEqual(updates, [
             "update kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization::instavote-kustomization-vote-staging",
         ]);

@@ -126,7 +126,7 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
             return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
                 ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
                 : inputs;
-        // The program's dynamic resources, as their providers answer when all is well.
+        // The program's own resources (its provider plugin's), as the plugin answers when all is well.
         case "flux-push-github:index:PayloadUrlProbe":
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
         case "flux-push-github:index:WebhookPing":
