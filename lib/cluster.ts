@@ -9,26 +9,10 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-
-/**
- * The yaml package, found from here. The dynamic providers (providers/githubHooks.ts) read the
- * cluster too, from a serialized copy of this code that runs in the engine's `pulumi-nodejs`
- * process, whose `require` searches from that process's working directory (the Automation API's
- * work dir may have no node_modules): the path resolved here, at serialization, finds it anyway.
- */
-const YamlModulePath = require.resolve("yaml");
+import { parse } from "yaml";
 
 function parseYaml(text: string): unknown {
-    let yaml: typeof import("yaml");
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        yaml = require(YamlModulePath) as typeof import("yaml");
-    } catch {
-        // A provider serialized on another machine (its path is in state): the usual lookup.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        yaml = require("yaml") as typeof import("yaml");
-    }
-    return yaml.parse(text);
+    return parse(text);
 }
 
 export interface ApiResponse {

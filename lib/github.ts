@@ -1,8 +1,8 @@
 // GitHub's REST API as the program's own checks use it: which GitHub `github:baseUrl` names (and
 // the REST base, web origin and limits that follow), one request function that waits out rate
 // limits exactly as GitHub asks, and the pure decisions (which delivery is our ping, what a status
-// code means, how many hooks a repository holds). The dynamic providers in providers/ run these in
-// their own process, and scripts/verify.ts uses the same client.
+// code means, how many hooks a repository holds). The program's provider plugin (provider/, the
+// lifecycles in providers/) runs these in its own process, and scripts/verify.ts uses the same client.
 import { createHash, createHmac, randomUUID } from "crypto";
 
 // ---- which GitHub ------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ export function resolveGitHubBase(value: string | undefined, setting = "github:b
     return { ok: true, kind: "ghes", restBase: `${u.origin}/api/v3/`, webOrigin: u.origin };
 }
 
-/** The GitHub behind an already resolved REST base (as the dynamic providers receive it). */
+/** The GitHub behind an already resolved REST base (as the provider plugin's resources receive it). */
 export function githubBaseOf(restBase: string): GitHubBase {
     const r = resolveGitHubBase(restBase, "the GitHub REST base");
     if (!r.ok) throw new Error(r.problem);
@@ -160,9 +160,8 @@ const MinuteMs = 60_000;
 /**
  * Why a request has no answer to give: `GitHubUnreachableError`, no HTTP answer (refused, reset,
  * or over its timeout); `GitHubNotJsonError`, an answer that is not GitHub's REST API (a web page:
- * the web UI or a login redirect). Plain Errors with that `name`, not subclasses: the engine runs
- * the dynamic providers from Pulumi's serialized copy of this code, where a class extending Error
- * becomes a function that makes no Error, and the message was lost (`pulumi up` said "error: undefined").
+ * the web UI or a login redirect). Plain Errors with that `name`, not subclasses (the checks ran
+ * from Pulumi's serialized copy of this code once, where a class extending Error made no Error).
  */
 export type GitHubErrorName = "GitHubUnreachableError" | "GitHubNotJsonError";
 

@@ -1,15 +1,16 @@
-// The Actions OIDC trigger's own resources, as Pulumi dynamic providers (as providers/githubHooks.ts
-// does for hooks): the workflow file the stack commits (`actionsWorkflowDelivery: commit`), and the
-// proof at `up` that a dispatched run reaches the Receiver. Thin shims: the logic is in
-// lib/actionsProof.ts and lib/workflowFile.ts. The engine runs these in its dynamic-provider
-// process from a serialized copy: they capture no secret; the GitHub token and the kubeconfig
-// arrive as (secret) inputs, and outputs hold only non-secret results.
+// The Actions OIDC trigger's own resources, served by the project's provider plugin (provider/, as
+// providers/githubHooks.ts's are): the workflow file the stack commits (`actionsWorkflowDelivery:
+// commit`), and the proof at `up` that a dispatched run reaches the Receiver. Thin shims: the
+// logic is in lib/actionsProof.ts and lib/workflowFile.ts. The GitHub token and the kubeconfig
+// arrive as (secret) inputs; the workflow file's outputs repeat the token, which the plugin hands
+// back to the engine as a secret (providers/lifecycle.ts), the proof's hold only non-secret results.
 import * as pulumi from "@pulumi/pulumi";
 import { githubCall, ProofInputs, ProofResult, proofFingerprint, proveActionsTrigger } from "../lib/actionsProof";
 import { clusterClient } from "../lib/cluster";
 import { githubRequest } from "../lib/github";
 import { commitWorkflow, removeWorkflow, WorkflowFileState } from "../lib/workflowFile";
 import { GitHubAccess, KubeconfigInputs } from "./githubHooks";
+import { ResourceLifecycle, ResourceTypes } from "./lifecycle";
 
 // Output fields are `declare`d (not `!`): an ES2022 class field would reset what the constructor set.
 
@@ -22,13 +23,13 @@ export interface WorkflowFileArgs extends GitHubAccess {
     readonly content: pulumi.Input<string>;
 }
 
-interface FileInputs { owner: string; apiBaseUrl: string; token: string; repository: string; path: string; branch: string; content: string }
-interface FileOutputs extends FileInputs, WorkflowFileState {}
+export interface FileInputs { owner: string; apiBaseUrl: string; token: string; repository: string; path: string; branch: string; content: string }
+export interface FileOutputs extends FileInputs, WorkflowFileState {}
 
 const commitMessage = (i: FileInputs, verb: string) => `${verb} ${i.path} (flux-push: the Actions OIDC trigger's workflow)`;
 const call = (i: FileInputs) => githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
 
-const workflowFileProvider: pulumi.dynamic.ResourceProvider = {
+export const workflowFileProvider: ResourceLifecycle<FileInputs, FileOutputs> = {
     async diff(_id: string, olds: FileOutputs, news: FileInputs) {
         const moved = olds.owner !== news.owner || olds.repository !== news.repository || olds.path !== news.path || olds.branch !== news.branch;
         return { changes: moved || olds.content !== news.content, replaces: moved ? ["path"] : [], deleteBeforeReplace: false };
@@ -48,11 +49,11 @@ const workflowFileProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** The generated workflow in the application repository, committed through the contents API. */
-export class WorkflowFile extends pulumi.dynamic.Resource {
+export class WorkflowFile extends pulumi.CustomResource {
     declare public readonly sha: pulumi.Output<string>;
     declare public readonly commit: pulumi.Output<string>;
     constructor(name: string, args: WorkflowFileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(workflowFileProvider, name, { ...args, token: pulumi.secret(args.token), sha: undefined, commit: undefined }, opts, "flux-push", "WorkflowFile");
+        super(ResourceTypes.workflowFile, name, { ...args, token: pulumi.secret(args.token), sha: undefined, commit: undefined }, opts);
     }
 }
 
@@ -69,7 +70,7 @@ export interface ActionsProofArgs extends GitHubAccess {
     readonly cluster: KubeconfigInputs;
 }
 
-interface ProofProviderInputs {
+export interface ProofProviderInputs {
     owner: string; apiBaseUrl: string; token: string; proof: ProofInputs; mode: "fail" | "warn"; receiverSpecDigest: string; trigger: string;
     kubeconfig?: string; context?: string;
 }
@@ -88,7 +89,7 @@ async function prove(i: ProofProviderInputs): Promise<ProofOutputs> {
     return { ...result, fingerprint: fingerprint(i), mode: i.mode };
 }
 
-const actionsProofProvider: pulumi.dynamic.ResourceProvider = {
+export const actionsProofProvider: ResourceLifecycle<ProofProviderInputs, ProofOutputs> = {
     async diff(_id: string, olds: ProofOutputs, news: ProofProviderInputs) {
         // Again when what it proves changes, and while the last proof did not succeed.
         return { changes: olds.fingerprint !== fingerprint(news) || !olds.ok || olds.mode !== news.mode };
@@ -102,7 +103,7 @@ const actionsProofProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /** Dispatches the workflow once and waits until the cluster shows the reconcile request it caused. */
-export class ActionsProof extends pulumi.dynamic.Resource {
+export class ActionsProof extends pulumi.CustomResource {
     declare public readonly ok: pulumi.Output<boolean>;
     declare public readonly state: pulumi.Output<string>;
     declare public readonly message: pulumi.Output<string>;
@@ -112,13 +113,13 @@ export class ActionsProof extends pulumi.dynamic.Resource {
     declare public readonly receiverStatus: pulumi.Output<number | undefined>;
     constructor(name: string, args: ActionsProofArgs, opts?: pulumi.CustomResourceOptions) {
         const { cluster, ...rest } = args;
-        super(actionsProofProvider, name, {
+        super(ResourceTypes.actionsProof, name, {
             ...rest,
             token: pulumi.secret(args.token),
             // "" for unset: the provider then reads KUBECONFIG / ~/.kube/config / in-cluster, as the program does.
             kubeconfig: cluster.kubeconfig !== undefined ? pulumi.secret(cluster.kubeconfig) : "",
             context: cluster.context ?? "",
             ok: undefined, state: undefined, message: undefined, seconds: undefined, runId: undefined, jobConclusion: undefined, receiverStatus: undefined,
-        }, opts, "flux-push", "ActionsProof");
+        }, opts);
     }
 }

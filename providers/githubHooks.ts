@@ -1,21 +1,21 @@
-// The program's own resources for GitHub's side of the push path, as Pulumi dynamic providers
-// (Pulumi's way for a TypeScript program to give something a create/update/delete lifecycle of
-// its own): a check that a repository has room for one more hook, a probe that a payload URL is
-// served before the hook moves to it, and GitHub's own ping of the hook with its result, read
-// from the cluster (notification-controller's reconcile request) and from GitHub's delivery log.
+// The program's own resources for GitHub's side of the push path: a check that a repository has
+// room for one more hook, a probe that a payload URL is served before the hook moves to it, and
+// GitHub's own ping of the hook with its result, read from the cluster (notification-controller's
+// reconcile request) and from GitHub's delivery log.
 //
-// The engine runs these in a separate process (the `pulumi-nodejs` dynamic provider) from a
-// serialized copy of the provider objects below: they must not capture secrets, and everything
-// they call comes from lib/. Secret inputs (the GitHub token, the webhook secret, the payload URL,
-// the kubeconfig) arrive as plain values; their outputs hold only non-secret results and a
-// fingerprint, and the engine keeps the inputs secret in state. Each provider's work is an
-// exported function taking its I/O (fetch, clock, sleep, cluster) as an argument, so unit tests
-// run the very code the providers run.
+// The resources are served by the project's provider plugin (provider/, package
+// `flux-push-github`; providers/lifecycle.ts says why not dynamic providers): the classes below
+// only register them; the lifecycles (`*Provider`) run in the plugin's process. Secret inputs
+// (the GitHub token, the webhook secret, the payload URL, the kubeconfig) reach a lifecycle as
+// plain values; their outputs hold only non-secret results and a fingerprint, and the inputs stay
+// secret in state. Each lifecycle's work is an exported function taking its I/O (fetch, clock,
+// sleep, cluster) as an argument, so unit tests run the very code the plugin runs.
 import * as pulumi from "@pulumi/pulumi";
 import * as http from "http";
 import * as https from "https";
 import { apiPaths, ClusterClient, clusterClient } from "../lib/cluster";
 import { ReconcileRequestedAtAnnotation } from "../lib/flux";
+import { DynamicTypes, ResourceLifecycle, ResourceTypes } from "./lifecycle";
 import {
     checkFingerprint, DeliveryContext, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubApiSettings,
     githubBaseOf, GitHubLimitsByKind, githubRequest, GitHubResponse, hookCapacityProblem, HookSummary, hookSettingsUrl, hooksForEvent,
@@ -57,6 +57,11 @@ function requestOptions(io: ProviderIo, budgetMs?: number): RequestOptions {
 
 const secondsSince = (io: ProviderIo, started: number) => Math.round((io.now() - started) / 100) / 10;
 
+/** A stack from before the plugin keeps the resource's URN: the engine replaces it once, through the new provider. */
+function fromDynamic(type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
+    return { ...opts, aliases: [...(opts?.aliases ?? []), { type }] };
+}
+
 // Output fields are `declare`d, not `!`-initialised: with ES2022 class fields a plain field
 // declaration would reset to undefined what the CustomResource constructor has just set.
 
@@ -95,7 +100,7 @@ export async function countHooks(i: HookCapacityInputs, io: ProviderIo): Promise
 }
 
 /** The HookCapacity provider with its I/O (tests give their own). */
-export function hookCapacityProviderWith(io: () => ProviderIo): pulumi.dynamic.ResourceProvider {
+export function hookCapacityProviderWith(io: () => ProviderIo): ResourceLifecycle<HookCapacityInputs, HookCapacityOutputs> {
     return {
         async diff(_id: string, olds: HookCapacityOutputs, news: HookCapacityInputs) {
             // Only a hook on another repository needs a new look; the count is taken before creation only.
@@ -111,11 +116,11 @@ export function hookCapacityProviderWith(io: () => ProviderIo): pulumi.dynamic.R
 export const hookCapacityProvider = hookCapacityProviderWith(realIo);
 
 /** Counts a repository's hooks before the stack adds one, so GitHub's per-event limit gets a clear message. */
-export class HookCapacity extends pulumi.dynamic.Resource {
+export class HookCapacity extends pulumi.CustomResource {
     /** Hooks per event the repository had when the stack's hook was about to be created. */
     declare public readonly hooksForEvent: pulumi.Output<Record<string, number>>;
     constructor(name: string, args: HookCapacityArgs, opts?: pulumi.CustomResourceOptions) {
-        super(hookCapacityProvider, name, { ...args, token: pulumi.secret(args.token), hooksForEvent: undefined, limit: undefined }, opts, "flux-push", "HookCapacity");
+        super(ResourceTypes.hookCapacity, name, { ...args, token: pulumi.secret(args.token), hooksForEvent: undefined, limit: undefined }, fromDynamic(DynamicTypes.hookCapacity, opts));
     }
 }
 
@@ -204,7 +209,7 @@ function probeFingerprint(i: ProbeInputs): string {
 }
 
 /** The PayloadUrlProbe provider with its I/O (tests give their own). */
-export function payloadUrlProbeProviderWith(io: () => ProviderIo): pulumi.dynamic.ResourceProvider {
+export function payloadUrlProbeProviderWith(io: () => ProviderIo): ResourceLifecycle<ProbeInputs, ProbeOutputs> {
     return {
         async diff(_id: string, olds: ProbeOutputs, news: ProbeInputs) {
             // Probe again when the URL, token or exposure change, and (warn mode) while the last probe failed.
@@ -226,17 +231,17 @@ export const payloadUrlProbeProvider = payloadUrlProbeProviderWith(realIo);
  * Posts a signed `ping` to a new payload URL until notification-controller answers 200 (or the
  * timeout): GitHub's hook is moved to a URL only once it is served, so no push is lost in between.
  */
-export class PayloadUrlProbe extends pulumi.dynamic.Resource {
+export class PayloadUrlProbe extends pulumi.CustomResource {
     declare public readonly ok: pulumi.Output<boolean>;
     declare public readonly statusCode: pulumi.Output<number>;
     declare public readonly message: pulumi.Output<string>;
     constructor(name: string, args: PayloadUrlProbeArgs, opts?: pulumi.CustomResourceOptions) {
-        super(payloadUrlProbeProvider, name, {
+        super(ResourceTypes.payloadUrlProbe, name, {
             ...args,
             payloadUrl: pulumi.secret(args.payloadUrl),
             token: pulumi.secret(args.token),
             ok: undefined, statusCode: undefined, message: undefined,
-        }, opts, "flux-push", "PayloadUrlProbe");
+        }, fromDynamic(DynamicTypes.payloadUrlProbe, opts));
     }
 }
 
@@ -457,7 +462,7 @@ function providerCluster(i: PingInputs): ClusterClient {
 }
 
 /** The WebhookPing provider with its I/O (tests give their own). */
-export function webhookPingProviderWith(io: (i: PingInputs) => PingIo): pulumi.dynamic.ResourceProvider {
+export function webhookPingProviderWith(io: (i: PingInputs) => PingIo): ResourceLifecycle<PingInputs, PingOutputs> {
     const failed = (o: PingOutputs) => o.result === "failed";
     return {
         async diff(_id: string, olds: PingOutputs, news: PingInputs) {
@@ -476,7 +481,7 @@ export function webhookPingProviderWith(io: (i: PingInputs) => PingIo): pulumi.d
 export const webhookPingProvider = webhookPingProviderWith((i) => ({ ...realIo(), cluster: providerCluster(i) }));
 
 /** Asks GitHub to ping the hook and judges the ping by the cluster and GitHub's delivery log. */
-export class WebhookPing extends pulumi.dynamic.Resource {
+export class WebhookPing extends pulumi.CustomResource {
     declare public readonly result: pulumi.Output<PingResult>;
     declare public readonly ok: pulumi.Output<boolean | undefined>;
     declare public readonly seenInCluster: pulumi.Output<boolean>;
@@ -489,7 +494,7 @@ export class WebhookPing extends pulumi.dynamic.Resource {
     declare public readonly message: pulumi.Output<string>;
     constructor(name: string, args: WebhookPingArgs, opts?: pulumi.CustomResourceOptions) {
         const { cluster, ...rest } = args;
-        super(webhookPingProvider, name, {
+        super(ResourceTypes.webhookPing, name, {
             ...rest,
             token: pulumi.secret(args.token),
             payloadUrl: pulumi.secret(args.payloadUrl),
@@ -498,6 +503,6 @@ export class WebhookPing extends pulumi.dynamic.Resource {
             kubeContext: cluster.context,
             result: undefined, ok: undefined, seenInCluster: undefined, statusCode: undefined, status: undefined, deliveryId: undefined,
             deliveredAt: undefined, durationSeconds: undefined, checkSeconds: undefined, message: undefined,
-        }, opts, "flux-push", "WebhookPing");
+        }, fromDynamic(DynamicTypes.webhookPing, opts));
     }
 }

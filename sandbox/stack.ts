@@ -51,13 +51,25 @@ export interface SandboxStack {
 }
 
 /**
+ * The committed Pulumi.yaml for a work dir outside the project: its plugin paths (the project's own
+ * provider plugin, provider/) made absolute, as the engine resolves them from the project's dir.
+ */
+export function projectFileElsewhere(): string {
+    const project = parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as { plugins?: Record<string, { path?: string }[]> };
+    for (const entries of Object.values(project.plugins ?? {})) {
+        for (const e of entries) if (e.path !== undefined) e.path = path.resolve(repoRoot, e.path);
+    }
+    return stringify(project);
+}
+
+/**
  * A stack of the program in its own work dir. `env` adds to the sandbox's environment for this
  * stack's Pulumi CLI and the plugins it starts (e.g. the data-residency host map for node plugins).
  */
 export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<SandboxStack> {
     const workDir = path.join(sb.dir, `project-${stackName}`);
     fs.mkdirSync(workDir, { recursive: true });
-    fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), projectFileElsewhere());
 
     // PulumiCommand wants <root>/bin/pulumi.
     const cliRoot = path.join(sb.dir, "pulumi-cli");

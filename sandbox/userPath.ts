@@ -11,8 +11,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "./toolchain";
 
-/** Copies the git-tracked files of the checkout to `dest` and links the installed node_modules. */
-export async function copyProject(dest: string): Promise<string> {
+/**
+ * Copies the git-tracked files of the checkout to `dest` and links the installed node_modules.
+ * With `ref`, the project as committed at that ref instead (a benchmark's "before"), with the
+ * checkout's node_modules.
+ */
+export async function copyProject(dest: string, ref?: string): Promise<string> {
+    if (ref !== undefined) {
+        fs.mkdirSync(dest, { recursive: true });
+        await new Promise<void>((resolve, reject) =>
+            execFile("sh", ["-c", 'git archive --format=tar "$1" | tar -x -C "$2"', "sh", ref, dest], { cwd: repoRoot }, (err, _out, stderr) => (err ? reject(new Error(`git archive ${ref}: ${stderr}`)) : resolve())));
+        return linkModules(dest);
+    }
     const listed = await new Promise<string>((resolve, reject) =>
         execFile("git", ["ls-files", "-z"], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
     for (const file of listed.split("\0").filter((f) => f !== "")) {
@@ -23,6 +33,10 @@ export async function copyProject(dest: string): Promise<string> {
         fs.copyFileSync(from, path.join(dest, file));
         fs.chmodSync(path.join(dest, file), fs.statSync(from).mode);
     }
+    return linkModules(dest);
+}
+
+function linkModules(dest: string): string {
     for (const modules of ["node_modules", path.join("policy", "node_modules")]) {
         if (!fs.existsSync(path.join(repoRoot, modules))) {
             throw new Error(`${modules} is not installed: run npm ci${modules.startsWith("policy") ? " in policy/" : ""}`);
@@ -30,6 +44,14 @@ export async function copyProject(dest: string): Promise<string> {
         fs.symlinkSync(path.join(repoRoot, modules), path.join(dest, modules));
     }
     return dest;
+}
+
+/** The last commit whose own resources (hook capacity, probe, ping) were dynamic providers: stacks made by it upgrade in place. */
+export const DynamicProvidersRef = "5160d4a21492f915171e4122d1349ce72bb20336";
+
+/** Whether the checkout's history holds `ref` (a shallow clone may not). */
+export function hasCommit(ref: string): Promise<boolean> {
+    return new Promise((resolve) => execFile("git", ["cat-file", "-e", `${ref}^{commit}`], { cwd: repoRoot }, (err) => resolve(!err)));
 }
 
 export interface CliResult {

@@ -1,8 +1,8 @@
-// The dynamic providers' own code (providers/githubHooks.ts), run as the engine runs it: the
+// The program's GitHub-side lifecycles (providers/githubHooks.ts), run as the plugin runs them: the
 // delivery check against a fake GitHub and cluster on virtual time (a lagging log, throttling,
 // GitHub's creation ping, redeliveries, GHES's 30 s timeout), the hook count's paging, the probe
-// against real http(s) servers, each provider's create in `fail` and `warn` mode, and the
-// serialized provider (as the engine's pulumi-nodejs process loads it) against the GitHub stand-in.
+// against real http(s) servers, each provider's create in `fail` and `warn` mode, and the provider
+// plugin (provider/) as the engine starts and calls it, against the GitHub stand-in.
 import * as assert from "assert";
 import { execFile } from "child_process";
 import { createHmac } from "crypto";
@@ -11,16 +11,18 @@ import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import {
-    countHooks, HookCapacityInputs, hookCapacityProvider, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
-    realIo, runDeliveryCheck, webhookPingProvider, webhookPingProviderWith,
+    countHooks, HookCapacityInputs, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
+    realIo, runDeliveryCheck, webhookPingProviderWith,
 } from "../providers/githubHooks";
 import { HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
+import { ProviderPackage, ResourceTypes, SecretSig, SpecialSigKey } from "../providers/lifecycle";
+import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
 
+const wireSecret = (value: unknown) => ({ [SpecialSigKey]: SecretSig, value });
 const HookPath = `/hook/${"ab12".repeat(16)}`;
 const PayloadHost = "203.0.113.10:31234";
 
@@ -318,7 +320,7 @@ describe("PayloadUrlProbe's own code against real servers", function () {
     });
 });
 
-describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs process loads it, against the GitHub stand-in", function () {
+describe("the provider plugin (provider/), started and called as the engine does, against the GitHub stand-in", function () {
     this.timeout(30000);
     let dir: string;
     let tls: { key: Buffer; cert: Buffer };
@@ -327,7 +329,13 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
         tls = await selfSigned(dir);
     });
 
-    it("loads from a directory without node_modules, reads the cluster through the kubeconfig input, and accepts a good path", async () => {
+    let plugin: PluginClient | undefined;
+    afterEach(async () => {
+        await plugin?.stop();
+        plugin = undefined;
+    });
+
+    it("WebhookPing: secrets arrive wrapped and are read, the cluster through the kubeconfig input, a good path is accepted, and no secret goes back in plaintext", async () => {
         // notification-controller, in small: a signed ping on the path annotates the GitRepository.
         const annotations: Record<string, string> = { "reconcile.fluxcd.io/requestedAt": "before" };
         const receiver = http.createServer((req, res) => {
@@ -362,16 +370,19 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
                 "users:", "- name: u", "  user: { token: kube-token }", "",
             ].join("\n");
 
-            const serialized = await pulumi.runtime.serializeFunction(() => webhookPingProvider, { allowSecrets: true });
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const requireFromString = require("require-from-string") as (code: string, filename: string) => { handler(): typeof webhookPingProvider };
-            const provider = requireFromString(serialized.text, path.join(dir, "provider.js")).handler();
-            const result = await provider.create(pingInputs({
+            plugin = await startProviderPlugin();
+            assert.strictEqual((await plugin.configure()).getAcceptsecrets(), true, "the plugin takes secrets as secrets");
+            const inputs = pingInputs({
                 apiBaseUrl: new URL("/api/v3/", api.url).href, hookId, payloadUrl: `http://127.0.0.1:${rxPort}${HookPath}`, kubeconfig, timeoutSeconds: 20,
-            })) as { outs: PingOutputs };
-            assert.strictEqual(result.outs.result, "accepted", result.outs.message);
-            assert.strictEqual(result.outs.seenInCluster, true);
-            assert.ok(!serialized.text.includes("s3cret") && !serialized.text.includes("kube-token"), "the provider captures no secret");
+            });
+            const wrapped = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, ["token", "secret", "payloadUrl", "kubeconfig"].includes(k) ? wireSecret(v) : v]));
+            const result = await plugin.create(ResourceTypes.webhookPing, "instavote-ping", wrapped);
+            const outs = result.properties as unknown as PingOutputs;
+            assert.strictEqual(outs.result, "accepted", outs.message);
+            assert.strictEqual(outs.seenInCluster, true);
+            assert.strictEqual(result.id, `example-org/instavote/${hookId}`);
+            const text = JSON.stringify(result.properties);
+            assert.ok(!text.includes("s3cret") && !text.includes("kube-token") && !text.includes("ghp_x"), "no secret comes back in plaintext");
         } finally {
             await api.close();
             await close(receiver);
@@ -379,29 +390,26 @@ describe("the serialized WebhookPing provider, as the engine's pulumi-nodejs pro
         }
     });
 
-    it("the HookCapacity provider, serialized: a GitHub that does not answer, or answers with a web page, is named in its error (a class extending Error lost its message there)", async () => {
-        const serialized = await pulumi.runtime.serializeFunction(() => hookCapacityProvider, { allowSecrets: true });
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const requireFromString = require("require-from-string") as (code: string, filename: string) => { handler(): typeof hookCapacityProvider };
-        const provider = requireFromString(serialized.text, path.join(dir, "capacity.js")).handler();
-        const create = (apiBaseUrl: string) => provider.create?.({ owner: "o", apiBaseUrl, token: "t", repository: "r", events: ["push"] } satisfies HookCapacityInputs);
+    it("HookCapacity: a GitHub that does not answer, or answers with a web page, is named in the error the engine shows", async () => {
+        plugin = await startProviderPlugin();
+        const create = (apiBaseUrl: string) => plugin!.create(ResourceTypes.hookCapacity, "c", { owner: "o", apiBaseUrl, token: wireSecret("t"), repository: "r", events: ["push"] });
         const webUi = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!DOCTYPE html><title>Sign in</title>"));
         const port = await listen(webUi);
         await close(webUi);
         await assert.rejects(create(`http://127.0.0.1:${port}/api/v3/`), (e: Error) => {
-            assert.ok(e instanceof Error, "an Error, whose message the engine shows");
-            assert.match(e.message, new RegExp(`^GET 127\\.0\\.0\\.1:${port}/api/v3/repos/o/r/hooks: could not reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`));
+            assert.match(e.message, new RegExp(`GET 127\\.0\\.0\\.1:${port}/api/v3/repos/o/r/hooks: could not reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)$`));
             return true;
         });
         const page = await listen(webUi);
         try {
-            await assert.rejects(create(`http://127.0.0.1:${page}/api/v3/`), (e: Error) => {
-                assert.ok(e instanceof Error);
-                assert.match(e.message, /answered 200 with text\/html; charset=utf-8, not JSON: that is a web page/);
-                return true;
-            });
+            await assert.rejects(create(`http://127.0.0.1:${page}/api/v3/`), /answered 200 with text\/html; charset=utf-8, not JSON: that is a web page/);
         } finally {
             await close(webUi);
         }
+    });
+
+    it("a type it does not serve is refused by name", async () => {
+        plugin = await startProviderPlugin();
+        await assert.rejects(plugin.create(`${ProviderPackage}:index:Nothing`, "x", {}), new RegExp(`${ProviderPackage} serves .*HookCapacity.*; not ${ProviderPackage}:index:Nothing`));
     });
 });

@@ -8,6 +8,7 @@ import { fluxPushReconciliation, FluxPushOutputs, githubAccess } from "../progra
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
+import { DynamicTypes, ProviderPackage } from "../providers/lifecycle";
 
 const T = {
     password: "random:index/randomPassword:RandomPassword",
@@ -24,10 +25,10 @@ const T = {
     fluxProvider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
     fluxAlert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
     webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-    // The program's own dynamic resources.
-    hookCapacity: "pulumi-nodejs:dynamic/flux-push:HookCapacity",
-    probe: "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe",
-    ping: "pulumi-nodejs:dynamic/flux-push:WebhookPing",
+    // The program's own GitHub-side resources, served by the project's provider plugin (provider/).
+    hookCapacity: "flux-push-github:index:HookCapacity",
+    probe: "flux-push-github:index:PayloadUrlProbe",
+    ping: "flux-push-github:index:WebhookPing",
     token: "flux-push:index:WebhookToken",
     exposure: "flux-push:index:ReceiverExposure",
     source: "flux-push:index:GitSource",
@@ -61,8 +62,11 @@ const run = (overrides: Record<string, unknown> = {}) => runStack(config(overrid
 const token = fakeToken("webhook-token-password", 48);
 const generation = tokenGeneration(token);
 const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;
-/** A dynamic resource's inputs without the serialized provider. */
-const dynamicInputs = (r: Registered) => Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== "__provider"));
+/** A plugin resource's inputs: what the engine stores for it, and no copy of code (a dynamic provider's `__provider`). */
+const dynamicInputs = (r: Registered) => {
+    assert.ok(!("__provider" in r.wire), `${r.type} ${r.name} carries serialized provider code`);
+    return r.inputs;
+};
 const payloadUrlOf = (base: string, name = "instavote", ns = "flux-system") => `${base}${webhookPath(token, receiverName(name, generation), ns)}`;
 
 describe("the stack (Pulumi mocks)", () => {
@@ -338,7 +342,6 @@ describe("the stack (Pulumi mocks)", () => {
             const ping = one(T.ping, "instavote-ping");
             assert.deepStrictEqual([ping.inputs.kubeconfig, ping.inputs.kubeContext, ping.inputs.gitRepository], [kubeconfig, "prod", "instavote"]);
             assert.ok(isWireSecret(ping.wire, ["kubeconfig"]), "the kubeconfig reaches the engine only as a secret");
-            assert.ok(!JSON.stringify(ping.wire.__provider).includes("kube-secret-token"));
         });
 
         it("deliveryCheck: off pings nothing and says so in the output", async () => {
@@ -475,6 +478,28 @@ describe("the stack (Pulumi mocks)", () => {
         });
     });
 
+    describe("the program's own resources: a provider plugin, no code in state", () => {
+        it("registers hook capacity, probe and ping as the flux-push-github plugin's types, with their inputs only (no serialized provider code)", async () => {
+            await run();
+            for (const [type, name] of [[T.hookCapacity, "instavote-hook-capacity"], [T.probe, "instavote-probe"], [T.ping, "instavote-ping"]] as const) {
+                const r = one(type, name);
+                assert.ok(type.startsWith(`${ProviderPackage}:index:`), type);
+                assert.ok(!("__provider" in r.wire), `${name} carries serialized provider code`);
+            }
+            assert.strictEqual(registered.filter((r) => r.type.startsWith("pulumi-nodejs:")).length, 0, "no dynamic resource is left");
+        });
+
+        it("keeps a stack's URNs from the dynamic-provider days: each of the three aliases its old dynamic type (same name and parent)", async () => {
+            await run();
+            for (const [type, old, name] of [[T.hookCapacity, DynamicTypes.hookCapacity, "instavote-hook-capacity"], [T.probe, DynamicTypes.payloadUrlProbe, "instavote-probe"], [T.ping, DynamicTypes.webhookPing, "instavote-ping"]] as const) {
+                const r = one(type, name);
+                const oldUrn = r.urn.replace(`$${type}::`, `$${old}::`);
+                assert.notStrictEqual(oldUrn, r.urn);
+                assert.deepStrictEqual(r.aliases, [oldUrn], name);
+            }
+        });
+    });
+
     describe("secrecy", () => {
         it("sends the token and the GitHub token to the engine only as secrets", async () => {
             await run();
@@ -485,7 +510,7 @@ describe("the stack (Pulumi mocks)", () => {
             for (const [type, name, keys] of [[T.probe, "instavote-probe", ["token", "payloadUrl"]], [T.ping, "instavote-ping", ["token", "secret", "payloadUrl"]], [T.hookCapacity, "instavote-hook-capacity", ["token"]]] as const) {
                 for (const k of keys) assert.ok(isWireSecret(one(type, name).wire, [k]), `${name}.${k}`);
             }
-            // And not in plaintext anywhere else on the wire, the serialized dynamic providers included.
+            // And not in plaintext anywhere else on the wire.
             for (const r of registered) {
                 const plain = JSON.stringify(r.wire, (_k, v) => (typeof v === "object" && v !== null && v["4dabf18193072939515e22adb298388d"] ? "[secret]" : v));
                 assert.ok(!plain.includes(token), `${r.type} ${r.name} carries the token in plaintext`);

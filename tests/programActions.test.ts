@@ -16,9 +16,9 @@ const T = {
     servicePatch: "kubernetes:core/v1:ServicePatch",
     fluxReceiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
     webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-    ping: "pulumi-nodejs:dynamic/flux-push:WebhookPing",
-    proof: "pulumi-nodejs:dynamic/flux-push:ActionsProof",
-    workflowFile: "pulumi-nodejs:dynamic/flux-push:WorkflowFile",
+    ping: "flux-push-github:index:WebhookPing",
+    proof: "flux-push-github:index:ActionsProof",
+    workflowFile: "flux-push-github:index:WorkflowFile",
     trigger: "flux-push:index:ActionsTrigger",
 };
 const instavote = {

@@ -316,7 +316,8 @@ describe("the program's whole stack (shapes the flux-push program registers)", (
         resource(Types.secret, "commit-status-secret", { metadata: { name: "github-commit-status", namespace: "flux-system" }, type: "Opaque", stringData: { token: githubToken } }),
         resource(providerType, "commit-status-provider", { apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Provider", metadata: { name: "github", namespace: "flux-system" }, spec: { type: "github", address: "https://github.com/example-org/instavote", secretRef: { name: "github-commit-status" } } }),
         resource(alertType, "commit-status-alert", { apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Alert", metadata: { name: "github", namespace: "flux-system" }, spec: { providerRef: { name: "github" }, eventSources: [{ kind: "Kustomization", name: "vote-production" }] } }),
-        resource("pulumi-nodejs:dynamic:Resource", "delivery-check", { __provider: "exports.handler = …", repository: "instavote", githubToken }),
+        // The program's own resources (the flux-push-github provider plugin), e.g. the delivery check's ping.
+        resource("flux-push-github:index:WebhookPing", "instavote-ping", { owner: "example-org", repository: "instavote", hookId: "4711", token: githubToken, mode: "fail" }),
         resource("kubernetes:networking.k8s.io/v1:Ingress", "exposure-ingress", { metadata: { name: "webhook-receiver", namespace: "flux-system" }, spec: { tls: [{ hosts: ["flux-webhook.example.com"], secretName: "flux-webhook-tls" }] } }),
         webhook(`https://flux-webhook.example.com${hookPath}`),
         resource(Types.stack, "flux-push-production", { namespace: "flux-system", repositories: { instavote: { payloadUrl: `https://flux-webhook.example.com${hookPath}`, webhookId: "4711" } } }),

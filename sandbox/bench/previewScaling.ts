@@ -8,7 +8,8 @@
 //   (type-checked with index.ts alone, the program precompiled): each measured separately, in
 //   turns, nothing else changed;
 // - the state file after each `up`: size, per repository, and the serialized dynamic-provider code
-//   (`__provider`) in it;
+//   (`__provider`) in it; for the project as committed and, before it in the same run, as it was at
+//   BEFORE_REF (default: the last commit with dynamic providers; BEFORE_REF= skips it);
 // - where one preview's time goes (the engine's own log: when each plugin is launched and ready);
 // - the inline path (Automation API, as the e2e suite runs), 1 repository, for comparison.
 // Medians of RUNS (default 3) runs. Prints tables; asserts nothing. Stand-ins: random/github
@@ -22,12 +23,14 @@ import { parse, stringify } from "yaml";
 import { SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack } from "../stack";
 import { repoRoot } from "../toolchain";
-import { configCommands, copyProject, runPulumi } from "../userPath";
+import { configCommands, copyProject, DynamicProvidersRef, runPulumi } from "../userPath";
 import { median, table } from "./stats";
 
 const runs = Number(process.env.RUNS ?? 3);
 const sizes = (process.env.SIZES ?? "1,50").split(",").map(Number);
 const StackName = "bench";
+/** The project before its own resources moved from dynamic providers to the provider plugin; "" skips it. */
+const beforeRef = process.env.BEFORE_REF ?? DynamicProvidersRef;
 
 interface Timing { readonly label: string; readonly times: number[] }
 
@@ -203,48 +206,60 @@ async function main(): Promise<void> {
             { label: "empty TypeScript program, PULUMI_NODEJS_TRANSPILE_ONLY=true", variant: { name: "transpile only", env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } } },
         ]);
 
-        // The project as committed, one stack, resized in place.
-        const project = await copyProject(path.join(tmp, "project"));
-        await pulumi(project, {}, "stack", "init", StackName);
-        const stateFile = path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${StackName}.json`);
-        await sb.controlPlane.api.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "instavote" } }]);
-        const known = new Set<number>();
-        for (const n of sizes) {
-            for (let i = 0; i < n; i++) {
-                if (!known.has(i)) sb.github.addRepository(SandboxOwner, `app-${i}`);
-                known.add(i);
-            }
-            const repositories = Array.from({ length: n }, (_, i) => ({
-                name: `app-${i}`, url: sb.repositories.instavote,
-                // prune off: the copies share one Deployment, and deleting one must not garbage-collect it.
-                kustomizations: [{ name: `app-${i}-staging`, path: "./deploy/vote/staging", targetNamespace: "instavote", prune: false }],
-            }));
-            for (const checks of ["on", "off"] as const) {
-                const overrides = { repositories, ...(checks === "off" ? { deliveryCheck: "off", receiverProbe: "off" } : {}) };
-                await pulumi(project, {}, "config", "rm", "flux-push:repositories").catch(() => undefined);
-                for (const key of ["deliveryCheck", "receiverProbe"]) await pulumi(project, {}, "config", "rm", `flux-push:${key}`).catch(() => undefined);
-                for (const command of configCommands(sandboxConfig(sb, overrides))) await pulumi(project, {}, ...command);
-                await pulumi(project, {}, "config", "set", "--secret", "github:token", sb.githubToken);
-                const up = await pulumi(project, {}, "up", "--yes", "--skip-preview");
-                const st = stateStats(stateFile);
-                const label = `${n} repositor${n === 1 ? "y" : "ies"}, checks ${checks}`;
-                console.log(`[bench] up (${label}): ${up.seconds.toFixed(1)} s; state ${kib(st.bytes)}, __provider ${kib(st.providerCode)}`);
-                const cleanups: (() => void)[] = [];
-                const measured = checks === "on" ? variants : variants.slice(0, 2);
-                for (const v of measured) if (v.prepare) cleanups.push(await v.prepare(project));
-                const [committed, checked] = await previews(project, measured.map((v) => ({ label: `${label}: ${v.name}`, variant: v })));
-                for (const c of cleanups) c();
-                stateRows.push([String(n), checks === "on" ? "on (default)" : "deliveryCheck/receiverProbe off", `${st.resources} (${st.dynamic})`, kib(st.bytes), kib(st.bytes / n),
-                    `${kib(st.providerCode)} (${Math.round((100 * st.providerCode) / st.bytes)}%)`, `${secs(committed)} s`, `${secs(checked)} s`]);
-                if (checks === "on") {
-                    if (n === sizes[0]) {
+        /**
+         * One project copy, one stack, resized in place: `up` at each size with the checks on and
+         * off, the state after it, and the previews of `measured` variants in turns.
+         */
+        const measureProject = async (project: string, stackName: string, program: string, measuredVariants: readonly Variant[], withTimeline: boolean) => {
+            await pulumi(project, {}, "stack", "init", stackName);
+            const stateFile = path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${stackName}.json`);
+            for (const n of sizes) {
+                for (let i = 0; i < n; i++) {
+                    if (!known.has(i)) sb.github.addRepository(SandboxOwner, `app-${i}`);
+                    known.add(i);
+                }
+                const repositories = Array.from({ length: n }, (_, i) => ({
+                    name: `app-${i}`, url: sb.repositories.instavote,
+                    // prune off: the copies share one Deployment, and deleting one must not garbage-collect it.
+                    kustomizations: [{ name: `app-${i}-staging`, path: "./deploy/vote/staging", targetNamespace: "instavote", prune: false }],
+                }));
+                for (const checks of ["on", "off"] as const) {
+                    const overrides = { repositories, ...(checks === "off" ? { deliveryCheck: "off", receiverProbe: "off" } : {}) };
+                    await pulumi(project, {}, "config", "rm", "flux-push:repositories").catch(() => undefined);
+                    for (const key of ["deliveryCheck", "receiverProbe"]) await pulumi(project, {}, "config", "rm", `flux-push:${key}`).catch(() => undefined);
+                    for (const command of configCommands(sandboxConfig(sb, overrides))) await pulumi(project, {}, ...command);
+                    await pulumi(project, {}, "config", "set", "--secret", "github:token", sb.githubToken);
+                    const up = await pulumi(project, {}, "up", "--yes", "--skip-preview");
+                    const st = stateStats(stateFile);
+                    const label = `${program}, ${n} repositor${n === 1 ? "y" : "ies"}, checks ${checks}`;
+                    console.log(`[bench] up (${label}): ${up.seconds.toFixed(1)} s; state ${kib(st.bytes)}, __provider ${kib(st.providerCode)}`);
+                    const cleanups: (() => void)[] = [];
+                    const measured = checks === "on" ? measuredVariants : measuredVariants.slice(0, 2);
+                    for (const v of measured) if (v.prepare) cleanups.push(await v.prepare(project));
+                    const [committed, checked] = await previews(project, measured.map((v) => ({ label: `${label}: ${v.name}`, variant: v })));
+                    for (const c of cleanups) c();
+                    stateRows.push([program, String(n), checks === "on" ? "on (default)" : "deliveryCheck/receiverProbe off", `${st.resources} (${st.dynamic})`, kib(st.bytes), kib(st.bytes / n),
+                        `${kib(st.providerCode)} (${Math.round((100 * st.providerCode) / st.bytes)}%)`, `${secs(committed)} s`, checked ? `${secs(checked)} s` : "", up.seconds.toFixed(1)]);
+                    if (checks === "on" && withTimeline && n === sizes[0]) {
                         const logged = await pulumi(project, {}, "preview", "--expect-no-changes", "--logtostderr", "-v=9");
                         timeline = pluginTimeline(logged.stderr);
                     }
                 }
             }
+            await pulumi(project, {}, "destroy", "--yes", "--skip-preview");
+        };
+
+        await sb.controlPlane.api.apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: "instavote" } }]);
+        const known = new Set<number>();
+        // Before: the project at BEFORE_REF (default: the last commit whose own resources were dynamic
+        // providers), measured in the same run on the same sandbox, as committed there.
+        if (beforeRef !== "") {
+            const before = await copyProject(path.join(tmp, "before"), beforeRef);
+            await measureProject(before, `${StackName}-before`, `before (${beforeRef.slice(0, 7)}: dynamic providers)`, variants.slice(0, 2), false);
         }
-        await pulumi(project, {}, "destroy", "--yes", "--skip-preview");
+        // The project as committed.
+        const project = await copyProject(path.join(tmp, "project"));
+        await measureProject(project, StackName, "as committed (provider plugin)", variants, true);
 
         // The inline path (Automation API) for comparison, 1 repository, checks on.
         sb.github.addRepository(SandboxOwner, "inline-0");
@@ -277,7 +292,7 @@ async function main(): Promise<void> {
         console.log(table(["program", "median (s)", "min (s)", "max (s)", "ratio to empty TS program"],
             timings.map((r) => [r.label, secs(r.times), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(1)}x`])));
         console.log("\nState after `up` (user path; the file backend's checkpoint), and previews\n");
-        console.log(table(["repositories", "checks", "resources (dynamic)", "state file", "per repository", "of it: `__provider` code", "preview as committed", "preview type-checked (before)"], stateRows));
+        console.log(table(["program", "repositories", "checks", "resources (dynamic)", "state file", "per repository", "of it: `__provider` code", "preview", "preview type-checked at run time", "up (s)"], stateRows));
         console.log(`\nOne preview (1 repository, as committed), from the engine's log (-v=9, which slows it): seconds from the first log line\n`);
         console.log(table(["plugin", "binary", "launched", "answering"], timeline));
     } finally {

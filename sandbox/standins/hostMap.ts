@@ -7,7 +7,7 @@
 // It patches net.Socket.prototype.connect (where node's http, https and fetch/undici connections
 // all end) and tls.connect (to add the CA when the caller gave none). Covers: the process that
 // calls installHostMap (the test process: the Automation API's inline program runs there) and node
-// processes started with hostMapEnv() (the program's dynamic providers, the stand-in provider
+// processes started with hostMapEnv() (the program's provider plugin, the stand-in provider
 // plugins). Not Go programs (notification-controller, the Pulumi engine, the real provider), not curl.
 import * as fs from "fs";
 import * as net from "net";

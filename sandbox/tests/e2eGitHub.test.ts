@@ -206,7 +206,7 @@ describe("sandbox end to end, GitHub as it is: a lagging delivery log, throttlin
         // GHE.com delivers only to hosts on the public Internet: the receiver is named as DNS would
         // name it, and the sandbox's host map resolves that name (and api.<name>.ghe.com:443) for the
         // node processes: this one (the stand-in's deliveries) and, through `env`, the Pulumi CLI's
-        // node plugins (the github provider stand-in, the program's dynamic providers).
+        // node plugins (the github provider stand-in, the program's provider plugin).
         const receiverHost = "flux-webhook.sandbox-tenant.example";
         residency = await serveDataResidency(sb.github, "sandbox-tenant", path.join(standinsDist, "hostMap.js"), { alsoResolve: { [`${receiverHost}:31234`]: "127.0.0.1:31234" } });
         const from = sb.github.exchanges.length;

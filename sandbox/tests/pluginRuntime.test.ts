@@ -1,5 +1,5 @@
-// The engine's node plugins (the stand-in providers and pulumi-resource-pulumi-nodejs, which runs
-// the program's dynamic providers) run whichever `node` is first on PATH. Started with the PATH the
+// The engine's node plugins (the stand-in providers, and pulumi-resource-pulumi-nodejs, which Pulumi
+// ships for dynamic providers) run whichever `node` is first on PATH. Started with the PATH the
 // sandbox gives the Pulumi CLI, each must run on the very node this test runs on (under `npm run`:
 // node_modules/.bin/node, Node 24), not on an older system node later on PATH.
 import * as assert from "assert";

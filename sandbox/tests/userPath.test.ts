@@ -15,12 +15,15 @@ import { webhookPath } from "../../lib/flux";
 import { paths } from "../cluster/kubeApi";
 import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig } from "../stack";
-import { CliResult, configCommands, copyProject, runPulumi } from "../userPath";
+import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../providers/lifecycle";
+import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, runPulumi } from "../userPath";
 
 interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
 interface Outputs { namespace: string; tokenSecret: string; tokenGeneration: string; exposure: unknown; repositories: Record<string, RepositoryOutputs> }
 
 const StackName = "user";
+
+interface State { checkpoint: { latest: { resources: { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } } }
 const ns = "flux-system";
 
 describe("the user's path: `pulumi` in the committed project directory, through the Node language host", function () {
@@ -42,6 +45,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         return res;
     };
     const all = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
+    const stateFile = (stack: string) => path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${stack}.json`);
     const secretToken = async () => {
         const secret = await sb.controlPlane.api.get<{ data: { token: string } }>(paths.secret(ns, outputs.tokenSecret));
         return Buffer.from(secret?.data.token ?? "", "base64").toString();
@@ -109,6 +113,17 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         for (const secret of [await secretToken(), sb.githubToken]) assert.ok(!state.includes(secret), "no plaintext secret in the state file");
     });
 
+    it("4b. the state holds no copy of the program's code, and the plugin's default provider no config of the stack's", async () => {
+        const state = JSON.parse(fs.readFileSync(stateFile(StackName), "utf8")) as State;
+        const resources = state.checkpoint.latest.resources;
+        assert.deepStrictEqual(resources.filter((r) => "__provider" in (r.inputs ?? {}) || "__provider" in (r.outputs ?? {}) || r.type.startsWith("pulumi-nodejs:")).map((r) => r.urn), []);
+        const own = resources.filter((r) => r.type.startsWith(`${ProviderPackage}:index:`)).map((r) => r.type).sort();
+        assert.deepStrictEqual(own, [ResourceTypes.hookCapacity, ResourceTypes.payloadUrlProbe, ResourceTypes.webhookPing].sort(), "the program's own resources, served by its plugin");
+        const provider = resources.find((r) => r.type === `pulumi:providers:${ProviderPackage}`);
+        assert.ok(provider, "the plugin's default provider");
+        assert.deepStrictEqual(Object.keys(provider.inputs ?? {}).filter((k) => k.includes(":")), [], "no stack config handed to it");
+    });
+
     it("5. preview --expect-no-changes right after up passes", async () => {
         const res = await ok("preview --expect-no-changes", "preview", "--expect-no-changes");
         assert.match(res.stdout, /\d+ unchanged/);
@@ -169,5 +184,51 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         assert.strictEqual(svc?.spec.type, "ClusterIP");
         await ok("stack rm", "stack", "rm", "--yes", StackName);
         assert.ok(!fs.existsSync(path.join(project, `Pulumi.${StackName}.yaml`)), "stack rm removed the stack file");
+    });
+
+    it("11. a stack made while the program's own resources were dynamic providers upgrades in one `up`: those three are updated in place (their code dropped), nothing runs again, the hook stays", async function () {
+        if (!(await hasCommit(DynamicProvidersRef))) {
+            console.log(`      (skipped: this clone's history lacks ${DynamicProvidersRef}; a full clone runs it)`);
+            this.skip();
+        }
+        const Upgrade = "upgrade";
+        const before = await copyProject(path.join(tmp, "before"), DynamicProvidersRef);
+        const inBefore = async (...args: string[]) => {
+            const res = await runPulumi(sb.tools.pulumi, before, sb.pulumiEnv, args);
+            assert.strictEqual(res.code, 0, `(${DynamicProvidersRef.slice(0, 7)}) pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+            return res;
+        };
+        await inBefore("stack", "init", Upgrade);
+        for (const command of configCommands(sandboxConfig(sb))) await inBefore(...command);
+        await inBefore("config", "set", "--secret", "github:token", sb.githubToken);
+        await inBefore("up", "--yes", "--skip-preview");
+        const old = JSON.parse(fs.readFileSync(stateFile(Upgrade), "utf8")) as State;
+        assert.ok(old.checkpoint.latest.resources.some((r) => "__provider" in (r.inputs ?? {})), "the old version stored its providers' code");
+        const [hook] = sb.github.listHooks(SandboxOwner, "instavote");
+
+        // The same stack (its stack file, same backend), now from the committed project.
+        fs.copyFileSync(path.join(before, `Pulumi.${Upgrade}.yaml`), path.join(project, `Pulumi.${Upgrade}.yaml`));
+        await ok("stack select (upgrade)", "stack", "select", Upgrade);
+        const preview = JSON.parse((await ok("preview (upgrade)", "preview", "--json")).stdout) as { steps: { op: string; urn: string }[] };
+        const changed = preview.steps.filter((st) => st.op !== "same" && !st.urn.includes("::pulumi:providers:")).map((st) => `${st.op} ${typeOfUrn(st.urn)}::${st.urn.split("::").pop()}`).sort();
+        // The aliases keep each URN; the new provider has no config to differ in, so no replacement:
+        // the plugin updates each once to write its state again without the old code.
+        assert.deepStrictEqual(changed, [
+            `update ${ResourceTypes.hookCapacity}::instavote-hook-capacity`,
+            `update ${ResourceTypes.webhookPing}::instavote-ping`,
+            `update ${ResourceTypes.payloadUrlProbe}::instavote-probe`,
+        ].sort(), JSON.stringify(preview.steps.map((st) => [st.op, st.urn])));
+        const deliveries = sb.github.deliveries.length;
+        await ok("up (upgrade)", "up", "--yes", "--skip-preview");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote").map((h) => h.id), [hook.id], "the same hook, not a new one");
+        assert.strictEqual(sb.github.deliveries.length, deliveries, "no ping: nothing the checks prove changed");
+        const upgraded = JSON.parse(fs.readFileSync(stateFile(Upgrade), "utf8")) as State;
+        assert.deepStrictEqual(upgraded.checkpoint.latest.resources.filter((r) => "__provider" in (r.inputs ?? {}) || "__provider" in (r.outputs ?? {}) || r.type.startsWith("pulumi-nodejs:") || r.type === "pulumi:providers:pulumi-nodejs").map((r) => r.urn), [], "no code left in state");
+        const ping = upgraded.checkpoint.latest.resources.find((r) => r.type === ResourceTypes.webhookPing);
+        assert.strictEqual(ping?.outputs?.result, "accepted", "the delivery check's result is kept");
+        await ok("preview --expect-no-changes (upgraded)", "preview", "--expect-no-changes");
+        await ok("destroy (upgraded)", "destroy", "--yes", "--skip-preview");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
+        await ok("stack rm (upgraded)", "stack", "rm", "--yes", Upgrade);
     });
 });

@@ -126,14 +126,14 @@ function providerOutputs(type: string, name: string, inputs: Record<string, unkn
             return (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
                 ? { ...inputs, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } }
                 : inputs;
-        // The program's dynamic resources, as their providers answer when all is well.
-        case "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe":
+        // The program's own resources (its provider plugin's), as the plugin answers when all is well.
+        case "flux-push-github:index:PayloadUrlProbe":
             return { ...inputs, ok: true, statusCode: 200, attempts: 1, seconds: 0.1, message: "answered 200" };
-        case "pulumi-nodejs:dynamic/flux-push:WebhookPing":
+        case "flux-push-github:index:WebhookPing":
             return { ...inputs, result: "accepted", ok: true, seenInCluster: true, statusCode: 200, status: "OK", deliveryId: 7, deliveredAt: "2026-11-25T12:00:00Z", durationSeconds: 0.01, checkSeconds: 1.5, message: "got 200" };
-        case "pulumi-nodejs:dynamic/flux-push:ActionsProof":
+        case "flux-push-github:index:ActionsProof":
             return { ...inputs, ok: true, state: "reconciled", seconds: 4.2, runId: 31, jobConclusion: "success", message: "triggered the Receiver" };
-        case "pulumi-nodejs:dynamic/flux-push:WorkflowFile":
+        case "flux-push-github:index:WorkflowFile":
             return { ...inputs, sha: "5d0b3e0b7c3f2a1e9d8c7b6a5f4e3d2c1b0a9f8e", commit: "c0ffee0000000000000000000000000000000001" };
         case "github:index/repositoryWebhook:RepositoryWebhook":
             return { ...inputs, url: `https://api.github.com/repos/example-org/${inputs.repository}/hooks/1` };

@@ -1,0 +1,171 @@
+// The program's own GitHub-side resources (providers/githubHooks.ts, providers/actionsTrigger.ts)
+// are served by a provider plugin of the project's own (provider/: PulumiPlugin.yaml `runtime:
+// nodejs`, named in Pulumi.yaml `plugins.providers`), not by Pulumi's dynamic providers: a
+// dynamic resource stores a serialized copy of its provider's code in its own state (67 KiB of
+// the 109 KiB a one-repository stack wrote, 3.4 MB at 50 repositories, rewritten at every step of
+// every update), and the engine hands the dynamic providers' plugin the whole stack config, so
+// every config change previewed `~ pulumi:providers:pulumi-nodejs::default`. A plugin's state is
+// the resources' inputs and outputs only, and its default provider receives only config in its own
+// namespace (`flux-push-github:`, which the stack never sets).
+//
+// This file is the plugin's pure part: the resource types, and what the engine's wire format
+// means for a lifecycle written as plain functions over plain values (the shape the providers had
+// as dynamic providers, which their tests run). The plugin's provider tells the engine it accepts
+// secrets, so secret inputs arrive wrapped: they are unwrapped for the lifecycle, and an output
+// named like a secret input is wrapped again on the way out (what the engine itself does for a
+// provider that does not accept secrets), so no secret reaches state in plaintext.
+
+/** The package the plugin serves: not the project's name, whose config (`flux-push:*`) the engine would hand its default provider. */
+export const ProviderPackage = "flux-push-github";
+
+/** The resource types the plugin serves (type tokens as the engine sees them). */
+export const ResourceTypes = {
+    hookCapacity: `${ProviderPackage}:index:HookCapacity`,
+    payloadUrlProbe: `${ProviderPackage}:index:PayloadUrlProbe`,
+    webhookPing: `${ProviderPackage}:index:WebhookPing`,
+    workflowFile: `${ProviderPackage}:index:WorkflowFile`,
+    actionsProof: `${ProviderPackage}:index:ActionsProof`,
+} as const;
+
+/**
+ * What the same resources were as dynamic resources (module `flux-push`): stacks from before keep
+ * their URNs through aliases. The engine then diffs them with the plugin (the new provider has no
+ * config to differ in, so no replacement), and the plugin updates each once to rewrite its
+ * state without the old code (LegacyCodeKey), running nothing unless its inputs changed too.
+ */
+export const DynamicTypes = {
+    hookCapacity: "pulumi-nodejs:dynamic/flux-push:HookCapacity",
+    payloadUrlProbe: "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe",
+    webhookPing: "pulumi-nodejs:dynamic/flux-push:WebhookPing",
+} as const;
+
+/**
+ * A resource's lifecycle over plain values (inputs I, outputs O): olds are the last outputs, as
+ * the engine keeps them. Method syntax on purpose: a table of lifecycles of different types is a
+ * `Record<string, ResourceLifecycle>`.
+ */
+export interface ResourceLifecycle<I = unknown, O = unknown> {
+    diff?(id: string, olds: O, news: I): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
+    create(inputs: I): Promise<{ id: string; outs: O }>;
+    update?(id: string, olds: O, news: I): Promise<{ outs: O }>;
+    delete?(id: string, olds: O): Promise<void>;
+}
+
+// The engine's wire format for values the JSON of a Struct cannot say (sdk/nodejs/runtime/rpc.ts).
+export const SpecialSigKey = "4dabf18193072939515e22adb298388d";
+export const SecretSig = "1b47061264138c4ac30d75fd1eb44270";
+export const OutputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+export const UnknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A property value as the provider server hands it over (a Struct's JSON). */
+type Wire = unknown;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A value from the wire as a lifecycle reads it: secrets unwrapped, unknowns (a preview's values
+ * not known yet) as undefined, as Pulumi's dynamic providers received them. `secret` says whether
+ * any part of it was secret.
+ */
+export function fromWire(v: Wire): { value: unknown; secret: boolean } {
+    if (v === undefined || v === UnknownValue) return { value: undefined, secret: false };
+    if (Array.isArray(v)) {
+        const items = v.map(fromWire);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (!isObject(v)) return { value: v, secret: false };
+    const sig = v[SpecialSigKey];
+    if (sig === SecretSig) return { value: fromWire(v.value).value, secret: true };
+    if (sig === OutputValueSig) {
+        const inner = fromWire(v.value);
+        return { value: inner.value, secret: v.secret === true || inner.secret };
+    }
+    const out: Record<string, unknown> = {};
+    let secret = false;
+    for (const [k, item] of Object.entries(v)) {
+        const r = fromWire(item);
+        if (r.value !== undefined) out[k] = r.value;
+        secret ||= r.secret;
+    }
+    return { value: out, secret };
+}
+
+/** A property map from the wire: plain values, and the names of the properties that held a secret. */
+export function propertiesFromWire(props: Record<string, Wire> | undefined): { values: Record<string, unknown>; secretKeys: Set<string> } {
+    const values: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    for (const [k, v] of Object.entries(props ?? {})) {
+        const r = fromWire(v);
+        if (r.value !== undefined) values[k] = r.value;
+        if (r.secret) secretKeys.add(k);
+    }
+    return { values, secretKeys };
+}
+
+/** Outputs for the wire: each one named like a secret input (or a secret old output) goes back wrapped as a secret. */
+export function outputsToWire(outs: unknown, secretKeys: Set<string>): Record<string, unknown> {
+    const wire: Record<string, unknown> = {};
+    if (outs === null || typeof outs !== "object") return wire;
+    for (const [k, v] of Object.entries(outs)) {
+        if (v === undefined) continue;
+        wire[k] = secretKeys.has(k) ? { [SpecialSigKey]: SecretSig, value: v } : v;
+    }
+    return wire;
+}
+
+/** Where a dynamic provider's serialized code sat in its resources' inputs and outputs. */
+export const LegacyCodeKey = "__provider";
+
+/** Outputs without a dynamic provider's serialized code; whether they held it. */
+function withoutLegacyCode(outs: Record<string, unknown>): { outs: Record<string, unknown>; legacy: boolean } {
+    const { [LegacyCodeKey]: code, ...rest } = outs;
+    return { outs: rest, legacy: code !== undefined };
+}
+
+/** The resource type of a URN (`urn:pulumi:stack::project::parentType$type::name`). */
+export function typeOfUrn(urn: string): string {
+    const parts = urn.split("::");
+    if (parts.length < 4) throw new Error(`not a resource URN: ${urn}`);
+    const qualified = parts[2];
+    return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
+/** The engine's calls, for the lifecycles by type: what provider/main.ts hands @pulumi/pulumi/provider. */
+export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>, version: string) {
+    const of = (urn: string): ResourceLifecycle => {
+        const type = typeOfUrn(urn);
+        const l = lifecycles[type];
+        if (!l) throw new Error(`${ProviderPackage} serves ${Object.keys(lifecycles).join(", ")}; not ${type}`);
+        return l;
+    };
+    return {
+        version,
+        async diff(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
+            const l = of(urn);
+            const old = withoutLegacyCode(propertiesFromWire(olds).values);
+            const diff = l.diff ? await l.diff(id, old.outs, propertiesFromWire(news).values) : { changes: undefined };
+            // State from a dynamic provider: an update writes it again without the code.
+            return old.legacy && diff.changes !== true ? { changes: true } : diff;
+        },
+        async create(urn: string, inputs: Record<string, Wire>) {
+            const ins = propertiesFromWire(inputs);
+            const r = await of(urn).create(ins.values);
+            return { id: r.id, outs: outputsToWire(r.outs, ins.secretKeys) };
+        },
+        async update(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
+            const l = of(urn);
+            const o = propertiesFromWire(olds);
+            const n = propertiesFromWire(news);
+            const old = withoutLegacyCode(o.values);
+            const secretKeys = new Set([...o.secretKeys, ...n.secretKeys]);
+            // Only the old code to drop: the same outputs, nothing run again.
+            if (old.legacy && (!l.diff || (await l.diff(id, old.outs, n.values)).changes !== true)) return { outs: outputsToWire(old.outs, secretKeys) };
+            if (!l.update) throw new Error(`${typeOfUrn(urn)} is replaced, never updated, when its inputs change`);
+            const r = await l.update(id, old.outs, n.values);
+            return { outs: outputsToWire(r.outs, secretKeys) };
+        },
+        async delete(id: string, urn: string, props: Record<string, Wire>) {
+            await of(urn).delete?.(id, propertiesFromWire(props).values);
+        },
+    };
+}

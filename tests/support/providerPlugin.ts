@@ -1,0 +1,63 @@
+// The project's provider plugin (provider/), started as the engine starts it (the language host's
+// RunPlugin runs @pulumi/pulumi's cmd/run-plugin, which requires provider/ by its package.json),
+// and called over gRPC as the engine calls it. Asynchronous throughout: the GitHub stand-in the
+// tests start answers from this process.
+import * as grpc from "@grpc/grpc-js";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ProviderPackage } from "../../providers/lifecycle";
+
+const repoRoot = path.join(__dirname, "..", "..");
+
+export interface PluginClient {
+    configure(): Promise<provproto.ConfigureResponse>;
+    create(type: string, name: string, properties: Record<string, unknown>): Promise<{ id: string; properties: Record<string, unknown> }>;
+    /** Stops the plugin process and closes the channel. */
+    stop(): Promise<void>;
+}
+
+/** `node <run-plugin> provider/` with the engine's address (none here: the plugin logs to stderr then). */
+export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env): Promise<PluginClient> {
+    const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [path.join(repoRoot, "provider")] });
+    const child: ChildProcess = spawn(process.execPath, [runPlugin, path.join(repoRoot, "provider")], { cwd: path.join(repoRoot, "provider"), env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout?.on("data", (d: Buffer) => {
+            out += d.toString();
+            const m = /^(\d+)\n/.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.on("exit", (code) => reject(new Error(`the ${ProviderPackage} plugin exited ${code} before it served:\n${out}${stderr}`)));
+    });
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const call = <Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req) =>
+        new Promise<Res>((resolve, reject) => method.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
+    return {
+        configure: () => {
+            const req = new provproto.ConfigureRequest();
+            req.setAcceptsecrets(true);
+            req.setAcceptresources(true);
+            return call(client.configure, req);
+        },
+        async create(type, name, properties) {
+            const req = new provproto.CreateRequest();
+            req.setUrn(`urn:pulumi:test::flux-push::${type}::${name}`);
+            req.setProperties(Struct.fromJavaScript(properties as Parameters<typeof Struct.fromJavaScript>[0]));
+            const res = await call<provproto.CreateRequest, provproto.CreateResponse>(client.create, req);
+            return { id: res.getId(), properties: (res.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown> };
+        },
+        async stop() {
+            client.close();
+            if (child.exitCode === null) {
+                const exited = new Promise((r) => child.once("exit", r));
+                child.kill();
+                await exited;
+            }
+        },
+    };
+}
