@@ -102,13 +102,18 @@ export function propertiesFromWire(props: Record<string, Wire> | undefined): { v
     return { values, secretKeys };
 }
 
+/** A value as the engine's wire says "secret". */
+export function wireSecret(value: unknown): { [SpecialSigKey]: typeof SecretSig; value: unknown } {
+    return { [SpecialSigKey]: SecretSig, value };
+}
+
 /** Outputs for the wire: each one named like a secret input (or a secret old output) goes back wrapped as a secret. */
 export function outputsToWire(outs: unknown, secretKeys: Set<string>): Record<string, unknown> {
     const wire: Record<string, unknown> = {};
     if (outs === null || typeof outs !== "object") return wire;
     for (const [k, v] of Object.entries(outs)) {
         if (v === undefined) continue;
-        wire[k] = secretKeys.has(k) ? { [SpecialSigKey]: SecretSig, value: v } : v;
+        wire[k] = secretKeys.has(k) ? wireSecret(v) : v;
     }
     return wire;
 }

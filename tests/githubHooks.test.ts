@@ -17,12 +17,11 @@ import {
 } from "../providers/githubHooks";
 import { HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
-import { ProviderPackage, ResourceTypes, SecretSig, SpecialSigKey } from "../providers/lifecycle";
+import { ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
 import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
 
-const wireSecret = (value: unknown) => ({ [SpecialSigKey]: SecretSig, value });
 const HookPath = `/hook/${"ab12".repeat(16)}`;
 const PayloadHost = "203.0.113.10:31234";
 

@@ -2,10 +2,10 @@
 // a lifecycle over plain values, and that no secret goes back to the engine in plaintext.
 import * as assert from "assert";
 import {
-    fromWire, lifecycleProvider, outputsToWire, propertiesFromWire, ResourceLifecycle, ResourceTypes, SecretSig, SpecialSigKey, typeOfUrn, UnknownValue, OutputValueSig,
+    fromWire, lifecycleProvider, outputsToWire, OutputValueSig, propertiesFromWire, ResourceLifecycle, ResourceTypes, SpecialSigKey, typeOfUrn, UnknownValue, wireSecret,
 } from "../providers/lifecycle";
 
-const secret = (value: unknown) => ({ [SpecialSigKey]: SecretSig, value });
+const secret = wireSecret;
 
 describe("provider plugin: the engine's wire values for a lifecycle", () => {
     it("unwraps secrets wherever they are, and says which properties held one", () => {

@@ -109,7 +109,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         const text = JSON.stringify(hidden);
         assert.ok(!text.includes(outputs.repositories.instavote.webhookPath), "the webhook path (a digest of the token) is not shown");
         assert.match(text, /\[secret\]/);
-        const state = fs.readFileSync(path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${StackName}.json`), "utf8");
+        const state = fs.readFileSync(stateFile(StackName), "utf8");
         for (const secret of [await secretToken(), sb.githubToken]) assert.ok(!state.includes(secret), "no plaintext secret in the state file");
     });
 
