@@ -1,9 +1,11 @@
 // The local sandbox: a control plane, Flux's three controllers, a Git server with the guide's
 // repositories, a GitHub API stand-in and a kube-proxy stand-in, all on loopback in one temp dir.
 // Everything started here is stopped by `stop()`, on success, failure and Ctrl-C alike.
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { ControlPlane, startControlPlane } from "./cluster/controlPlane";
 import { Flux, installFlux210NotificationCrds, startFlux, yamlObjects } from "./cluster/flux";
 import { paths } from "./cluster/kubeApi";
@@ -52,6 +54,12 @@ export interface SandboxOptions {
      * be had here). Default "2.9": v1beta3 only.
      */
     readonly notificationCrds?: "2.9" | "2.10";
+}
+
+/** The flux CLI as a user runs it against the sandbox's cluster, in `namespace`: its progress (stderr) and tables (stdout). */
+export async function fluxCli(sb: Sandbox, namespace: string, ...args: string[]): Promise<string> {
+    const out = await promisify(execFile)(sb.tools.flux, [...args, "--namespace", namespace], { env: { ...process.env, KUBECONFIG: sb.controlPlane.kubeconfig } });
+    return out.stdout + out.stderr;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {

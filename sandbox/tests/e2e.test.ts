@@ -15,7 +15,7 @@ import { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { branchFilterExpression, webhookPath } from "../../lib/flux";
 import { paths } from "../cluster/kubeApi";
 import { freePort, waitFor } from "../cluster/processes";
-import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { fluxCli, Sandbox, SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack, SandboxStack } from "../stack";
 import { Delivery, pushPayload } from "../standins/githubApi";
 import { Clone, voteDeployment } from "../standins/gitServer";
@@ -51,11 +51,7 @@ describe("sandbox end to end (real engine, kubernetes provider, API server, Flux
     const timings: Record<string, number> = {};
 
     const get = <T>(p: string) => sb.controlPlane.api.get<T>(p);
-    /** The flux CLI as a user runs it (it reports progress on stderr, tables on stdout). */
-    const flux = async (...args: string[]) => {
-        const out = await run(sb.tools.flux, [...args, "--namespace", ns], { env: { ...process.env, KUBECONFIG: sb.controlPlane.kubeconfig } });
-        return out.stdout + out.stderr;
-    };
+    const flux = (...args: string[]) => fluxCli(sb, ns, ...args);
     const tokenSecretName = () => `webhook-token-${outputs.tokenGeneration.value as string}`;
     const secretToken = async () => {
         const secret = await get<{ data: { token: string } }>(paths.secret(ns, tokenSecretName()));

@@ -6,20 +6,17 @@
 // lags, throttled deliveries; and every documented form of github:baseUrl, the *.ghe.com one over
 // HTTPS with a sandbox CA. The checks run in order on one sandbox; each says what it proves.
 import * as assert from "assert";
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { promisify } from "util";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { paths } from "../cluster/kubeApi";
-import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { fluxCli, Sandbox, SandboxOwner, startSandbox } from "../sandbox";
 import { sandboxConfig, sandboxStack, SandboxStack } from "../stack";
 import { DataResidencyHost, serveDataResidency } from "../standins/dataResidency";
 import { Exchange, Flavors } from "../standins/githubApi";
 import { repoRoot, standinsDist } from "../toolchain";
 
-const run = promisify(execFile);
 
 interface DeliveryCheckOutput {
     mode: string; result?: string; ok?: boolean; seenInCluster?: boolean; statusCode?: number; checkSeconds?: number; message?: string;
@@ -52,10 +49,7 @@ describe("sandbox end to end, GitHub as it is: a lagging delivery log, throttlin
     const timings: Record<string, number> = {};
 
     const get = <T>(p: string) => sb.controlPlane.api.get<T>(p);
-    const flux = async (...args: string[]) => {
-        const out = await run(sb.tools.flux, [...args, "--namespace", ns], { env: { ...process.env, KUBECONFIG: sb.controlPlane.kubeconfig } });
-        return out.stdout + out.stderr;
-    };
+    const flux = (...args: string[]) => fluxCli(sb, ns, ...args);
     const hooks = (repository = "instavote") => sb.github.listHooks(SandboxOwner, repository);
     const configure = (overrides: Record<string, unknown>) => s.setConfig(sandboxConfig(sb, overrides));
     const up = async () => {
