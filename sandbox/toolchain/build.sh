@@ -109,6 +109,8 @@ esac
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 log() { printf '[toolchain] %s\n' "$*"; }
+# The directory a module was downloaded to, from `go mod download -json` on stdin.
+module_dir() { sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
 
 names=(flux-manifests flux-2.10-notification-crds)
 for c in "${components[@]}"; do names+=("$(field "$c" 0)"); done
@@ -169,7 +171,7 @@ build_one() { # name module@version wrapper pkg ldflags out
     # fetched here: give it one file saying so. `flux install`/`bootstrap` of this build therefore
     # do not install a release; get, reconcile, create --export, create secret do not read it.
     local src
-    src=$(go mod download -json "$modver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    src=$(go mod download -json "$modver" | module_dir)
     [ -n "$src" ] || { echo "download of $modver failed"; return 1; }
     cp -r "$src/." "$work/"
     chmod -R u+w "$work"
@@ -249,7 +251,7 @@ if want flux-manifests "$@"; then
     work=$(mktemp -d "$cache/tmp/flux-manifests.XXXXXX")
     mkdir -p "$work/crds" "$(dirname "$flux_dir")"
     for m in "${flux_modules[@]}"; do
-      src=$( (cd "$work" && go mod download -json "$m") 2>>"$logfile" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+      src=$( (cd "$work" && go mod download -json "$m") 2>>"$logfile" | module_dir) || true
       if [ -z "$src" ] || [ ! -d "$src/config/crd/bases" ]; then
         fail flux-manifests "${m#*@}" "$m" "" "$logfile" "download of"
       fi
@@ -273,7 +275,7 @@ if want flux-2.10-notification-crds "$@"; then
     work=$(mktemp -d "$cache/tmp/notification-api.XXXXXX")
     modver=github.com/fluxcd/notification-controller/api@$nc210_api_version
     # The api module says go 1.27: the go command fetches that toolchain from the proxy (~76 MB, once).
-    src=$( (cd "$work" && GOTOOLCHAIN=go1.27.3 go mod download -json "$modver") 2>>"$logfile" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+    src=$( (cd "$work" && GOTOOLCHAIN=go1.27.3 go mod download -json "$modver") 2>>"$logfile" | module_dir) || true
     [ -n "$src" ] || fail flux-2.10-notification-crds "$nc210_api_version" "$modver" "" "$logfile" "download of"
     cp -r "$src" "$work/api" && chmod -R u+w "$work/api"
     (cd "$work/api" && GOTOOLCHAIN=go1.27.3 "$(binary_path controller-gen "$controller_gen_version")" crd paths=./... output:crd:artifacts:config="$work/crds") >>"$logfile" 2>&1 \
