@@ -17,6 +17,7 @@ import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
 import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
+import { FluxPushGitHubProvider } from "./providers/pluginProvider";
 
 /** A repository's Actions OIDC trigger (issue 17). */
 export interface ActionsTriggerOutputs {
@@ -145,6 +146,10 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             ? new CommitStatusToken("commit-status-token", { namespace, secretName: config.commitStatus.secretName, token: new pulumi.Config().requireSecret("commitStatusToken") }).secretName
             : pulumi.output(config.commitStatus.secretName);
 
+    // The program's own GitHub-side resources call GitHub through this provider, with the stack's
+    // current REST base and credentials: a rotated or expired token never strands them.
+    const checks = { providers: [new FluxPushGitHubProvider("flux-push-github", { apiBaseUrl: gh.apiBaseUrl, token: gh.token })] };
+
     const repositories: Record<string, RepositoryOutputs> = {};
     for (const repository of config.repositories) {
         const source = new GitSource(repository.name, { namespace, repository, existingBranch: existingBranches[repository.name] });
@@ -159,7 +164,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 gitRepositoryName: source.gitRepositoryName,
                 branchFilter: repository.branchFilter ? source.branch : undefined,
                 githubRepository: repository.githubRepository,
-                github: gh,
+                githubOwner: gh.owner,
                 token: token.token,
                 generation: token.generation,
                 secretName: token.secretName,
@@ -168,9 +173,9 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 receiverProbe: { mode: config.receiverProbe, timeoutSeconds: config.deliveryCheck.timeoutSeconds },
                 exposureId,
                 cluster,
-            });
+            }, checks);
             const check = new DeliveryCheck(repository.name, {
-                github: gh,
+                githubOwner: gh.owner,
                 githubRepository: repository.githubRepository,
                 webhookId: receiver.webhookId,
                 payloadUrl: receiver.payloadUrl,
@@ -183,7 +188,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 trigger: config.deliveryCheck.trigger,
                 timeoutSeconds: config.deliveryCheck.timeoutSeconds,
                 exposureId,
-            });
+            }, checks);
             webhookOutputs = {
                 receiver: receiver.receiverName,
                 webhookPath: receiver.webhookPath,
@@ -200,14 +205,14 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 gitRepositoryName: source.gitRepositoryName,
                 branch: repository.branchFilter ? source.branch : undefined,
                 githubRepository: repository.githubRepository,
-                github: gh,
+                githubOwner: gh.owner,
                 actions: config.actions,
                 issuer: config.actions.issuer ?? pulumi.output(gh.apiBaseUrl).apply(actionsIssuerUrl),
                 ...(repository.actionsValidations ? { validations: repository.actionsValidations } : {}),
                 proofTrigger: config.deliveryCheck.trigger,
                 cluster,
                 kubeconfig,
-            });
+            }, checks);
             actionsOutputs = { receiver: trigger.receiverName, webhookPath: trigger.webhookPath, validations: trigger.validations, workflow: trigger.workflow, proof: trigger.proof };
         }
         let commitStatus: RepositoryOutputs["commitStatus"];

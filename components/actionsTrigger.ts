@@ -7,7 +7,7 @@ import { ClusterClient } from "../lib/cluster";
 import { ReceiverApiVersion } from "../lib/flux";
 import { actionsReceiverName, actionsValidations, OidcReceiverSpec, oidcReceiverSpec, OidcValidation, oidcWebhookPath, receiverSpecDigest } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
-import { GitHubAccess, KubeconfigInputs } from "../providers/githubHooks";
+import { KubeconfigInputs } from "../providers/githubHooks";
 import { ActionsProof, WorkflowFile } from "../providers/actionsTrigger";
 import { receiverReadyHook } from "./pushReceiver";
 
@@ -22,7 +22,12 @@ export interface ActionsTriggerArgs {
     readonly branch?: string;
     /** GitHub repository (under `github:owner`) whose workflow triggers the Receiver. */
     readonly githubRepository: string;
-    readonly github: GitHubAccess;
+    /**
+     * The account that owns the repository (`github:owner`). The workflow file's and the proof's
+     * GitHub REST base and credentials are the plugin provider's, given in this component's
+     * `providers` option (providers/pluginProvider.ts).
+     */
+    readonly githubOwner: pulumi.Input<string>;
     /** The validated actions* settings. */
     readonly actions: ActionsConfig;
     /** The Actions OIDC issuer (actionsOidcIssuer, or derived from github:baseUrl). */
@@ -77,9 +82,9 @@ export class ActionsTrigger extends pulumi.ComponentResource {
         const receiverName = actionsReceiverName(args.repositoryName);
 
         // GitHub's own spelling, id and default branch: token claims carry them, and the id survives renames.
-        const repo = github.getRepositoryOutput({ fullName: pulumi.interpolate`${args.github.owner}/${args.githubRepository}` }, self);
+        const repo = github.getRepositoryOutput({ fullName: pulumi.interpolate`${args.githubOwner}/${args.githubRepository}` }, self);
         const ref = repo.defaultBranch.apply((d) => args.branch ?? d);
-        this.validations = pulumi.all([repo.fullName, repo.repoId, args.github.owner]).apply(([fullName, repositoryId, owner]) => {
+        this.validations = pulumi.all([repo.fullName, repo.repoId, args.githubOwner]).apply(([fullName, repositoryId, owner]) => {
             // getRepository comes back empty (no error) for a repository the token cannot see.
             if (!repositoryId || !fullName) {
                 throw new Error(`GitHub shows no repository ${owner}/${args.githubRepository} to this token: check github:owner, the repository name (githubRepository) and the token's access`);
@@ -108,7 +113,7 @@ export class ActionsTrigger extends pulumi.ComponentResource {
         if (actions.delivery === "commit") {
             // After the Receiver exists: the commit is a push, and its run should find the Receiver served.
             const file = new WorkflowFile(`${name}-workflow-file`, {
-                ...args.github, repository: args.githubRepository, path: actions.workflowPath, branch: ref, content,
+                owner: args.githubOwner, repository: args.githubRepository, path: actions.workflowPath, branch: ref, content,
             }, { ...self, dependsOn: [receiver] });
             gates.push(file);
         }
@@ -119,13 +124,13 @@ export class ActionsTrigger extends pulumi.ComponentResource {
         } else {
             const mode = actions.check.mode;
             const own = actions.runners.find((r) => r.job === actions.runner);
-            const proofInputs = pulumi.all([pulumi.output(args.github.owner), ref, args.gitRepositoryName, receiver.metadata.name]).apply(([owner, branch, gitRepository, receiverObject]): ProofInputs => ({
+            const proofInputs = pulumi.all([pulumi.output(args.githubOwner), ref, args.gitRepositoryName, receiver.metadata.name]).apply(([owner, branch, gitRepository, receiverObject]): ProofInputs => ({
                 owner, repository: args.githubRepository, workflowPath: actions.workflowPath, workflow: content, ref: branch,
                 job: actions.runner, runsOn: own?.runsOn ?? [], namespace, gitRepository, receiver: receiverObject,
                 receiverUrl: own?.receiverUrl ?? "", delivery: actions.delivery, timeoutSeconds: actions.check.timeoutSeconds,
             }));
             const proof = new ActionsProof(`${name}-actions-proof`, {
-                ...args.github,
+                owner: args.githubOwner,
                 proof: proofInputs,
                 mode,
                 receiverSpecDigest: spec.apply(receiverSpecDigest),

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CheckMode, GitHubAccess, KubeconfigInputs, PingResult, WebhookPing } from "../providers/githubHooks";
+import { CheckMode, KubeconfigInputs, PingResult, WebhookPing } from "../providers/githubHooks";
 
 export interface DeliveryCheckArgs {
-    /** How the check calls GitHub. */
-    readonly github: GitHubAccess;
+    /**
+     * The account that owns the repository (`github:owner`). GitHub's REST base and credentials are
+     * the plugin provider's, given in this component's `providers` option (providers/pluginProvider.ts).
+     */
+    readonly githubOwner: pulumi.Input<string>;
     readonly githubRepository: string;
     /** The hook to ping; resolves once the hook holds its current URL and secret. */
     readonly webhookId: pulumi.Input<string>;
@@ -64,7 +67,7 @@ export class DeliveryCheck extends pulumi.ComponentResource {
             this.result = pulumi.output({ mode: args.mode });
         } else {
             const ping = new WebhookPing(`${name}-ping`, {
-                ...args.github,
+                owner: args.githubOwner,
                 repository: args.githubRepository,
                 hookId: args.webhookId,
                 payloadUrl: args.payloadUrl,

@@ -6,7 +6,7 @@ import { branchFilterExpression, GitHubHookEvents, GitHubReceiverEvents, Receive
 import { DefaultReadyWait, waitForReceiver } from "../lib/receiverReady";
 import { receiverName } from "../lib/names";
 import { payloadUrl } from "../lib/urls";
-import { CheckMode, GitHubAccess, HookCapacity, PayloadUrlProbe } from "../providers/githubHooks";
+import { CheckMode, HookCapacity, PayloadUrlProbe } from "../providers/githubHooks";
 
 export interface PushReceiverArgs {
     /** Namespace of notification-controller; part of the webhook path. */
@@ -19,8 +19,11 @@ export interface PushReceiverArgs {
     readonly branchFilter?: pulumi.Input<string>;
     /** GitHub repository (under `github:owner`) that gets the webhook. */
     readonly githubRepository: string;
-    /** How the program's own checks call GitHub. */
-    readonly github: GitHubAccess;
+    /**
+     * The account that owns the repository (`github:owner`). The checks' GitHub REST base and
+     * credentials are the plugin provider's, given in this component's `providers` option.
+     */
+    readonly githubOwner: pulumi.Input<string>;
     /** The shared token (secret). */
     readonly token: pulumi.Input<string>;
     /** The token's generation: the Receiver is named `<repositoryName>-<generation>`. */
@@ -111,7 +114,7 @@ export class PushReceiver extends pulumi.ComponentResource {
 
         // GitHub refuses a 21st hook per event with an unclear 422: count first, name the options.
         const capacity = new HookCapacity(`${name}-hook-capacity`, {
-            ...args.github,
+            owner: args.githubOwner,
             repository: args.githubRepository,
             events: [...GitHubHookEvents],
         }, self);
@@ -119,7 +122,7 @@ export class PushReceiver extends pulumi.ComponentResource {
         const gates: pulumi.Resource[] = [capacity];
         if (args.receiverProbe.mode !== "off") {
             const probe = new PayloadUrlProbe(`${name}-probe`, {
-                owner: args.github.owner,
+                owner: args.githubOwner,
                 repository: args.githubRepository,
                 receiver: this.receiverName,
                 namespace: args.namespace,

@@ -1,51 +1,61 @@
 // The Actions OIDC trigger's own resources, served by the project's provider plugin (provider/, as
 // providers/githubHooks.ts's are): the workflow file the stack commits (`actionsWorkflowDelivery:
 // commit`), and the proof at `up` that a dispatched run reaches the Receiver. Thin shims: the
-// logic is in lib/actionsProof.ts and lib/workflowFile.ts. The GitHub token and the kubeconfig
-// arrive as (secret) inputs; the workflow file's outputs repeat the token, which the plugin hands
-// back to the engine as a secret (providers/lifecycle.ts), the proof's hold only non-secret results.
+// logic is in lib/actionsProof.ts and lib/workflowFile.ts. GitHub's REST base and credentials are
+// the plugin provider's configuration (providers/pluginProvider.ts): the workflow file is removed
+// with the stack's current token, whatever token committed it. The kubeconfig arrives as a
+// (secret) input; the outputs hold only what the file and the proof are, never a credential.
+// @pulumi/github's RepositoryFile would also follow the provider's credentials, but it does not
+// fit: it refuses to create over a file that exists (or, with overwriteOnCreate, takes it over and
+// deletes it on destroy), where this resource adopts a file a person committed with the same
+// content and leaves it alone on destroy (lib/workflowFile.ts removeWorkflow).
 import * as pulumi from "@pulumi/pulumi";
 import { githubCall, ProofInputs, ProofResult, proofFingerprint, proveActionsTrigger } from "../lib/actionsProof";
 import { clusterClient } from "../lib/cluster";
-import { githubRequest } from "../lib/github";
+import { GitHubApiSettings, githubRequest } from "../lib/github";
 import { commitWorkflow, removeWorkflow, WorkflowFileState } from "../lib/workflowFile";
-import { GitHubAccess, KubeconfigInputs } from "./githubHooks";
-import { ResourceLifecycle, ResourceTypes } from "./lifecycle";
+import { fromDynamic, KubeconfigInputs } from "./githubHooks";
+import { DynamicTypes, LifecycleContext, ResourceLifecycle, ResourceTypes } from "./lifecycle";
 
 // Output fields are `declare`d (not `!`): an ES2022 class field would reset what the constructor set.
 
 // ---- WorkflowFile: the generated workflow, committed ---------------------------------------------
 
-export interface WorkflowFileArgs extends GitHubAccess {
+export interface WorkflowFileArgs {
+    readonly owner: pulumi.Input<string>;
     readonly repository: pulumi.Input<string>;
     readonly path: pulumi.Input<string>;
     readonly branch: pulumi.Input<string>;
     readonly content: pulumi.Input<string>;
 }
 
-export interface FileInputs { owner: string; apiBaseUrl: string; token: string; repository: string; path: string; branch: string; content: string }
+export interface FileInputs { owner: string; repository: string; path: string; branch: string; content: string }
 export interface FileOutputs extends FileInputs, WorkflowFileState {}
 
 const commitMessage = (i: FileInputs, verb: string) => `${verb} ${i.path} (flux-push: the Actions OIDC trigger's workflow)`;
-const call = (i: FileInputs) => githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
+const call = (settings: GitHubApiSettings) => githubCall(settings, githubRequest);
+/** Only what the file is: the inputs without anything else a caller's object carries. */
+const fileInputs = (i: FileInputs): FileInputs => ({ owner: i.owner, repository: i.repository, path: i.path, branch: i.branch, content: i.content });
 
 export const workflowFileProvider: ResourceLifecycle<FileInputs, FileOutputs> = {
     async diff(_id: string, olds: FileOutputs, news: FileInputs) {
         const moved = olds.owner !== news.owner || olds.repository !== news.repository || olds.path !== news.path || olds.branch !== news.branch;
         return { changes: moved || olds.content !== news.content, replaces: moved ? ["path"] : [], deleteBeforeReplace: false };
     },
-    async create(i: FileInputs) {
-        const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Add"));
-        return { id: `${i.owner}/${i.repository}/${i.path}@${i.branch}`, outs: { ...i, ...state } };
+    async create(i: FileInputs, ctx: LifecycleContext) {
+        const state = await commitWorkflow(call(ctx.github()), fileInputs(i), commitMessage(i, "Add"));
+        return { id: `${i.owner}/${i.repository}/${i.path}@${i.branch}`, outs: { ...fileInputs(i), ...state } };
     },
-    async update(_id: string, olds: FileOutputs, i: FileInputs) {
-        const state = await commitWorkflow(call(i), { ...i }, commitMessage(i, "Update"));
+    async update(_id: string, olds: FileOutputs, i: FileInputs, ctx: LifecycleContext) {
+        const state = await commitWorkflow(call(ctx.github()), fileInputs(i), commitMessage(i, "Update"));
         // Once the stack has written the file, it stays the stack's to remove.
-        return { outs: { ...i, ...state, commit: state.commit || olds.commit } };
+        return { outs: { ...fileInputs(i), ...state, commit: state.commit || olds.commit } };
     },
-    async delete(_id: string, olds: FileOutputs) {
-        await removeWorkflow(call(olds), olds, olds, commitMessage(olds, "Remove"));
+    async delete(_id: string, olds: FileOutputs, ctx: LifecycleContext) {
+        await removeWorkflow(call(ctx.github()), olds, olds, commitMessage(olds, "Remove"));
     },
+    // Versions before the plugin's provider kept the token and REST base they committed with.
+    formerOutputs: ["apiBaseUrl", "token"],
 };
 
 /** The generated workflow in the application repository, committed through the contents API. */
@@ -53,13 +63,14 @@ export class WorkflowFile extends pulumi.CustomResource {
     declare public readonly sha: pulumi.Output<string>;
     declare public readonly commit: pulumi.Output<string>;
     constructor(name: string, args: WorkflowFileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(ResourceTypes.workflowFile, name, { ...args, token: pulumi.secret(args.token), sha: undefined, commit: undefined }, opts);
+        super(ResourceTypes.workflowFile, name, { ...args, sha: undefined, commit: undefined }, fromDynamic(DynamicTypes.workflowFile, opts));
     }
 }
 
 // ---- ActionsProof: dispatch once, wait for the reconcile -------------------------------------
 
-export interface ActionsProofArgs extends GitHubAccess {
+export interface ActionsProofArgs {
+    readonly owner: pulumi.Input<string>;
     readonly proof: pulumi.Input<ProofInputs>;
     readonly mode: "fail" | "warn";
     /** Digest of the Receiver's spec: a new spec is proven again. */
@@ -71,7 +82,7 @@ export interface ActionsProofArgs extends GitHubAccess {
 }
 
 export interface ProofProviderInputs {
-    owner: string; apiBaseUrl: string; token: string; proof: ProofInputs; mode: "fail" | "warn"; receiverSpecDigest: string; trigger: string;
+    owner: string; proof: ProofInputs; mode: "fail" | "warn"; receiverSpecDigest: string; trigger: string;
     kubeconfig?: string; context?: string;
 }
 export interface ProofOutputs extends ProofResult { fingerprint: string; mode: string }
@@ -80,8 +91,8 @@ function fingerprint(i: ProofProviderInputs): string {
     return proofFingerprint(i.proof, i.receiverSpecDigest, i.trigger);
 }
 
-async function prove(i: ProofProviderInputs): Promise<ProofOutputs> {
-    const gh = githubCall({ baseUrl: i.apiBaseUrl, token: i.token }, githubRequest);
+async function prove(i: ProofProviderInputs, settings: GitHubApiSettings): Promise<ProofOutputs> {
+    const gh = githubCall(settings, githubRequest);
     const cluster = clusterClient({ kubeconfig: i.kubeconfig || undefined, context: i.context || undefined });
     const result = await proveActionsTrigger(i.proof, gh, cluster);
     // A workflow not committed yet (output delivery) is a step left to a person, not a failure: warn and prove on the next `up`.
@@ -94,11 +105,11 @@ export const actionsProofProvider: ResourceLifecycle<ProofProviderInputs, ProofO
         // Again when what it proves changes, and while the last proof did not succeed.
         return { changes: olds.fingerprint !== fingerprint(news) || !olds.ok || olds.mode !== news.mode };
     },
-    async create(i: ProofProviderInputs) {
-        return { id: `${i.owner}/${i.proof.repository}/${i.proof.job}`, outs: await prove(i) };
+    async create(i: ProofProviderInputs, ctx: LifecycleContext) {
+        return { id: `${i.owner}/${i.proof.repository}/${i.proof.job}`, outs: await prove(i, ctx.github()) };
     },
-    async update(_id: string, _olds: ProofOutputs, i: ProofProviderInputs) {
-        return { outs: await prove(i) };
+    async update(_id: string, _olds: ProofOutputs, i: ProofProviderInputs, ctx: LifecycleContext) {
+        return { outs: await prove(i, ctx.github()) };
     },
 };
 
@@ -115,11 +126,10 @@ export class ActionsProof extends pulumi.CustomResource {
         const { cluster, ...rest } = args;
         super(ResourceTypes.actionsProof, name, {
             ...rest,
-            token: pulumi.secret(args.token),
             // "" for unset: the provider then reads KUBECONFIG / ~/.kube/config / in-cluster, as the program does.
             kubeconfig: cluster.kubeconfig !== undefined ? pulumi.secret(cluster.kubeconfig) : "",
             context: cluster.context ?? "",
             ok: undefined, state: undefined, message: undefined, seconds: undefined, runId: undefined, jobConclusion: undefined, receiverStatus: undefined,
-        }, opts);
+        }, fromDynamic(DynamicTypes.actionsProof, opts));
     }
 }

@@ -5,17 +5,19 @@
 //
 // The resources are served by the project's provider plugin (provider/, package
 // `flux-push-github`; providers/lifecycle.ts says why not dynamic providers): the classes below
-// only register them; the lifecycles (`*Provider`) run in the plugin's process. Secret inputs
-// (the GitHub token, the webhook secret, the payload URL, the kubeconfig) reach a lifecycle as
-// plain values; their outputs hold only non-secret results and a fingerprint, and the inputs stay
-// secret in state. Each lifecycle's work is an exported function taking its I/O (fetch, clock,
-// sleep, cluster) as an argument, so unit tests run the very code the plugin runs.
+// only register them; the lifecycles (`*Provider`) run in the plugin's process. GitHub's REST
+// base and credentials are the plugin provider's configuration (providers/pluginProvider.ts),
+// never a resource's input: each call uses the stack's current ones. Secret inputs (the webhook
+// secret, the payload URL, the kubeconfig) reach a lifecycle as plain values; their outputs hold
+// only non-secret results and a fingerprint, and the inputs stay secret in state. Each
+// lifecycle's work is an exported function taking GitHub's settings and its I/O (fetch, clock,
+// sleep, cluster) as arguments, so unit tests run the very code the plugin runs.
 import * as pulumi from "@pulumi/pulumi";
 import * as http from "http";
 import * as https from "https";
 import { apiPaths, ClusterClient, clusterClient } from "../lib/cluster";
 import { ReconcileRequestedAtAnnotation } from "../lib/flux";
-import { DynamicTypes, ResourceLifecycle, ResourceTypes } from "./lifecycle";
+import { DynamicTypes, LifecycleContext, ResourceLifecycle, ResourceTypes } from "./lifecycle";
 import {
     checkFingerprint, DeliveryContext, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubApiSettings,
     githubBaseOf, GitHubLimitsByKind, githubRequest, GitHubResponse, hookCapacityProblem, HookSummary, hookSettingsUrl, hooksForEvent,
@@ -24,7 +26,11 @@ import {
 
 export type CheckMode = "fail" | "warn" | "off";
 
-/** What GitHub is called with: the provider's own settings (`github:owner`, the resolved `github:baseUrl`, the token). */
+/**
+ * What GitHub is called with: the github provider's own settings (`github:owner`, the resolved
+ * `github:baseUrl`, the token). The program gives the owner to the components and the rest to the
+ * plugin's provider (providers/pluginProvider.ts).
+ */
 export interface GitHubAccess {
     readonly owner: pulumi.Input<string>;
     /** The REST base resolved from `github:baseUrl` (lib/github.ts resolveGitHubBase), ending in `/`. */
@@ -57,8 +63,11 @@ function requestOptions(io: ProviderIo, budgetMs?: number): RequestOptions {
 
 const secondsSince = (io: ProviderIo, started: number) => Math.round((io.now() - started) / 100) / 10;
 
-/** A stack from before the plugin keeps the resource's URN: the engine replaces it once, through the new provider. */
-function fromDynamic(type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
+/**
+ * A stack from before the plugin keeps the resource's URN (its dynamic type as an alias): the
+ * plugin diffs and updates it in place, never creating it anew (providers/lifecycle.ts DynamicTypes).
+ */
+export function fromDynamic(type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
     return { ...opts, aliases: [...(opts?.aliases ?? []), { type }] };
 }
 
@@ -67,18 +76,18 @@ function fromDynamic(type: string, opts: pulumi.CustomResourceOptions | undefine
 
 // ---- HookCapacity: before a hook is created --------------------------------------------------
 
-export interface HookCapacityArgs extends GitHubAccess {
+export interface HookCapacityArgs {
+    readonly owner: pulumi.Input<string>;
     readonly repository: pulumi.Input<string>;
     readonly events: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export interface HookCapacityInputs { owner: string; apiBaseUrl: string; token: string; repository: string; events: string[] }
+export interface HookCapacityInputs { owner: string; repository: string; events: string[] }
 export interface HookCapacityOutputs { owner: string; repository: string; events: string[]; hooksForEvent: Record<string, number>; limit: number }
 
 /** Lists the repository's hooks (every page, by `Link: rel="next"`) and refuses when an event is full. */
-export async function countHooks(i: HookCapacityInputs, io: ProviderIo): Promise<HookCapacityOutputs> {
-    const base = githubBaseOf(i.apiBaseUrl);
-    const settings: GitHubApiSettings = { baseUrl: base.restBase, token: i.token };
+export async function countHooks(i: HookCapacityInputs, settings: GitHubApiSettings, io: ProviderIo): Promise<HookCapacityOutputs> {
+    const base = githubBaseOf(settings.baseUrl);
     const what = `listing the webhooks of ${i.owner}/${i.repository}`;
     const hooks: HookSummary[] = [];
     let next: string | undefined = `repos/${i.owner}/${i.repository}/hooks?per_page=100`;
@@ -107,8 +116,8 @@ export function hookCapacityProviderWith(io: () => ProviderIo): ResourceLifecycl
             const moved = olds.owner !== news.owner || olds.repository !== news.repository;
             return { changes: moved, replaces: moved ? ["repository"] : [], deleteBeforeReplace: false };
         },
-        async create(i: HookCapacityInputs) {
-            return { id: `${i.owner}/${i.repository}`, outs: await countHooks(i, io()) };
+        async create(i: HookCapacityInputs, ctx: LifecycleContext) {
+            return { id: `${i.owner}/${i.repository}`, outs: await countHooks(i, ctx.github(), io()) };
         },
     };
 }
@@ -120,7 +129,7 @@ export class HookCapacity extends pulumi.CustomResource {
     /** Hooks per event the repository had when the stack's hook was about to be created. */
     declare public readonly hooksForEvent: pulumi.Output<Record<string, number>>;
     constructor(name: string, args: HookCapacityArgs, opts?: pulumi.CustomResourceOptions) {
-        super(ResourceTypes.hookCapacity, name, { ...args, token: pulumi.secret(args.token), hooksForEvent: undefined, limit: undefined }, fromDynamic(DynamicTypes.hookCapacity, opts));
+        super(ResourceTypes.hookCapacity, name, { ...args, hooksForEvent: undefined, limit: undefined }, fromDynamic(DynamicTypes.hookCapacity, opts));
     }
 }
 
@@ -255,7 +264,8 @@ export interface KubeconfigInputs {
     readonly context?: pulumi.Input<string>;
 }
 
-export interface WebhookPingArgs extends GitHubAccess {
+export interface WebhookPingArgs {
+    readonly owner: pulumi.Input<string>;
     readonly repository: pulumi.Input<string>;
     readonly hookId: pulumi.Input<string>;
     /** Secret. */
@@ -277,7 +287,7 @@ export interface WebhookPingArgs extends GitHubAccess {
 }
 
 export interface PingInputs {
-    owner: string; apiBaseUrl: string; token: string; repository: string; hookId: string; payloadUrl: string; secret: string;
+    owner: string; repository: string; hookId: string; payloadUrl: string; secret: string;
     receiver: string; namespace: string; gitRepository: string; kubeconfig?: string; kubeContext?: string;
     mode: "fail" | "warn"; trigger: string; timeoutSeconds: number; exposure: string;
 }
@@ -349,10 +359,9 @@ async function readReconcileRequest(cluster: ClusterClient | undefined, namespac
  * annotation changed -> accepted (then a few seconds for the log's status and duration); our
  * ping in the log with a non-2xx status -> failed; neither -> unconfirmed.
  */
-export async function runDeliveryCheck(i: PingInputs, io: PingIo): Promise<PingOutputs> {
+export async function runDeliveryCheck(i: PingInputs, settings: GitHubApiSettings, io: PingIo): Promise<PingOutputs> {
     const started = io.now();
-    const base = githubBaseOf(i.apiBaseUrl);
-    const settings: GitHubApiSettings = { baseUrl: base.restBase, token: i.token };
+    const base = githubBaseOf(settings.baseUrl);
     const hookPath = `repos/${i.owner}/${i.repository}/hooks/${i.hookId}`;
     const what = `the delivery check of the ${i.owner}/${i.repository} webhook`;
     const gitRepository = `GitRepository ${i.namespace}/${i.gitRepository}`;
@@ -469,11 +478,11 @@ export function webhookPingProviderWith(io: (i: PingInputs) => PingIo): Resource
             // Ping again when the hook, its URL or secret, or the user's trigger change, and while the last check was not accepted.
             return { changes: olds.fingerprint !== pingFingerprint(news) || olds.ok !== true || olds.mode !== news.mode };
         },
-        async create(i: PingInputs) {
-            return { id: `${i.owner}/${i.repository}/${i.hookId}`, outs: await checked(i.mode, runDeliveryCheck(i, io(i)), failed) };
+        async create(i: PingInputs, ctx: LifecycleContext) {
+            return { id: `${i.owner}/${i.repository}/${i.hookId}`, outs: await checked(i.mode, runDeliveryCheck(i, ctx.github(), io(i)), failed) };
         },
-        async update(_id: string, _olds: PingOutputs, i: PingInputs) {
-            return { outs: await checked(i.mode, runDeliveryCheck(i, io(i)), failed) };
+        async update(_id: string, _olds: PingOutputs, i: PingInputs, ctx: LifecycleContext) {
+            return { outs: await checked(i.mode, runDeliveryCheck(i, ctx.github(), io(i)), failed) };
         },
     };
 }
@@ -496,7 +505,6 @@ export class WebhookPing extends pulumi.CustomResource {
         const { cluster, ...rest } = args;
         super(ResourceTypes.webhookPing, name, {
             ...rest,
-            token: pulumi.secret(args.token),
             payloadUrl: pulumi.secret(args.payloadUrl),
             secret: pulumi.secret(args.secret),
             kubeconfig: cluster.kubeconfig === undefined ? undefined : pulumi.secret(cluster.kubeconfig),

@@ -1,19 +1,29 @@
-// The program's own GitHub-side resources (providers/githubHooks.ts, providers/actionsTrigger.ts)
-// are served by a provider plugin of the project's own (provider/: PulumiPlugin.yaml `runtime:
-// nodejs`, named in Pulumi.yaml `plugins.providers`), not by Pulumi's dynamic providers: a
-// dynamic resource stores a serialized copy of its provider's code in its own state (67 KiB of
-// the 109 KiB a one-repository stack wrote, 3.4 MB at 50 repositories, rewritten at every step of
-// every update), and the engine hands the dynamic providers' plugin the whole stack config, so
-// every config change previewed `~ pulumi:providers:pulumi-nodejs::default`. A plugin's state is
-// the resources' inputs and outputs only, and its default provider receives only config in its own
-// namespace (`flux-push-github:`, which the stack never sets).
+// The program's own resources (providers/githubHooks.ts, providers/actionsTrigger.ts) are served
+// by a provider plugin of the project's own (provider/: PulumiPlugin.yaml `runtime: nodejs`, named
+// in Pulumi.yaml `plugins.providers`), not by Pulumi's dynamic providers: a dynamic resource stores
+// a serialized copy of its provider's code in its own state (67 KiB of the 109 KiB a one-repository
+// stack wrote, 3.4 MB at 50 repositories, rewritten at every step of every update), and the engine
+// hands the dynamic providers' plugin the whole stack config, so every config change previewed
+// `~ pulumi:providers:pulumi-nodejs::default`. A plugin's state is the resources' inputs and
+// outputs only.
 //
-// This file is the plugin's pure part: the resource types, and what the engine's wire format
-// means for a lifecycle written as plain functions over plain values (the shape the providers had
-// as dynamic providers, which their tests run). The plugin's provider tells the engine it accepts
-// secrets, so secret inputs arrive wrapped: they are unwrapped for the lifecycle, and an output
-// named like a secret input is wrapped again on the way out (what the engine itself does for a
-// provider that does not accept secrets), so no secret reaches state in plaintext.
+// How the plugin reaches GitHub is its provider's configuration, not the resources' own inputs:
+// the program registers one explicit provider (providers/pluginProvider.ts) with the GitHub REST
+// base and credentials the stack has now, and every call of every resource (delete included)
+// uses that configuration. A resource that kept the token it was created with could not be
+// deleted once the token was rotated or expired (issue 23); the github provider works the same
+// way (its resources hold no credentials, its provider does). The plugin's default provider is
+// never used: it would receive only config in the plugin's own namespace (`flux-push-github:`),
+// which the stack never sets.
+//
+// This file is the plugin's pure part: the resource types, the provider configuration, and what
+// the engine's wire format means for a lifecycle written as plain functions over plain values (the
+// shape the providers had as dynamic providers, which their tests run). The plugin's provider tells
+// the engine it accepts secrets, so secret inputs arrive wrapped: they are unwrapped for the
+// lifecycle, and an output named like a secret input is wrapped again on the way out (what the
+// engine itself does for a provider that does not accept secrets), so no secret reaches state in
+// plaintext.
+import { GitHubApiSettings, githubBaseOf } from "../lib/github";
 
 /** The package the plugin serves: not the project's name, whose config (`flux-push:*`) the engine would hand its default provider. */
 export const ProviderPackage = "flux-push-github";
@@ -28,16 +38,35 @@ export const ResourceTypes = {
 } as const;
 
 /**
- * What the same resources were as dynamic resources (module `flux-push`): stacks from before keep
- * their URNs through aliases. The engine then diffs them with the plugin (the new provider has no
- * config to differ in, so no replacement), and the plugin updates each once to rewrite its
- * state without the old code (LegacyCodeKey), running nothing unless its inputs changed too.
+ * What the same resources were as dynamic resources (module `flux-push`; the Actions trigger's two
+ * since commit 5160d4a, the webhook's three before): stacks from before keep their URNs through
+ * aliases. The engine then diffs them with the plugin (the new provider has no config it could
+ * call a replacement for), and the plugin updates each once to rewrite its state without the old
+ * code (LegacyCodeKey), running nothing unless its inputs changed too. Without the alias, an
+ * upgrade would create the resource anew and then run the old one's stored delete: for the
+ * WorkflowFile, that removed the workflow the stack had committed.
  */
 export const DynamicTypes = {
     hookCapacity: "pulumi-nodejs:dynamic/flux-push:HookCapacity",
     payloadUrlProbe: "pulumi-nodejs:dynamic/flux-push:PayloadUrlProbe",
     webhookPing: "pulumi-nodejs:dynamic/flux-push:WebhookPing",
+    workflowFile: "pulumi-nodejs:dynamic/flux-push:WorkflowFile",
+    actionsProof: "pulumi-nodejs:dynamic/flux-push:ActionsProof",
 } as const;
+
+/** The plugin's provider configuration: which GitHub, and the credentials to call it with now. */
+export interface PluginConfig {
+    /** The REST base resolved from `github:baseUrl` (lib/github.ts resolveGitHubBase), ending in `/`. */
+    readonly apiBaseUrl?: string;
+    /** A token (`github:token` or GITHUB_TOKEN). */
+    readonly token?: string;
+}
+
+/** What a lifecycle's calls may use besides their own inputs: GitHub as the provider is configured now. */
+export interface LifecycleContext {
+    /** The REST base and credentials; throws, naming the fix, when the provider has none. */
+    github(): GitHubApiSettings;
+}
 
 /**
  * A resource's lifecycle over plain values (inputs I, outputs O): olds are the last outputs, as
@@ -46,9 +75,14 @@ export const DynamicTypes = {
  */
 export interface ResourceLifecycle<I = unknown, O = unknown> {
     diff?(id: string, olds: O, news: I): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
-    create(inputs: I): Promise<{ id: string; outs: O }>;
-    update?(id: string, olds: O, news: I): Promise<{ outs: O }>;
-    delete?(id: string, olds: O): Promise<void>;
+    create(inputs: I, ctx: LifecycleContext): Promise<{ id: string; outs: O }>;
+    update?(id: string, olds: O, news: I, ctx: LifecycleContext): Promise<{ outs: O }>;
+    delete?(id: string, olds: O, ctx: LifecycleContext): Promise<void>;
+    /**
+     * Outputs an earlier version kept and this one does not (the credentials it was created with):
+     * the first update drops them from state, running nothing unless the inputs changed too.
+     */
+    readonly formerOutputs?: readonly string[];
 }
 
 // The engine's wire format for values the JSON of a Struct cannot say (sdk/nodejs/runtime/rpc.ts).
@@ -121,18 +155,56 @@ export function outputsToWire(outs: unknown, secretKeys: Set<string>): Record<st
 /** Where a dynamic provider's serialized code sat in its resources' inputs and outputs. */
 export const LegacyCodeKey = "__provider";
 
-/** Outputs without a dynamic provider's serialized code; whether they held it. */
-function withoutLegacyCode(outs: Record<string, unknown>): { outs: Record<string, unknown>; legacy: boolean } {
-    const { [LegacyCodeKey]: code, ...rest } = outs;
-    return { outs: rest, legacy: code !== undefined };
+/** Outputs without what earlier versions kept (a dynamic provider's code, `formerOutputs`); whether they held any. */
+function withoutFormerState(outs: Record<string, unknown>, former: readonly string[] = []): { outs: Record<string, unknown>; legacy: boolean } {
+    const rest: Record<string, unknown> = {};
+    let legacy = false;
+    for (const [k, v] of Object.entries(outs)) {
+        if (k === LegacyCodeKey || former.includes(k)) legacy = true;
+        else rest[k] = v;
+    }
+    return { outs: rest, legacy };
 }
 
-/** The resource type of a URN (`urn:pulumi:stack::project::parentType$type::name`). */
+/** The type of a URN (`urn:pulumi:stack::project::parentType$type::name`). */
 export function typeOfUrn(urn: string): string {
     const parts = urn.split("::");
     if (parts.length < 4) throw new Error(`not a resource URN: ${urn}`);
     const qualified = parts[2];
     return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
+/**
+ * The provider configuration from Configure's arguments (the explicit provider's inputs, secrets
+ * wrapped); unknown keys are ignored, a malformed REST base is refused.
+ */
+export function pluginConfigFromWire(args: Record<string, Wire> | undefined): PluginConfig {
+    const { values } = propertiesFromWire(args);
+    const text = (k: string): string | undefined => (typeof values[k] === "string" && values[k] !== "" ? (values[k] as string) : undefined);
+    const apiBaseUrl = text("apiBaseUrl");
+    if (apiBaseUrl !== undefined) githubBaseOf(apiBaseUrl);
+    const token = text("token");
+    return { ...(apiBaseUrl !== undefined ? { apiBaseUrl } : {}), ...(token !== undefined ? { token } : {}) };
+}
+
+/**
+ * GitHub as a call may reach it: the provider's configuration; for a resource still on the
+ * plugin's default provider (state from before the explicit provider: its first `destroy` after
+ * an upgrade, with no `up` in between), the credentials its state kept, as that version used them.
+ */
+export function lifecycleContext(config: PluginConfig, former?: Record<string, unknown>): LifecycleContext {
+    return {
+        github(): GitHubApiSettings {
+            if (config.apiBaseUrl !== undefined && config.token !== undefined) return { baseUrl: githubBaseOf(config.apiBaseUrl).restBase, token: config.token };
+            const apiBaseUrl = typeof former?.apiBaseUrl === "string" ? former.apiBaseUrl : undefined;
+            const token = typeof former?.token === "string" ? former.token : undefined;
+            if (config.apiBaseUrl === undefined && config.token === undefined && apiBaseUrl !== undefined && token !== undefined) {
+                return { baseUrl: githubBaseOf(apiBaseUrl).restBase, token };
+            }
+            throw new Error(`the ${ProviderPackage} provider has no GitHub ${config.apiBaseUrl === undefined ? "REST base" : "credentials"}: ` +
+                "the program registers it with `github:baseUrl` and `github:token` (or GITHUB_TOKEN); run `pulumi up` (or `pulumi destroy --run-program`) so it is configured from the stack's current settings");
+        },
+    };
 }
 
 /** The engine's calls, for the lifecycles by type: what provider/main.ts hands @pulumi/pulumi/provider. */
@@ -143,34 +215,41 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
         if (!l) throw new Error(`${ProviderPackage} serves ${Object.keys(lifecycles).join(", ")}; not ${type}`);
         return l;
     };
+    let config: PluginConfig = {};
     return {
         version,
+        /** Configure's arguments (provider/main.ts hands them over; @pulumi/pulumi/provider does not). */
+        configure(args: Record<string, Wire> | undefined): void {
+            config = pluginConfigFromWire(args);
+        },
         async diff(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
             const l = of(urn);
-            const old = withoutLegacyCode(propertiesFromWire(olds).values);
+            const old = withoutFormerState(propertiesFromWire(olds).values, l.formerOutputs);
             const diff = l.diff ? await l.diff(id, old.outs, propertiesFromWire(news).values) : { changes: undefined };
-            // State from a dynamic provider: an update writes it again without the code.
+            // State from an earlier version: an update writes it again without what it no longer keeps.
             return old.legacy && diff.changes !== true ? { changes: true } : diff;
         },
         async create(urn: string, inputs: Record<string, Wire>) {
             const ins = propertiesFromWire(inputs);
-            const r = await of(urn).create(ins.values);
+            const r = await of(urn).create(ins.values, lifecycleContext(config));
             return { id: r.id, outs: outputsToWire(r.outs, ins.secretKeys) };
         },
         async update(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
             const l = of(urn);
             const o = propertiesFromWire(olds);
             const n = propertiesFromWire(news);
-            const old = withoutLegacyCode(o.values);
+            const old = withoutFormerState(o.values, l.formerOutputs);
             const secretKeys = new Set([...o.secretKeys, ...n.secretKeys]);
-            // Only the old code to drop: the same outputs, nothing run again.
+            // Only former state to drop: the same outputs, nothing run again.
             if (old.legacy && (!l.diff || (await l.diff(id, old.outs, n.values)).changes !== true)) return { outs: outputsToWire(old.outs, secretKeys) };
             if (!l.update) throw new Error(`${typeOfUrn(urn)} is replaced, never updated, when its inputs change`);
-            const r = await l.update(id, old.outs, n.values);
+            const r = await l.update(id, old.outs, n.values, lifecycleContext(config, o.values));
             return { outs: outputsToWire(r.outs, secretKeys) };
         },
         async delete(id: string, urn: string, props: Record<string, Wire>) {
-            await of(urn).delete?.(id, propertiesFromWire(props).values);
+            const l = of(urn);
+            const o = propertiesFromWire(props).values;
+            await l.delete?.(id, withoutFormerState(o, l.formerOutputs).outs, lifecycleContext(config, o));
         },
     };
 }

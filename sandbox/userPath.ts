@@ -49,6 +49,13 @@ function linkModules(dest: string): string {
 /** The last commit whose own resources (hook capacity, probe, ping) were dynamic providers: stacks made by it upgrade in place. */
 export const DynamicProvidersRef = "5160d4a21492f915171e4122d1349ce72bb20336";
 
+/**
+ * The last commit whose plugin resources kept the GitHub token and REST base they were created
+ * with (the plugin's default provider, no configuration): stacks made by it move to the plugin's
+ * explicit provider in one `up`.
+ */
+export const PluginDefaultProviderRef = "b4a09e67bf690a81b6971939d22246d44ad5cb3d";
+
 /** Whether the checkout's history holds `ref` (a shallow clone may not). */
 export function hasCommit(ref: string): Promise<boolean> {
     return new Promise((resolve) => execFile("git", ["cat-file", "-e", `${ref}^{commit}`], { cwd: repoRoot }, (err) => resolve(!err)));

@@ -15,19 +15,23 @@ import {
     countHooks, HookCapacityInputs, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
     realIo, runDeliveryCheck, webhookPingProviderWith,
 } from "../providers/githubHooks";
-import { HookSummary, MaxHookPages } from "../lib/github";
+import { GitHubApiSettings, HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
-import { ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
+import { LifecycleContext, ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
 import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
 
 const HookPath = `/hook/${"ab12".repeat(16)}`;
+/** GitHub as the plugin's provider configuration gives it to a lifecycle. */
+const GitHubCom: GitHubApiSettings = { baseUrl: "https://api.github.com/", token: "ghp_x" };
+const Ghes: GitHubApiSettings = { baseUrl: "https://ghe.example.com/api/v3/", token: "ghp_x" };
+const contextOf = (settings: GitHubApiSettings): LifecycleContext => ({ github: () => settings });
 const PayloadHost = "203.0.113.10:31234";
 
 function pingInputs(over: Partial<PingInputs> = {}): PingInputs {
     return {
-        owner: "example-org", apiBaseUrl: "https://api.github.com/", token: "ghp_x", repository: "instavote", hookId: "4242",
+        owner: "example-org", repository: "instavote", hookId: "4242",
         payloadUrl: `http://${PayloadHost}${HookPath}`, secret: "s3cret", receiver: "instavote-0123456789", namespace: "flux-system",
         gitRepository: "instavote", mode: "fail", trigger: "", timeoutSeconds: 60, exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
         ...over,
@@ -40,8 +44,9 @@ function world(opts: { ghes?: boolean } = {}) {
     const cluster = new FakeCluster(time, "flux-system", "instavote", "2026-11-25T11:00:00Z");
     const github = new FakeGitHub(time, cluster, { owner: "example-org", repository: "instavote", id: 4242, prefix: opts.ghes ? "/api/v3" : "" });
     const io: PingIo = { fetch: github.fetch, sleep: time.sleep, now: time.now, cluster };
-    const check = (over: Partial<PingInputs> = {}) => time.run(runDeliveryCheck(pingInputs({ ...(opts.ghes ? { apiBaseUrl: "https://ghe.example.com/api/v3/" } : {}), ...over }), io));
-    return { time, cluster, github, io, check };
+    const settings = opts.ghes ? Ghes : GitHubCom;
+    const check = (over: Partial<PingInputs> = {}) => time.run(runDeliveryCheck(pingInputs(over), settings, io));
+    return { time, cluster, github, io, check, ctx: contextOf(settings) };
 }
 
 function assertNoPath(o: { message: string }) {
@@ -99,7 +104,7 @@ describe("the delivery check (WebhookPing's own code): the cluster shows a good 
         assertNoPath(o);
         // The provider in fail mode: a warning, not the update's error; and the next `up` runs it again.
         const provider = webhookPingProviderWith(() => w.io);
-        const created = await w.time.run(provider.create(pingInputs({ timeoutSeconds: 30 })) as Promise<{ outs: PingOutputs }>);
+        const created = await w.time.run(provider.create(pingInputs({ timeoutSeconds: 30 }), w.ctx) as Promise<{ outs: PingOutputs }>);
         assert.strictEqual(created.outs.result, "unconfirmed");
         assert.deepStrictEqual(await provider.diff?.("id", created.outs, pingInputs({ timeoutSeconds: 30 })), { changes: true });
     });
@@ -112,8 +117,8 @@ describe("the delivery check (WebhookPing's own code): the cluster shows a good 
         assert.match(o.message, /^GitHub's ping of the example-org\/instavote webhook \(payload URL on 203\.0\.113\.10:31234\) got 404: nothing serves this webhook path/);
         assertNoPath(o);
         const provider = webhookPingProviderWith(() => w.io);
-        await assert.rejects(w.time.run(provider.create(pingInputs({ mode: "fail" }))), /got 404: nothing serves this webhook path/);
-        const warned = await w.time.run(provider.create(pingInputs({ mode: "warn" })) as Promise<{ outs: PingOutputs }>);
+        await assert.rejects(w.time.run(provider.create(pingInputs({ mode: "fail" }), w.ctx)), /got 404: nothing serves this webhook path/);
+        const warned = await w.time.run(provider.create(pingInputs({ mode: "warn" }), w.ctx) as Promise<{ outs: PingOutputs }>);
         assert.deepStrictEqual([warned.outs.result, warned.outs.ok, warned.outs.mode], ["failed", false, "warn"]);
         assert.deepStrictEqual(await provider.diff?.("id", warned.outs, pingInputs({ mode: "warn" })), { changes: true }, "warn: checked again while failing");
         const accepted = { ...warned.outs, result: "accepted" as const, ok: true };
@@ -188,7 +193,7 @@ describe("the delivery check (WebhookPing's own code): the cluster shows a good 
 
     it("reads GitHub only through the REST base: a GHES host root would have been resolved to /api/v3/ before", async () => {
         const w = world({ ghes: true });
-        const o = await w.check({ apiBaseUrl: "https://ghe.example.com/api/v3/" });
+        const o = await w.check();
         assert.strictEqual(o.result, "accepted");
         assert.deepStrictEqual(w.github.requests.slice(0, 2), ["GET /api/v3/repos/example-org/instavote/hooks/4242/deliveries?per_page=100", "POST /api/v3/repos/example-org/instavote/hooks/4242/pings"]);
     });
@@ -197,7 +202,7 @@ describe("the delivery check (WebhookPing's own code): the cluster shows a good 
 describe("HookCapacity's own code: every page by Link, never 'the page was full'", () => {
     const hook = (id: number, events = ["push"]): HookSummary => ({ id, active: true, events, config: { url: `https://h/${id}` } });
     const hooks = (n: number, from = 0) => Array.from({ length: n }, (_, i) => hook(from + i));
-    const inputs = (over: Partial<HookCapacityInputs> = {}): HookCapacityInputs => ({ owner: "o", apiBaseUrl: "https://api.github.com/", token: "t", repository: "r", events: ["push"], ...over });
+    const inputs = (over: Partial<HookCapacityInputs> = {}): HookCapacityInputs => ({ owner: "o", repository: "r", events: ["push"], ...over });
     function pages(answers: { body: unknown; link?: string; contentType?: string; status?: number }[]) {
         const asked: string[] = [];
         const fetch: typeof globalThis.fetch = (async (u: string | URL) => {
@@ -214,34 +219,34 @@ describe("HookCapacity's own code: every page by Link, never 'the page was full'
             { body: hooks(100), link: '<https://api.github.com/repositories/7/hooks?per_page=100&page=2>; rel="next"' },
             { body: hooks(5, 100) },
         ]);
-        const outs = await countHooks(inputs({ apiBaseUrl: "https://ghe.example.com/api/v3/" }), p.io);
+        const outs = await countHooks(inputs(), Ghes, p.io);
         assert.deepStrictEqual([outs.hooksForEvent, outs.limit], [{ push: 105 }, 250]);
         assert.deepStrictEqual(p.asked, ["https://ghe.example.com/api/v3/repos/o/r/hooks?per_page=100", "https://api.github.com/repositories/7/hooks?per_page=100&page=2"]);
     });
 
     it("a full page without a next link is the last page", async () => {
         const p = pages([{ body: hooks(10) }]);
-        await countHooks(inputs(), p.io);
+        await countHooks(inputs(), GitHubCom, p.io);
         assert.strictEqual(p.asked.length, 1);
     });
 
     it("a next link that never ends stops at the cap with a message naming github:baseUrl", async () => {
         const p = pages([{ body: [], link: '<https://api.github.com/next>; rel="next"' }]);
-        await assert.rejects(countHooks(inputs(), p.io), new RegExp(`still offers a next page after ${MaxHookPages} pages.*check github:baseUrl`));
+        await assert.rejects(countHooks(inputs(), GitHubCom, p.io), new RegExp(`still offers a next page after ${MaxHookPages} pages.*check github:baseUrl`));
         assert.strictEqual(p.asked.length, MaxHookPages);
     });
 
     it("a web page (a GHES host root's login redirect) is an error naming the REST form, not a loop", async () => {
         const p = pages([{ body: "<!DOCTYPE html><html>Sign in to GitHub</html>", contentType: "text/html; charset=utf-8" }]);
-        await assert.rejects(countHooks(inputs({ apiBaseUrl: "https://ghe.example.com/api/v3/" }), p.io), /not JSON: that is a web page.*https:\/\/HOST\/api\/v3\//);
+        await assert.rejects(countHooks(inputs(), Ghes, p.io), /not JSON: that is a web page.*https:\/\/HOST\/api\/v3\//);
         assert.strictEqual(p.asked.length, 1);
     });
 
     it("GHES allows the 21st hook; GitHub.com refuses it, through the provider's create", async () => {
         const full = () => pages([{ body: hooks(20) }]).io;
-        const ghes = await hookCapacityProviderWith(full).create(inputs({ apiBaseUrl: "https://ghe.example.com/api/v3/" }));
+        const ghes = await hookCapacityProviderWith(full).create(inputs(), contextOf(Ghes));
         assert.deepStrictEqual(ghes.outs.hooksForEvent, { push: 20 });
-        await assert.rejects(hookCapacityProviderWith(full).create(inputs()), /already has 20 webhooks for the "push" event, and GitHub.com allows at most 20/);
+        await assert.rejects(hookCapacityProviderWith(full).create(inputs(), contextOf(GitHubCom)), /already has 20 webhooks for the "push" event, and GitHub.com allows at most 20/);
     });
 });
 
@@ -310,8 +315,8 @@ describe("PayloadUrlProbe's own code against real servers", function () {
             assertNoPath(o);
             assert.strictEqual(seen[0].signature, `sha256=${createHmac("sha256", "tok").update(seen[0].body).digest("hex")}`);
             const provider = payloadUrlProbeProviderWith(realIo);
-            await assert.rejects(provider.create(probeInputs(url, { mode: "fail" })), /The probe \(payload URL on [^)]+\) got 404/);
-            const warned = await provider.create(probeInputs(url, { mode: "warn" }));
+            await assert.rejects(provider.create(probeInputs(url, { mode: "fail" }), contextOf(GitHubCom)), /The probe \(payload URL on [^)]+\) got 404/);
+            const warned = await provider.create(probeInputs(url, { mode: "warn" }), contextOf(GitHubCom));
             assert.strictEqual(warned.outs.ok, false);
         } finally {
             await close(server);
@@ -370,11 +375,10 @@ describe("the provider plugin (provider/), started and called as the engine does
             ].join("\n");
 
             plugin = await startProviderPlugin();
-            assert.strictEqual((await plugin.configure()).getAcceptsecrets(), true, "the plugin takes secrets as secrets");
-            const inputs = pingInputs({
-                apiBaseUrl: new URL("/api/v3/", api.url).href, hookId, payloadUrl: `http://127.0.0.1:${rxPort}${HookPath}`, kubeconfig, timeoutSeconds: 20,
-            });
-            const wrapped = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, ["token", "secret", "payloadUrl", "kubeconfig"].includes(k) ? wireSecret(v) : v]));
+            const configured = await plugin.configure({ apiBaseUrl: new URL("/api/v3/", api.url).href, token: wireSecret("ghp_x") });
+            assert.strictEqual(configured.getAcceptsecrets(), true, "the plugin takes secrets as secrets");
+            const inputs = pingInputs({ hookId, payloadUrl: `http://127.0.0.1:${rxPort}${HookPath}`, kubeconfig, timeoutSeconds: 20 });
+            const wrapped = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, ["secret", "payloadUrl", "kubeconfig"].includes(k) ? wireSecret(v) : v]));
             const result = await plugin.create(ResourceTypes.webhookPing, "instavote-ping", wrapped);
             const outs = result.properties as unknown as PingOutputs;
             assert.strictEqual(outs.result, "accepted", outs.message);
@@ -390,8 +394,12 @@ describe("the provider plugin (provider/), started and called as the engine does
     });
 
     it("HookCapacity: a GitHub that does not answer, or answers with a web page, is named in the error the engine shows", async () => {
-        plugin = await startProviderPlugin();
-        const create = (apiBaseUrl: string) => plugin!.create(ResourceTypes.hookCapacity, "c", { owner: "o", apiBaseUrl, token: wireSecret("t"), repository: "r", events: ["push"] });
+        const create = async (apiBaseUrl: string) => {
+            await plugin?.stop();
+            plugin = await startProviderPlugin();
+            await plugin.configure({ apiBaseUrl, token: wireSecret("t") });
+            return plugin.create(ResourceTypes.hookCapacity, "c", { owner: "o", repository: "r", events: ["push"] });
+        };
         const webUi = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!DOCTYPE html><title>Sign in</title>"));
         const port = await listen(webUi);
         await close(webUi);
@@ -404,6 +412,27 @@ describe("the provider plugin (provider/), started and called as the engine does
             await assert.rejects(create(`http://127.0.0.1:${page}/api/v3/`), /answered 200 with text\/html; charset=utf-8, not JSON: that is a web page/);
         } finally {
             await close(webUi);
+        }
+    });
+
+    it("calls GitHub with the credentials of its last Configure: a revoked token fails, the current one works, none names the fix", async () => {
+        const api = await GitHubApi.start({ flavor: "ghes", token: "ghp_current", repositories: [{ owner: "o", name: "r" }] });
+        try {
+            api.addToken("ghp_rotated_away", { type: "classic", webhooks: "write", statuses: "write" });
+            api.revokeToken("ghp_rotated_away");
+            const capacity = async (args?: Record<string, unknown>) => {
+                await plugin?.stop();
+                plugin = await startProviderPlugin();
+                await plugin.configure(args);
+                return plugin.create(ResourceTypes.hookCapacity, "c", { owner: "o", repository: "r", events: ["push"] });
+            };
+            const base = new URL("/api/v3/", api.url).href;
+            await assert.rejects(capacity({ apiBaseUrl: base, token: wireSecret("ghp_rotated_away") }), /listing the webhooks of o\/r: GitHub answered 401 "Bad credentials"/);
+            const created = await capacity({ apiBaseUrl: base, token: wireSecret("ghp_current") });
+            assert.deepStrictEqual(created.properties.hooksForEvent, { push: 0 });
+            await assert.rejects(capacity(), /the flux-push-github provider has no GitHub REST base: .*run `pulumi up`/);
+        } finally {
+            await api.close();
         }
     });
 

@@ -2,7 +2,8 @@
 // a lifecycle over plain values, and that no secret goes back to the engine in plaintext.
 import * as assert from "assert";
 import {
-    fromWire, lifecycleProvider, outputsToWire, OutputValueSig, propertiesFromWire, ResourceLifecycle, ResourceTypes, SpecialSigKey, typeOfUrn, UnknownValue, wireSecret,
+    fromWire, lifecycleContext, lifecycleProvider, outputsToWire, OutputValueSig, pluginConfigFromWire, propertiesFromWire, ResourceLifecycle, ResourceTypes, SpecialSigKey, typeOfUrn,
+    UnknownValue, wireSecret,
 } from "../providers/lifecycle";
 
 const secret = wireSecret;
@@ -36,68 +37,94 @@ describe("provider plugin: the engine's wire values for a lifecycle", () => {
 });
 
 describe("provider plugin: the engine's calls, by type", () => {
-    interface In { token: string; repository: string }
-    interface Out { token: string; repository: string; count: number }
+    interface In { repository: string }
+    interface Out { repository: string; count: number; token?: string }
     const calls: unknown[][] = [];
     const counter: ResourceLifecycle<In, Out> = {
         async diff(_id, olds, news) {
             calls.push(["diff", olds, news]);
             return { changes: olds.repository !== news.repository };
         },
-        async create(i) {
-            calls.push(["create", i]);
+        async create(i, ctx) {
+            calls.push(["create", i, ctx.github()]);
             return { id: i.repository, outs: { ...i, count: 1 } };
         },
-        async update(_id, olds, news) {
-            calls.push(["update", olds, news]);
+        async update(_id, olds, news, ctx) {
+            calls.push(["update", olds, news, ctx.github()]);
             return { outs: { ...news, count: olds.count + 1 } };
         },
-        async delete(id, olds) {
-            calls.push(["delete", id, olds]);
+        async delete(id, olds, ctx) {
+            calls.push(["delete", id, olds, ctx.github()]);
         },
+        formerOutputs: ["apiBaseUrl", "token"],
     };
     const urn = `urn:pulumi:prod::flux-push::${ResourceTypes.hookCapacity}::c`;
-    const p = lifecycleProvider({ [ResourceTypes.hookCapacity]: counter }, "1.2.3");
+    const configured = () => {
+        const p = lifecycleProvider({ [ResourceTypes.hookCapacity]: counter }, "1.2.3");
+        p.configure({ apiBaseUrl: "https://ghe.example.com/api/v3/", token: secret("ghp_now"), version: "1.2.3" });
+        return p;
+    };
+    const now = { baseUrl: "https://ghe.example.com/api/v3/", token: "ghp_now" };
     beforeEach(() => (calls.length = 0));
 
-    it("create: plain inputs in, the token back out as a secret (never in plaintext to state)", async () => {
-        const r = await p.create(urn, { token: secret("ghp_x"), repository: "instavote" });
-        assert.deepStrictEqual(calls, [["create", { token: "ghp_x", repository: "instavote" }]]);
-        assert.deepStrictEqual(r, { id: "instavote", outs: { token: secret("ghp_x"), repository: "instavote", count: 1 } });
+    it("create: plain inputs in, GitHub as the provider is configured, secret inputs back out as secrets", async () => {
+        const r = await configured().create(urn, { repository: "instavote", note: secret("s") });
+        assert.deepStrictEqual(calls, [["create", { repository: "instavote", note: "s" }, now]]);
+        assert.deepStrictEqual(r, { id: "instavote", outs: { repository: "instavote", note: secret("s"), count: 1 } });
     });
 
-    it("update: olds (the stored outputs, secret token) and news plain; outputs secret where either was", async () => {
-        const r = await p.update("instavote", urn, { token: secret("old"), repository: "instavote", count: 1 }, { token: "ghp_y", repository: "instavote" });
-        assert.deepStrictEqual(calls, [["update", { token: "old", repository: "instavote", count: 1 }, { token: "ghp_y", repository: "instavote" }]]);
-        assert.deepStrictEqual(r.outs, { token: secret("ghp_y"), repository: "instavote", count: 2 });
+    it("update and delete call GitHub with the provider's current credentials, never a token the state kept", async () => {
+        const p = configured();
+        const r = await p.update("instavote", urn, { repository: "instavote", count: 1 }, { repository: "result" });
+        assert.deepStrictEqual(r.outs, { repository: "result", count: 2 });
+        await p.delete("instavote", urn, { repository: "result", count: 2, token: secret("ghp_rotated_away"), apiBaseUrl: "https://api.github.com/" });
+        assert.deepStrictEqual(calls.map((c) => c[c.length - 1]), [now, now]);
+        assert.deepStrictEqual(calls[1][2], { repository: "result", count: 2 }, "the former credentials are not the lifecycle's olds");
     });
 
-    it("diff and delete see plain values", async () => {
-        assert.deepStrictEqual(await p.diff("i", urn, { token: secret("a"), repository: "a" }, { token: secret("a"), repository: "b" }), { changes: true });
-        await p.delete("i", urn, { token: secret("a"), repository: "a" });
-        assert.deepStrictEqual(calls, [["diff", { token: "a", repository: "a" }, { token: "a", repository: "b" }], ["delete", "i", { token: "a", repository: "a" }]]);
+    it("the provider's configuration: a REST base that is no GitHub's is refused at Configure; unknown keys are ignored", () => {
+        assert.deepStrictEqual(pluginConfigFromWire({ apiBaseUrl: "https://api.github.com/", token: secret("t"), version: "0.1.0" }), { apiBaseUrl: "https://api.github.com/", token: "t" });
+        assert.deepStrictEqual(pluginConfigFromWire(undefined), {});
+        assert.throws(() => pluginConfigFromWire({ apiBaseUrl: "ftp://example.com/" }), /uses ftp, not https/);
     });
 
-    it("state from the dynamic-provider days: an update drops the serialized code and runs nothing, unless the inputs changed too", async () => {
-        const legacy = { __provider: "exports.handler = ...", token: secret("old"), repository: "instavote", count: 1 };
-        assert.deepStrictEqual(await p.diff("i", urn, legacy, { token: secret("old"), repository: "instavote" }), { changes: true });
-        assert.deepStrictEqual(calls, [["diff", { token: "old", repository: "instavote", count: 1 }, { token: "old", repository: "instavote" }]], "the lifecycle never sees the code");
+    it("unconfigured (the plugin's default provider): an error that names the fix, unless the state kept the credentials of the version that wrote it", async () => {
+        const bare = lifecycleProvider({ [ResourceTypes.hookCapacity]: counter }, "1.2.3");
+        await assert.rejects(bare.create(urn, { repository: "instavote" }), /the flux-push-github provider has no GitHub REST base: .*github:baseUrl.*github:token.*run `pulumi up` \(or `pulumi destroy --run-program`\)/);
+        // A stack written before the plugin's provider, destroyed right after the upgrade: its own credentials.
+        await bare.delete("instavote", urn, { repository: "instavote", count: 1, token: secret("ghp_then"), apiBaseUrl: "https://api.github.com/" });
+        assert.deepStrictEqual(calls[0], ["delete", "instavote", { repository: "instavote", count: 1 }, { baseUrl: "https://api.github.com/", token: "ghp_then" }]);
+        // Configured: the current ones win over what the state kept.
+        const ctx = lifecycleContext({ apiBaseUrl: "https://api.github.com/", token: "ghp_now" }, { apiBaseUrl: "https://api.github.com/", token: "ghp_then" });
+        assert.strictEqual(ctx.github().token, "ghp_now");
+        assert.throws(() => lifecycleContext({ apiBaseUrl: "https://api.github.com/" }).github(), /has no GitHub credentials/);
+    });
+
+    it("state from earlier versions (a dynamic provider's code, the credentials kept as outputs): an update drops it and runs nothing, unless the inputs changed too", async () => {
+        const p = configured();
+        const legacy = { __provider: "exports.handler = ...", token: secret("old"), apiBaseUrl: "https://api.github.com/", repository: "instavote", count: 1 };
+        assert.deepStrictEqual(await p.diff("i", urn, legacy, { repository: "instavote" }), { changes: true });
+        assert.deepStrictEqual(calls, [["diff", { repository: "instavote", count: 1 }, { repository: "instavote" }]], "the lifecycle never sees the code or the old credentials");
         calls.length = 0;
-        const r = await p.update("i", urn, legacy, { token: secret("old"), repository: "instavote" });
-        assert.deepStrictEqual(r.outs, { token: secret("old"), repository: "instavote", count: 1 }, "the same outputs, without the code");
+        const r = await p.update("i", urn, legacy, { repository: "instavote" });
+        assert.deepStrictEqual(r.outs, { repository: "instavote", count: 1 }, "the same outputs, without the code or the token");
         assert.ok(!calls.some((c) => c[0] === "update"), "nothing ran again");
         calls.length = 0;
-        const moved = await p.update("i", urn, legacy, { token: secret("old"), repository: "result" });
-        assert.deepStrictEqual(moved.outs, { token: secret("old"), repository: "result", count: 2 });
+        const moved = await p.update("i", urn, legacy, { repository: "result" });
+        assert.deepStrictEqual(moved.outs, { repository: "result", count: 2 });
         assert.deepStrictEqual(calls.map((c) => c[0]), ["diff", "update"]);
-        assert.deepStrictEqual(calls[1][1], { token: "old", repository: "instavote", count: 1 });
+        assert.deepStrictEqual(calls[1][1], { repository: "instavote", count: 1 });
     });
 
-    it("without that code, no change is no change", async () => {
-        assert.deepStrictEqual(await p.diff("i", urn, { token: secret("a"), repository: "a", count: 1 }, { token: secret("a"), repository: "a" }), { changes: false });
+    it("without former state, no change is no change; a lifecycle that keeps a `token` output of its own keeps it", async () => {
+        assert.deepStrictEqual(await configured().diff("i", urn, { repository: "a", count: 1 }, { repository: "a" }), { changes: false });
+        const own: ResourceLifecycle<In, Out> = { ...counter, formerOutputs: undefined };
+        const p = lifecycleProvider({ [ResourceTypes.hookCapacity]: own }, "1.2.3");
+        assert.deepStrictEqual(await p.diff("i", urn, { repository: "a", count: 1, token: secret("x") }, { repository: "a" }), { changes: false });
     });
 
     it("a type it does not serve is an error that names what it serves", async () => {
+        const p = configured();
         await assert.rejects(p.create(`urn:pulumi:prod::flux-push::${ResourceTypes.webhookPing}::x`, {}), new RegExp(`flux-push-github serves ${ResourceTypes.hookCapacity}; not ${ResourceTypes.webhookPing}`));
         assert.strictEqual(p.version, "1.2.3");
     });

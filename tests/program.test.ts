@@ -29,6 +29,8 @@ const T = {
     hookCapacity: "flux-push-github:index:HookCapacity",
     probe: "flux-push-github:index:PayloadUrlProbe",
     ping: "flux-push-github:index:WebhookPing",
+    // The plugin's provider, carrying GitHub's REST base and the stack's current credentials.
+    pluginProvider: "pulumi:providers:flux-push-github",
     token: "flux-push:index:WebhookToken",
     exposure: "flux-push:index:ReceiverExposure",
     source: "flux-push:index:GitSource",
@@ -62,9 +64,16 @@ const run = (overrides: Record<string, unknown> = {}) => runStack(config(overrid
 const token = fakeToken("webhook-token-password", 48);
 const generation = tokenGeneration(token);
 const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;
-/** A plugin resource's inputs: what the engine stores for it, and no copy of code (a dynamic provider's `__provider`). */
+/**
+ * A plugin resource's inputs: what the engine stores for it, with no copy of code (a dynamic
+ * provider's `__provider`), no GitHub credentials (the plugin's provider has them), and the
+ * plugin's provider as its provider.
+ */
 const pluginInputs = (r: Registered) => {
     assert.ok(!("__provider" in r.wire), `${r.type} ${r.name} carries serialized provider code`);
+    assert.ok(!("apiBaseUrl" in r.inputs) && !JSON.stringify(r.inputs).includes(GitHubToken), `${r.type} ${r.name} carries GitHub credentials of its own`);
+    const provider = one(T.pluginProvider, "flux-push-github");
+    assert.strictEqual(r.provider, `${provider.urn}::${provider.id}`, `${r.type} ${r.name} calls GitHub through the plugin's provider`);
     return r.inputs;
 };
 const payloadUrlOf = (base: string, name = "instavote", ns = "flux-system") => `${base}${webhookPath(token, receiverName(name, generation), ns)}`;
@@ -307,7 +316,7 @@ describe("the stack (Pulumi mocks)", () => {
         it("before the hook: counts the repository's push hooks (GitHub's limit), and probes the payload URL", async () => {
             await run({ deliveryCheckTimeout: 45 });
             assert.deepStrictEqual(pluginInputs(one(T.hookCapacity, "instavote-hook-capacity")), {
-                owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote", events: ["push"],
+                owner: GitHubOwner, repository: "instavote", events: ["push"],
             });
             assert.deepStrictEqual(pluginInputs(one(T.probe, "instavote-probe")), {
                 owner: GitHubOwner, repository: "instavote", receiver: `instavote-${generation}`, namespace: "flux-system", payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), token,
@@ -326,7 +335,7 @@ describe("the stack (Pulumi mocks)", () => {
         it("after the hook: GitHub's ping of it and the delivery's result (the delivery check)", async () => {
             const out = await run({ deliveryCheckTrigger: "after-firewall-change" });
             assert.deepStrictEqual(pluginInputs(one(T.ping, "instavote-ping")), {
-                owner: GitHubOwner, apiBaseUrl: "https://api.github.com/", token: GitHubToken, repository: "instavote",
+                owner: GitHubOwner, repository: "instavote",
                 hookId: one(T.webhook, "instavote-webhook").id, payloadUrl: payloadUrlOf("http://203.0.113.10:31234"), secret: token,
                 receiver: `instavote-${generation}`, namespace: "flux-system", gitRepository: "instavote", mode: "fail", trigger: "after-firewall-change", timeoutSeconds: 60,
                 exposure: "patch-nodeport|flux-system/webhook-receiver|31234",
@@ -466,6 +475,8 @@ describe("the stack (Pulumi mocks)", () => {
             }
             for (const r of registered) {
                 if (r.type.startsWith("flux-push:")) assert.strictEqual(r.parent, "", r.name);
+                // The plugin's provider is the stack's, as a default provider would be: the components name it in `providers`.
+                else if (r.type === T.pluginProvider) assert.strictEqual(r.parent, "", r.name);
                 else assert.ok(parentType(r)?.startsWith("flux-push:index:"), `${r.type} ${r.name} is parented to a component`);
             }
         });
@@ -488,6 +499,18 @@ describe("the stack (Pulumi mocks)", () => {
             assert.strictEqual(registered.filter((r) => r.type.startsWith("pulumi-nodejs:")).length, 0, "no dynamic resource is left");
         });
 
+        it("calls GitHub through one provider of the plugin's, carrying the resolved REST base and the token (secret): nothing else carries them", async () => {
+            await runStack(config(), { github: { owner: "ops", apiBaseUrl: "https://ghe.example.com/api/v3/", token: pulumi.secret("ghp_ghes") } });
+            const provider = one(T.pluginProvider, "flux-push-github");
+            assert.deepStrictEqual(provider.inputs, { apiBaseUrl: "https://ghe.example.com/api/v3/", token: "ghp_ghes" });
+            assert.ok(isWireSecret(provider.wire, ["token"]));
+            for (const r of registered.filter((x) => x.type.startsWith(`${ProviderPackage}:index:`))) {
+                assert.strictEqual(r.provider, `${provider.urn}::${provider.id}`, r.name);
+                assert.ok(!JSON.stringify(r.inputs).includes("ghp_ghes") && !("apiBaseUrl" in r.inputs), `${r.name} carries GitHub credentials`);
+            }
+            assert.strictEqual(one(T.hookCapacity, "instavote-hook-capacity").inputs.owner, "ops");
+        });
+
         it("keeps a stack's URNs from the dynamic-provider days: each of the three aliases its old dynamic type (same name and parent)", async () => {
             await run();
             for (const [type, old, name] of [[T.hookCapacity, DynamicTypes.hookCapacity, "instavote-hook-capacity"], [T.probe, DynamicTypes.payloadUrlProbe, "instavote-probe"], [T.ping, DynamicTypes.webhookPing, "instavote-ping"]] as const) {
@@ -506,7 +529,7 @@ describe("the stack (Pulumi mocks)", () => {
             const hook = one(T.webhook, "instavote-webhook").wire;
             assert.ok(isWireSecret(hook, ["configuration", "secret"]));
             assert.ok(isWireSecret(hook, ["configuration", "url"]), "the payload URL is derived from the token");
-            for (const [type, name, keys] of [[T.probe, "instavote-probe", ["token", "payloadUrl"]], [T.ping, "instavote-ping", ["token", "secret", "payloadUrl"]], [T.hookCapacity, "instavote-hook-capacity", ["token"]]] as const) {
+            for (const [type, name, keys] of [[T.probe, "instavote-probe", ["token", "payloadUrl"]], [T.ping, "instavote-ping", ["secret", "payloadUrl"]], [T.pluginProvider, "flux-push-github", ["token"]]] as const) {
                 for (const k of keys) assert.ok(isWireSecret(one(type, name).wire, [k]), `${name}.${k}`);
             }
             // And not in plaintext anywhere else on the wire.

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { parse } from "yaml";
 import { oidcWebhookPath } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
+import { DynamicTypes } from "../providers/lifecycle";
 import { dependsOn, dependsOnTransitively } from "./support/graph";
 import { byType, isSecret, isWireSecret, one, promiseOf, registered, resetMocks } from "./support/mocks";
 import { fluxCluster, receiverCrd, runStack } from "./support/program";
@@ -19,6 +20,7 @@ const T = {
     ping: "flux-push-github:index:WebhookPing",
     proof: "flux-push-github:index:ActionsProof",
     workflowFile: "flux-push-github:index:WorkflowFile",
+    pluginProvider: "pulumi:providers:flux-push-github",
     trigger: "flux-push:index:ActionsTrigger",
 };
 const instavote = {
@@ -90,7 +92,11 @@ describe("program: the actions-oidc trigger", () => {
         assert.strictEqual(proof.inputs.mode, "fail");
         assert.ok(dependsOn("instavote-actions-proof", "instavote-actions-receiver"), "the proof runs once the Receiver exists");
         assert.ok(dependsOnTransitively("instavote-actions-proof", "instavote-gitrepository"));
-        assert.ok(isWireSecret(proof.wire, ["token"]), "the GitHub token reaches the engine as a secret");
+        const provider = one(T.pluginProvider, "flux-push-github");
+        assert.strictEqual(proof.provider, `${provider.urn}::${provider.id}`, "the proof calls GitHub with the plugin provider's credentials");
+        assert.ok(!("token" in proof.inputs) && !("apiBaseUrl" in proof.inputs), "and carries none of its own");
+        assert.ok(isWireSecret(provider.wire, ["token"]), "the GitHub token reaches the engine as a secret");
+        assert.deepStrictEqual(proof.aliases, [proof.urn.replace(`$${T.proof}::`, `$${DynamicTypes.actionsProof}::`)], "a stack from the dynamic-provider days keeps its proof");
     });
 
     it("commit delivery: the workflow file is committed after the Receiver exists, and the proof waits for the commit", async () => {
@@ -98,7 +104,11 @@ describe("program: the actions-oidc trigger", () => {
         const file = one(T.workflowFile, "instavote-workflow-file");
         assert.deepStrictEqual({ repository: file.inputs.repository, path: file.inputs.path, branch: file.inputs.branch }, { repository: "instavote", path: ".github/workflows/flux-push.yml", branch: "main" });
         assert.match(String(file.inputs.content), /flux trigger receiver instavote-actions/);
-        assert.ok(isWireSecret(file.wire, ["token"]));
+        const provider = one(T.pluginProvider, "flux-push-github");
+        assert.strictEqual(file.provider, `${provider.urn}::${provider.id}`, "committed and removed with the stack's current credentials");
+        assert.ok(!("token" in file.inputs) && !("apiBaseUrl" in file.inputs));
+        // At 5160d4a it was a dynamic resource: without the alias an upgrade created it anew, then ran the old delete.
+        assert.deepStrictEqual(file.aliases, [file.urn.replace(`$${T.workflowFile}::`, `$${DynamicTypes.workflowFile}::`)]);
         assert.ok(dependsOn("instavote-workflow-file", "instavote-actions-receiver"));
         assert.ok(dependsOn("instavote-actions-proof", "instavote-workflow-file"));
     });

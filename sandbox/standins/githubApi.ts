@@ -395,6 +395,14 @@ export class GitHubApi {
         this.grants.set(token, grant);
     }
 
+    /**
+     * Revokes a token, as deleting it (or its expiry) does: GitHub answers it 401 "Bad credentials"
+     * from then on, like any token it does not know.
+     */
+    revokeToken(token: string): void {
+        if (!this.grants.delete(token)) throw new Error(`revokeToken: the stand-in holds no token ${token.slice(0, 4)}…`);
+    }
+
     /** Makes a commit known (GitHub refuses statuses for a SHA it does not have); `branch` moves that branch to it. */
     addCommit(owner: string, name: string, sha: string, branch?: string): void {
         const repo = this.requireRepository(owner, name);

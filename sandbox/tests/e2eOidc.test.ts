@@ -271,9 +271,38 @@ describe("sandbox end to end: the Actions OIDC trigger (generic-oidc Receiver, n
         assert.deepStrictEqual(receivers, [], "no Receiver was created");
     });
 
-    it("9. destroy leaves nothing: the Receiver, Flux objects, Provider/Alert and the committed workflow file are gone; webhook-receiver is Flux's ClusterIP Service as before; Flux still runs", async () => {
+    /** A new GitHub token for the stack (as a user rotates a fine-grained token), the one it replaces revoked at GitHub. */
+    let currentToken = "";
+    const rotateGitHubToken = async () => {
+        const next = "ghp_rotated" + Math.random().toString(36).slice(2);
+        sb.github.addToken(next, { type: "classic", webhooks: "write", statuses: "write" });
+        sb.actions.addToken(next, { actions: "write", contents: "write", workflows: "write" });
+        await stack.setConfig("github:token", { value: next, secret: true });
+        sb.github.revokeToken(currentToken || sb.githubToken);
+        currentToken = next;
+        return next;
+    };
+
+    it("8b. the GitHub token is rotated and the old one revoked: preview changes only the providers' configuration, up succeeds, and the state keeps neither token in plaintext", async () => {
+        const old = sb.githubToken;
+        const next = await rotateGitHubToken();
+        const changed: string[] = [];
+        await stack.preview({ onEvent: (e: EngineEvent) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (m && m.op !== "same") changed.push(`${m.op} ${m.type}::${m.urn.split("::").pop()}`);
+        } });
+        assert.deepStrictEqual(changed.filter((c) => !c.includes("pulumi:providers:")), [], `only providers change: ${changed.join(", ")}`);
+        assert.ok(changed.includes("update pulumi:providers:flux-push-github::flux-push-github"), changed.join(", "));
+        await up();
+        const state = s.stateFile();
+        for (const t of [old, next]) assert.ok(!state.includes(t), "no GitHub token in plaintext in the state");
+    });
+
+    it("9. destroy, after one more rotation and with --run-program (the stack's current credentials, no `up` in between), leaves nothing: the Receiver, Flux objects, Provider/Alert and the committed workflow file are gone; webhook-receiver is Flux's ClusterIP Service as before; Flux still runs", async () => {
+        await rotateGitHubToken();
         const t = Date.now();
-        await stack.destroy({ onOutput: (o) => printed.push(o) });
+        // Without --run-program the engine would configure the providers from the state (the revoked token), as for any provider.
+        await stack.destroy({ runProgram: true, onOutput: (o) => printed.push(o) });
         timings["destroy"] = (Date.now() - t) / 1000;
         for (const p of [paths.receiver(ns, "instavote-actions"), paths.gitRepository(ns, "instavote"), paths.kustomization(ns, "vote-staging"),
             paths.alert(ns, "instavote-commit-status"), paths.provider(ns, "instavote-commit-status"), paths.secret(ns, "github-commit-status")]) {

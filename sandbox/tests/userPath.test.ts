@@ -13,10 +13,10 @@ import * as os from "os";
 import * as path from "path";
 import { webhookPath } from "../../lib/flux";
 import { paths } from "../cluster/kubeApi";
-import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { Sandbox, SandboxOwner, SandboxRunner, startSandbox } from "../sandbox";
 import { sandboxConfig } from "../stack";
 import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../providers/lifecycle";
-import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, runPulumi } from "../userPath";
+import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, PluginDefaultProviderRef, runPulumi } from "../userPath";
 
 interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
 interface Outputs { namespace: string; tokenSecret: string; tokenGeneration: string; exposure: unknown; repositories: Record<string, RepositoryOutputs> }
@@ -46,6 +46,20 @@ describe("the user's path: `pulumi` in the committed project directory, through 
     };
     const all = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
     const stateFile = (stack: string) => path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${stack}.json`);
+    const WorkflowPath = ".github/workflows/flux-push.yml";
+    const gitDir = () => path.join(sb.git.root, "instavote.git");
+    const git = (...args: string[]) => new Promise<string>((resolve, reject) =>
+        execFile("git", ["--git-dir", gitDir(), ...args], (err, stdout, stderr) => (err ? reject(new Error(`git ${args.join(" ")}: ${stderr}`)) : resolve(stdout))));
+    const mainHead = async () => (await git("rev-parse", "refs/heads/main")).trim();
+    const fileAt = (sha: string, file: string) => git("show", `${sha}:${file}`).catch(() => undefined);
+    const workflowOnMain = async () => fileAt(await mainHead(), WorkflowPath);
+    const commitsSince = async (sha: string) => (await git("rev-list", `${sha}..refs/heads/main`)).split("\n").filter((l) => l !== "");
+    /** Lines in one text and not the other (either way). */
+    const changedLines = (a: string, b: string) => {
+        const x = a.split("\n");
+        const y = b.split("\n");
+        return [...x.filter((l) => !y.includes(l)), ...y.filter((l) => !x.includes(l))];
+    };
     const secretToken = async () => {
         const secret = await sb.controlPlane.api.get<{ data: { token: string } }>(paths.secret(ns, outputs.tokenSecret));
         return Buffer.from(secret?.data.token ?? "", "base64").toString();
@@ -113,15 +127,23 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         for (const secret of [await secretToken(), sb.githubToken]) assert.ok(!state.includes(secret), "no plaintext secret in the state file");
     });
 
-    it("4b. the state holds no copy of the program's code, and the plugin's default provider no config of the stack's", async () => {
+    it("4b. the state holds no copy of the program's code; the program's own resources hold no GitHub credentials, their provider holds them encrypted, and no stack config", async () => {
         const state = JSON.parse(fs.readFileSync(stateFile(StackName), "utf8")) as State;
         const resources = state.checkpoint.latest.resources;
         assert.deepStrictEqual(resources.filter((r) => "__provider" in (r.inputs ?? {}) || "__provider" in (r.outputs ?? {}) || r.type.startsWith("pulumi-nodejs:")).map((r) => r.urn), []);
-        const own = resources.filter((r) => r.type.startsWith(`${ProviderPackage}:index:`)).map((r) => r.type).sort();
-        assert.deepStrictEqual(own, [ResourceTypes.hookCapacity, ResourceTypes.payloadUrlProbe, ResourceTypes.webhookPing].sort(), "the program's own resources, served by its plugin");
-        const provider = resources.find((r) => r.type === `pulumi:providers:${ProviderPackage}`);
-        assert.ok(provider, "the plugin's default provider");
+        const own = resources.filter((r) => r.type.startsWith(`${ProviderPackage}:index:`));
+        assert.deepStrictEqual(own.map((r) => r.type).sort(), [ResourceTypes.hookCapacity, ResourceTypes.payloadUrlProbe, ResourceTypes.webhookPing].sort(), "the program's own resources, served by its plugin");
+        for (const r of own) {
+            assert.ok(!("apiBaseUrl" in (r.inputs ?? {})) && !("apiBaseUrl" in (r.outputs ?? {})), `${r.urn} keeps no REST base of its own`);
+            assert.ok(r.type === ResourceTypes.payloadUrlProbe || (!("token" in (r.inputs ?? {})) && !("token" in (r.outputs ?? {}))), `${r.urn} keeps no GitHub token of its own`);
+        }
+        const providers = resources.filter((r) => r.type === `pulumi:providers:${ProviderPackage}`);
+        assert.deepStrictEqual(providers.map((r) => r.urn.split("::").pop()), ["flux-push-github"], "one explicit provider, no default one");
+        const [provider] = providers;
         assert.deepStrictEqual(Object.keys(provider.inputs ?? {}).filter((k) => k.includes(":")), [], "no stack config handed to it");
+        assert.strictEqual(provider.inputs?.apiBaseUrl, new URL("/api/v3/", sb.github.url).href, "GitHub's REST base, resolved from github:baseUrl");
+        assert.match(JSON.stringify(provider.inputs?.token), /ciphertext/, "the token, encrypted");
+        for (const r of own) assert.match(String((r as { provider?: string }).provider), new RegExp(`::pulumi:providers:${ProviderPackage}::flux-push-github::`), `${r.urn} calls GitHub through it`);
     });
 
     it("5. preview --expect-no-changes right after up passes", async () => {
@@ -186,49 +208,78 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         assert.ok(!fs.existsSync(path.join(project, `Pulumi.${StackName}.yaml`)), "stack rm removed the stack file");
     });
 
-    it("11. a stack made while the program's own resources were dynamic providers upgrades in one `up`: those three are updated in place (their code dropped), nothing runs again, the hook stays", async function () {
+    /**
+     * A stack made by the project at `ref` (its own copy, same backend), then `up` from the committed
+     * project: nothing created, replaced or deleted, the hook and the committed workflow kept.
+     * Both triggers on one repository, the workflow committed by the stack.
+     */
+    async function upgradeFrom(ref: string, name: string, expectUpdated: readonly string[]) {
+        const before = await copyProject(path.join(tmp, `before-${name}`), ref);
+        const inBefore = async (...args: string[]) => {
+            const res = await runPulumi(sb.tools.pulumi, before, sb.pulumiEnv, args);
+            assert.strictEqual(res.code, 0, `(${ref.slice(0, 7)}) pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+            return res;
+        };
+        const config = sandboxConfig(sb, {
+            repositories: [{ ...(sandboxConfig(sb)["flux-push:repositories"] as Record<string, unknown>[])[0], triggers: ["webhook", "actions-oidc"] }],
+            actionsRunners: [{ job: "sandbox", runsOn: SandboxRunner.labels }],
+            actionsWorkflowDelivery: "commit",
+            // The older versions pin an action that does not exist (issue 23): on GitHub, and on the
+            // sandbox's Actions stand-in, their job fails at "Set up job". warn: the old `up` still succeeds.
+            actionsCheck: "warn",
+        });
+        await inBefore("stack", "init", name);
+        for (const command of configCommands(config)) await inBefore(...command);
+        await inBefore("config", "set", "--secret", "github:token", sb.githubToken);
+        await inBefore("up", "--yes", "--skip-preview");
+        const [hook] = sb.github.listHooks(SandboxOwner, "instavote");
+        const committed = await workflowOnMain();
+        assert.ok(committed !== undefined, `the version at ${ref.slice(0, 7)} committed ${WorkflowPath}`);
+        const headBefore = await mainHead();
+
+        fs.copyFileSync(path.join(before, `Pulumi.${name}.yaml`), path.join(project, `Pulumi.${name}.yaml`));
+        await ok(`stack select (${name})`, "stack", "select", name);
+        const preview = JSON.parse((await ok(`preview (${name})`, "preview", "--json")).stdout) as { steps: { op: string; urn: string }[] };
+        const steps = preview.steps.filter((st) => st.op !== "same" && !st.urn.includes("::pulumi:providers:")).map((st) => `${st.op} ${typeOfUrn(st.urn)}::${st.urn.split("::").pop()}`).sort();
+        const all = JSON.stringify(preview.steps.map((st) => [st.op, st.urn]));
+        assert.deepStrictEqual(steps.filter((st) => !st.startsWith("update ")), [], `nothing created, replaced or deleted: ${all}`);
+        for (const u of expectUpdated) assert.ok(steps.includes(`update ${u}`), `${u} is updated in place (its former state dropped): ${all}`);
+        await ok(`up (${name})`, "up", "--yes", "--skip-preview");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote").map((h) => h.id), [hook.id], "the same hook, not a new one");
+        // The workflow was never removed: on every commit since, the file is there; what changed is only a pinned action.
+        for (const sha of await commitsSince(headBefore)) assert.ok(await fileAt(sha, WorkflowPath) !== undefined, `${WorkflowPath} is missing at ${sha}: the upgrade deleted it`);
+        const now = await workflowOnMain();
+        assert.deepStrictEqual(changedLines(committed!, now ?? ""), changedLines(committed!, now ?? "").filter((l) => /^\s*-?\s*uses: /.test(l)), "only `uses:` lines differ");
+        const upgraded = JSON.parse(fs.readFileSync(stateFile(name), "utf8")) as State;
+        const left = upgraded.checkpoint.latest.resources;
+        assert.deepStrictEqual(left.filter((r) => "__provider" in (r.inputs ?? {}) || "__provider" in (r.outputs ?? {}) || r.type.startsWith("pulumi-nodejs:") || r.type === "pulumi:providers:pulumi-nodejs").map((r) => r.urn), [], "no code left in state");
+        for (const r of left.filter((x) => x.type.startsWith(`${ProviderPackage}:index:`) && x.type !== ResourceTypes.payloadUrlProbe)) {
+            assert.ok(!("token" in (r.inputs ?? {})) && !("token" in (r.outputs ?? {})), `${r.urn} still keeps a GitHub token`);
+        }
+        assert.strictEqual(left.find((r) => r.type === ResourceTypes.webhookPing)?.outputs?.result, "accepted", "the delivery check's result is kept");
+        await ok(`preview --expect-no-changes (${name})`, "preview", "--expect-no-changes");
+        await ok(`destroy (${name})`, "destroy", "--yes", "--skip-preview");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
+        assert.strictEqual(await workflowOnMain(), undefined, "destroy removes the workflow the stack committed");
+        await ok(`stack rm (${name})`, "stack", "rm", "--yes", name);
+    }
+
+    it("11. a stack made while the program's own resources were dynamic providers (both triggers, the workflow committed) upgrades in one `up`: its five are updated in place, the hook and the workflow stay", async function () {
         if (!(await hasCommit(DynamicProvidersRef))) {
             console.log(`      (skipped: this clone's history lacks ${DynamicProvidersRef}; a full clone runs it)`);
             this.skip();
         }
-        const Upgrade = "upgrade";
-        const before = await copyProject(path.join(tmp, "before"), DynamicProvidersRef);
-        const inBefore = async (...args: string[]) => {
-            const res = await runPulumi(sb.tools.pulumi, before, sb.pulumiEnv, args);
-            assert.strictEqual(res.code, 0, `(${DynamicProvidersRef.slice(0, 7)}) pulumi ${args.join(" ")} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
-            return res;
-        };
-        await inBefore("stack", "init", Upgrade);
-        for (const command of configCommands(sandboxConfig(sb))) await inBefore(...command);
-        await inBefore("config", "set", "--secret", "github:token", sb.githubToken);
-        await inBefore("up", "--yes", "--skip-preview");
-        const old = JSON.parse(fs.readFileSync(stateFile(Upgrade), "utf8")) as State;
-        assert.ok(old.checkpoint.latest.resources.some((r) => "__provider" in (r.inputs ?? {})), "the old version stored its providers' code");
-        const [hook] = sb.github.listHooks(SandboxOwner, "instavote");
+        await upgradeFrom(DynamicProvidersRef, "upgrade-dynamic", [
+            `${ResourceTypes.hookCapacity}::instavote-hook-capacity`, `${ResourceTypes.webhookPing}::instavote-ping`, `${ResourceTypes.payloadUrlProbe}::instavote-probe`,
+            `${ResourceTypes.workflowFile}::instavote-workflow-file`, `${ResourceTypes.actionsProof}::instavote-actions-proof`,
+        ]);
+    });
 
-        // The same stack (its stack file, same backend), now from the committed project.
-        fs.copyFileSync(path.join(before, `Pulumi.${Upgrade}.yaml`), path.join(project, `Pulumi.${Upgrade}.yaml`));
-        await ok("stack select (upgrade)", "stack", "select", Upgrade);
-        const preview = JSON.parse((await ok("preview (upgrade)", "preview", "--json")).stdout) as { steps: { op: string; urn: string }[] };
-        const changed = preview.steps.filter((st) => st.op !== "same" && !st.urn.includes("::pulumi:providers:")).map((st) => `${st.op} ${typeOfUrn(st.urn)}::${st.urn.split("::").pop()}`).sort();
-        // The aliases keep each URN; the new provider has no config to differ in, so no replacement:
-        // the plugin updates each once to write its state again without the old code.
-        assert.deepStrictEqual(changed, [
-            `update ${ResourceTypes.hookCapacity}::instavote-hook-capacity`,
-            `update ${ResourceTypes.webhookPing}::instavote-ping`,
-            `update ${ResourceTypes.payloadUrlProbe}::instavote-probe`,
-        ].sort(), JSON.stringify(preview.steps.map((st) => [st.op, st.urn])));
-        const deliveries = sb.github.deliveries.length;
-        await ok("up (upgrade)", "up", "--yes", "--skip-preview");
-        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote").map((h) => h.id), [hook.id], "the same hook, not a new one");
-        assert.strictEqual(sb.github.deliveries.length, deliveries, "no ping: nothing the checks prove changed");
-        const upgraded = JSON.parse(fs.readFileSync(stateFile(Upgrade), "utf8")) as State;
-        assert.deepStrictEqual(upgraded.checkpoint.latest.resources.filter((r) => "__provider" in (r.inputs ?? {}) || "__provider" in (r.outputs ?? {}) || r.type.startsWith("pulumi-nodejs:") || r.type === "pulumi:providers:pulumi-nodejs").map((r) => r.urn), [], "no code left in state");
-        const ping = upgraded.checkpoint.latest.resources.find((r) => r.type === ResourceTypes.webhookPing);
-        assert.strictEqual(ping?.outputs?.result, "accepted", "the delivery check's result is kept");
-        await ok("preview --expect-no-changes (upgraded)", "preview", "--expect-no-changes");
-        await ok("destroy (upgraded)", "destroy", "--yes", "--skip-preview");
-        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
-        await ok("stack rm (upgraded)", "stack", "rm", "--yes", Upgrade);
+    it("12. a stack made while the plugin's resources kept the GitHub token they were created with upgrades in one `up`: they move to the plugin's provider, nothing replaced, the committed workflow kept", async function () {
+        if (!(await hasCommit(PluginDefaultProviderRef))) {
+            console.log(`      (skipped: this clone's history lacks ${PluginDefaultProviderRef}; a full clone runs it)`);
+            this.skip();
+        }
+        await upgradeFrom(PluginDefaultProviderRef, "upgrade-plugin", [`${ResourceTypes.workflowFile}::instavote-workflow-file`]);
     });
 });

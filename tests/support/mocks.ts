@@ -39,6 +39,8 @@ export interface Registered {
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     /** The URNs its aliases name, as the engine resolves them: state under any of them is this resource's. */
     readonly aliases: readonly string[];
+    /** The provider reference it was registered with (`URN::ID`), "" for a component or the default provider. */
+    readonly provider: string;
 }
 
 interface WireRequest {
@@ -198,6 +200,7 @@ export async function resetMocks(preview = false): Promise<void> {
                 name: req.getName(),
                 inputs: unwrap(wire) as Record<string, unknown>,
                 wire,
+                provider: (req as { getProvider?(): string }).getProvider?.() ?? "",
                 parent,
                 urn: urnOf(parent, type, req.getName()),
                 read: method === "readResource",

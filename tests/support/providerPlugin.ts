@@ -13,8 +13,11 @@ import { ProviderPackage } from "../../providers/lifecycle";
 const repoRoot = path.join(__dirname, "..", "..");
 
 export interface PluginClient {
-    configure(): Promise<provproto.ConfigureResponse>;
+    /** Configure with the provider's arguments, as the engine sends an explicit provider's inputs (secrets wrapped). */
+    configure(args?: Record<string, unknown>): Promise<provproto.ConfigureResponse>;
     create(type: string, name: string, properties: Record<string, unknown>): Promise<{ id: string; properties: Record<string, unknown> }>;
+    /** Delete, with the state's outputs as the engine sends them. */
+    delete(type: string, name: string, id: string, properties: Record<string, unknown>): Promise<void>;
     /** Stops the plugin process and closes the channel. */
     stop(): Promise<void>;
 }
@@ -38,10 +41,11 @@ export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env):
     const call = <Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req) =>
         new Promise<Res>((resolve, reject) => method.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
     return {
-        configure: () => {
+        configure: (args) => {
             const req = new provproto.ConfigureRequest();
             req.setAcceptsecrets(true);
             req.setAcceptresources(true);
+            if (args !== undefined) req.setArgs(Struct.fromJavaScript(args as Parameters<typeof Struct.fromJavaScript>[0]));
             return call(client.configure, req);
         },
         async create(type, name, properties) {
@@ -50,6 +54,13 @@ export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env):
             req.setProperties(Struct.fromJavaScript(properties as Parameters<typeof Struct.fromJavaScript>[0]));
             const res = await call<provproto.CreateRequest, provproto.CreateResponse>(client.create, req);
             return { id: res.getId(), properties: (res.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown> };
+        },
+        async delete(type, name, id, properties) {
+            const req = new provproto.DeleteRequest();
+            req.setId(id);
+            req.setUrn(`urn:pulumi:test::flux-push::${type}::${name}`);
+            req.setProperties(Struct.fromJavaScript(properties as Parameters<typeof Struct.fromJavaScript>[0]));
+            await call(client.delete, req);
         },
         async stop() {
             client.close();
