@@ -152,7 +152,7 @@ describe("program: the actions-oidc trigger", () => {
     });
 
     it("actionsValidations replace the stack's own; a custom audience reaches the Receiver and the workflow", async () => {
-        const mine = [{ expression: "claims.repository_owner == 'Example-Org'", message: "not our org" }];
+        const mine = [{ expression: "claims.repository_owner_id == '65'", message: "not our org" }];
         const out = await runStack(oidc({ actionsAudience: "flux-prod", repositories: [{ ...instavote, triggers: ["actions-oidc"], actionsValidations: mine }] }));
         const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
         assert.deepStrictEqual(r.spec.oidcProviders, [{ issuerURL: "https://token.actions.githubusercontent.com", audience: "flux-prod", validations: mine }]);
