@@ -6,6 +6,7 @@
 // `validations` below over the token's claims (receiver_claims.go: every validation must be true;
 // the failing messages are logged and the caller gets 400).
 import { createHash } from "crypto";
+import { celStringLiteral } from "./cel";
 import { ReceiverWebhookPathPrefix } from "./flux";
 
 /** Receiver `type` of the OIDC-authenticated Receiver (notification-controller api/v1 GenericOIDCReceiver). */
@@ -92,10 +93,9 @@ export function isGitHubActionsIssuer(issuerURL: string): boolean {
     return u.host === "token.actions.githubusercontent.com" || /^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(u.host) || path === GhesIssuerPath;
 }
 
-/** A CEL string literal. Only names GitHub and git allow reach it (no quote or backslash); refuse anything else. */
+/** A CEL string literal that reads back as exactly `v` (lib/cel.ts: a branch may hold a quote). */
 export function celString(v: string): string {
-    if (/['"\\\n\r]/.test(v)) throw new Error(`${JSON.stringify(v)} cannot be written as a CEL string literal here`);
-    return `'${v}'`;
+    return celStringLiteral(v);
 }
 
 /** What the validations pin: one repository (by id, name and owner), the stack's workflow file, and (optionally) one branch. */

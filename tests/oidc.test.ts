@@ -85,8 +85,9 @@ describe("actionsValidations (what the Receiver admits)", () => {
         for (const v of actionsValidations({ ...id, branch: "release/1.x" })) assert.match(v.message, /^the (token|workflow|job) /);
     });
 
-    it("a value that cannot be a CEL string literal is refused, not escaped", () => {
-        assert.throws(() => celString("main' || true || '"), /cannot be written as a CEL string literal/);
+    it("a value with a quote or backslash is escaped as a CEL literal (tests/cel.test.ts reads it back); an ordinary one is only quoted", () => {
+        assert.strictEqual(celString("main' || true || '"), "'main\\' || true || \\''");
+        assert.strictEqual(celString("a\\b"), "'a\\\\b'");
         assert.strictEqual(celString("feature/x"), "'feature/x'");
     });
 
