@@ -13,6 +13,7 @@ import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
 import { DefaultCommitStatusApiVersion } from "./lib/flux";
 import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
+import { resolveGitHubOwner } from "./lib/githubOwner";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
@@ -81,7 +82,7 @@ export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config())):
 }
 
 /**
- * The github provider's own settings (`github:owner`, `github:baseUrl`, `github:token`, or its env
+ * The github provider's own settings (the owner as lib/githubOwner.ts resolves it, `github:baseUrl`, `github:token`, or its env
  * vars), with `github:baseUrl` resolved as the provider resolves it (lib/github.ts
  * resolveGitHubBase): refused before anything changes when neither the provider nor GitHub could use it.
  */
@@ -89,10 +90,10 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
     const configured = config.get("baseUrl");
     const base = configured !== undefined ? resolveGitHubBase(configured, "github:baseUrl") : resolveGitHubBase(env.GITHUB_BASE_URL, "GITHUB_BASE_URL (github:baseUrl is not set)");
     if (!base.ok) throw new pulumi.RunError(`${base.problem}; nothing was changed`);
-    const owner = config.get("owner") ?? env.GITHUB_OWNER;
-    if (!owner) {
-        throw new pulumi.RunError("github:owner is not set: the account that owns the repositories; `pulumi config set github:owner OWNER` (or GITHUB_OWNER); nothing was changed");
-    }
+    // The owner exactly as the github provider takes it (organization, GITHUB_OWNER, owner), or a refusal when those disagree.
+    const resolved = resolveGitHubOwner({ owner: config.get("owner"), organization: config.get("organization") }, env);
+    if (!resolved.ok) throw new pulumi.RunError(`${resolved.problem}; nothing was changed`);
+    const owner = resolved.owner;
     const token = config.getSecret("token") ?? (env.GITHUB_TOKEN ? pulumi.secret(env.GITHUB_TOKEN) : undefined);
     if (!token) {
         throw new pulumi.RunError("no GitHub token: `pulumi config set --secret github:token ...` or GITHUB_TOKEN, with \"Webhooks: read and write\" on the repositories; nothing was changed");

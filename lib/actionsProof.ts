@@ -2,15 +2,20 @@
 // workflow once (`workflow_dispatch`) and wait until the cluster shows the reconcile request it
 // caused (the GitRepository's `reconcile.fluxcd.io/requestedAt` changes), or until the run says
 // why not (the job's conclusion, and what the Receiver answered, from the job's log). Plain
-// functions with the GitHub and cluster calls passed in, so every rule is tested; the dynamic
-// provider in providers/actionsTrigger.ts is a thin shim over `proveActionsTrigger`.
+// functions with the GitHub and cluster calls passed in, so every rule is tested; the provider
+// plugin's ActionsProof (providers/actionsTrigger.ts) is a thin shim over `proveActionsTrigger`.
 import { apiPaths, ClusterClient } from "./cluster";
 import { ReconcileRequestedAtAnnotation } from "./flux";
-import { checkFingerprint, GitHubApiSettings, GitHubResponse } from "./github";
+import { checkFingerprint, GitHubApiSettings, GitHubResponse, githubTextRequest, GitHubTextResponse } from "./github";
 import { workflowDigest, workflowFileName } from "./workflow";
 
-/** A GitHub REST call (lib/github.ts `githubRequest`, or a test's stand-in). */
-export type GitHubCall = <T>(method: string, path: string, body?: unknown) => Promise<GitHubResponse<T>>;
+/**
+ * A GitHub REST call (lib/github.ts `githubRequest`, or a test's stand-in), and `text`: a resource
+ * GitHub serves as a file behind a redirect (a job's log; lib/github.ts `githubTextRequest`).
+ */
+export type GitHubCall = (<T>(method: string, path: string, body?: unknown) => Promise<GitHubResponse<T>>) & {
+    readonly text: (path: string) => Promise<GitHubTextResponse>;
+};
 
 export interface ProofInputs {
     readonly owner: string;
@@ -84,9 +89,16 @@ export function receiverStatusInLog(log: string): number {
     return all.length > 0 ? Number(all[all.length - 1][1]) : 0;
 }
 
-/** Why the job failed, from its log: what the flux CLI printed, in this project's words. */
+/** Why the job failed, from its log: what GitHub and the flux CLI printed, in this project's words. */
 export function explainJobLog(log: string, c: { namespace: string; receiver: string; receiverUrl: string; job: string }): string {
     const look = `notification-controller's log says which check refused it: \`kubectl -n ${c.namespace} logs deploy/notification-controller | grep ${c.receiver}\``;
+    // "Set up job" resolves the workflow's actions first (GitHub's words: "Unable to resolve action
+    // `X@REF`, unable to find version `REF`", "... Repository not found: X", the SHA-pinning policy).
+    const unresolved = /(Unable to resolve action[^\n]*|The actions [^\n]* are not allowed in [^\n]*)/.exec(log)?.[1];
+    if (unresolved) {
+        return `GitHub could not set the job up: ${unresolved.trim()}; the workflow in the repository pins an action GitHub cannot resolve, so no step ran and the Receiver was never called: ` +
+            "commit the generated workflow again (it pins each action to a release commit)";
+    }
     if (/ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN must be set/.test(log)) {
         return "the job got no OIDC token: GitHub gives a job ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN only with `permissions: id-token: write`, which the workflow in the repository lacks; commit the generated workflow";
     }
@@ -112,6 +124,36 @@ export function explainJobLog(log: string, c: { namespace: string; receiver: str
     if (/flux: command not found|flux: not found/.test(log)) return "the flux CLI was not installed: the Setup Flux CLI step failed (see the job log)";
     const tail = log.trim().split("\n").slice(-3).join(" | ");
     return `the job failed; its log ends: ${tail || "(empty)"}`;
+}
+
+/** The job as the jobs API shows it: its steps with their conclusions. */
+export interface JobSteps { readonly steps?: readonly { readonly name: string; readonly conclusion: string | null }[] }
+
+/**
+ * Why the job failed when its log cannot be read: from the steps alone (the generated workflow has
+ * "Set up job", "Setup Flux CLI", then the step that calls the Receiver).
+ */
+export function explainJobSteps(job: JobSteps, c: { namespace: string; receiver: string; receiverUrl: string }): string {
+    const steps = job.steps ?? [];
+    const failed = steps.find((x) => x.conclusion === "failure" || x.conclusion === "cancelled" || x.conclusion === "timed_out");
+    if (failed === undefined) return "no step is marked failed: the run was cancelled, or the job timed out before a step ended";
+    if (failed.name === "Set up job") return "GitHub could not set the job up (an action the workflow pins that GitHub cannot resolve, or the runner failed): no step ran and the Receiver was never called";
+    if (/^Setup Flux CLI$|^Run fluxcd\/flux2\/action@/.test(failed.name)) return "installing the flux CLI failed (the runner could not download it): the Receiver was never called";
+    if (/Ask Flux to reconcile|flux trigger receiver/.test(failed.name)) {
+        return `the flux CLI's call to Receiver ${c.namespace}/${c.receiver} at ${c.receiverUrl} failed: the Receiver refused the token (400), is not served (404) or not Ready (503), or the runner cannot reach it; the job's log has its answer`;
+    }
+    return `step "${failed.name}" failed`;
+}
+
+/** The job's log as GitHub serves it (a redirect to a plain-text file), or why it could not be read. */
+export async function readJobLog(gh: GitHubCall, path: string): Promise<{ readonly log: string } | { readonly problem: string }> {
+    try {
+        const res = await gh.text(path);
+        if (res.status === 200) return { log: res.text };
+        return { problem: `GitHub answered ${res.status}${res.text ? ` "${res.text.trim().split("\n")[0].slice(0, 200)}"` : ""}${res.status === 403 || res.status === 404 ? ` (${permissionHint("actions-read")})` : ""}` };
+    } catch (e) {
+        return { problem: (e as Error).message };
+    }
 }
 
 /** Our run: the one returned by the dispatch, else the newest workflow_dispatch run not listed before it. */
@@ -193,14 +235,19 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
             const jobs = await gh<{ jobs: Job[] }>("GET", `${repo}/actions/runs/${runId}/jobs?per_page=100`);
             if (jobs.status === 200) job = jobs.body.jobs.find((j) => j.name === i.job);
             if (job?.status === "completed" && job.conclusion !== "success") {
-                const logRes = await gh<string>("GET", `${repo}/actions/jobs/${job.id}/logs`);
-                const log = logRes.status === 200 && typeof logRes.body === "string" ? logRes.body : "";
+                const read = await readJobLog(gh, `${repo}/actions/jobs/${job.id}/logs`);
+                const log = "log" in read ? read.log : "";
                 const failedStep = job.steps?.find((s) => s.conclusion === "failure")?.name;
+                const status = receiverStatusInLog(log);
+                const explained = "log" in read
+                    ? explainJobLog(log, i)
+                    : `its log could not be read (${read.problem}); from the job's steps: ${explainJobSteps(job, i)}`;
+                const answered = status > 0 ? `the Receiver answered ${status}` : "no answer of the Receiver in the job's log";
                 return {
                     ok: false, state: "job-failed", seconds: seconds(), runId, ...(run?.html_url ? { runUrl: run.html_url } : {}),
-                    jobConclusion: job.conclusion ?? "", receiverStatus: receiverStatusInLog(log),
-                    message: `the Actions trigger of ${where} failed: job ${i.job} of run ${runId} concluded ${job.conclusion}${failedStep ? ` at step "${failedStep}"` : ""}: ` +
-                        explainJobLog(log, i) + (run?.html_url ? ` (${run.html_url})` : ""),
+                    jobConclusion: job.conclusion ?? "", receiverStatus: status,
+                    message: `the Actions trigger of ${where} failed: job ${i.job} of run ${runId} concluded ${job.conclusion}${failedStep ? ` at step "${failedStep}"` : ""} (${answered}): ` +
+                        explained + (run?.html_url ? ` (${run.html_url})` : ""),
                 };
             }
             // notification-controller annotates before it answers 200: a successful job with no
@@ -226,7 +273,12 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
     return { ok: false, state: "timeout", seconds: seconds(), ...(runId ? { runId } : {}), ...(job?.conclusion ? { jobConclusion: job.conclusion } : {}), message: `the Actions trigger of ${where} is not proven: ${message}` };
 }
 
-/** The REST calls as `proveActionsTrigger` makes them, through lib/github.ts's client. */
-export function githubCall(settings: GitHubApiSettings, request: (s: GitHubApiSettings, method: string, path: string, body?: unknown) => Promise<GitHubResponse<unknown>>): GitHubCall {
-    return <T>(method: string, path: string, body?: unknown) => request(settings, method, path, body) as Promise<GitHubResponse<T>>;
+/** The REST calls as `proveActionsTrigger` makes them, through lib/github.ts's client (JSON calls, and the log as text). */
+export function githubCall(
+    settings: GitHubApiSettings,
+    request: (s: GitHubApiSettings, method: string, path: string, body?: unknown) => Promise<GitHubResponse<unknown>>,
+    readText: (s: GitHubApiSettings, path: string) => Promise<GitHubTextResponse> = githubTextRequest,
+): GitHubCall {
+    const call = <T>(method: string, path: string, body?: unknown) => request(settings, method, path, body) as Promise<GitHubResponse<T>>;
+    return Object.assign(call, { text: (path: string) => readText(settings, path) });
 }

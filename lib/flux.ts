@@ -1,6 +1,7 @@
 // The small part of Flux's API this program writes, mirroring the layout of
 // notification-controller's api/v1 and source/kustomize-controller's v1 types.
 import { createHash } from "crypto";
+import { celStringLiteral } from "./cel";
 
 export const GitRepositoryApiVersion = "source.toolkit.fluxcd.io/v1";
 export const KustomizationApiVersion = "kustomize.toolkit.fluxcd.io/v1";
@@ -145,8 +146,9 @@ export interface KustomizationSpec {
  * it is the delivery check's catch-up after any change of URL or token.
  */
 export function branchFilterExpression(branch: string): string {
-    // A CEL string literal: branch names cannot hold quotes or backslashes (git check-ref-format).
-    return `has(req.ref) ? req.ref == 'refs/heads/${branch}' : true`;
+    // git check-ref-format accepts quotes in a branch (`refs/heads/it's`): the ref is written as an
+    // escaped CEL string literal, which is the plain name quoted for every ordinary branch.
+    return `has(req.ref) ? req.ref == ${celStringLiteral(`refs/heads/${branch}`)} : true`;
 }
 
 /**

@@ -318,6 +318,68 @@ export async function githubRequest<T>(
     }
 }
 
+/** A text resource the REST API serves (a job's log), or why it could not be read. */
+export interface GitHubTextResponse {
+    /** The final answer's status: the file's (200), or the API's own refusal (403, 404, 410). */
+    readonly status: number;
+    /** The file's text; for a refusal, GitHub's JSON message. */
+    readonly text: string;
+    readonly contentType: string;
+}
+
+/**
+ * One GET of a REST resource GitHub serves as a file, not JSON: `GET /repos/{owner}/{repo}/actions/
+ * jobs/{job_id}/logs` answers 302 with a `Location` of a plain-text file ("This link expires after
+ * 1 minute", GitHub's REST reference). The redirect is followed at once, exactly once, and without
+ * the GitHub token (the link carries its own signature, and may be another host: blob storage);
+ * any content type is accepted. A refusal comes back as its status and message, never as
+ * GitHubNotJsonError: a log is no REST answer, and says nothing about `github:baseUrl`. Throws
+ * GitHubUnreachableError only when nothing answers within the budget.
+ */
+export async function githubTextRequest(settings: GitHubApiSettings, path: string, opts: RequestOptions = {}): Promise<GitHubTextResponse> {
+    const doFetch = opts.fetch ?? fetch;
+    const now = opts.now ?? Date.now;
+    const deadline = now() + (opts.budgetMs ?? DefaultRequestBudgetMs);
+    const perAttempt = opts.requestTimeoutMs ?? DefaultRequestTimeoutMs;
+    const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ""), withTrailingSlash(settings.baseUrl));
+    const get = async (target: URL, headers: Record<string, string>): Promise<Response> => {
+        const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - now()));
+        try {
+            return await doFetch(target, { method: "GET", headers, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+        } catch (e) {
+            const err = e as Error & { cause?: { code?: string; message?: string } };
+            const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
+            throw gitHubError("GitHubUnreachableError", timedOut
+                ? `GET ${target.host}${target.pathname}: no answer from ${target.host} within ${Math.round(timeoutMs / 100) / 10} s`
+                : `GET ${target.host}${target.pathname}: could not reach ${target.host} (${err.cause?.code ?? err.cause?.message ?? err.message})`);
+        }
+    };
+    const first = await get(url, {
+        Accept: "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": "flux-push",
+        ...(settings.token ? { Authorization: `Bearer ${settings.token}` } : {}),
+    });
+    let res = first;
+    const location = first.headers.get("location");
+    if (first.status >= 300 && first.status < 400 && location) {
+        await first.body?.cancel();
+        res = await get(new URL(location, url), { Accept: "text/plain, */*", "User-Agent": "flux-push" });
+    }
+    const text = await res.text();
+    const contentType = res.headers.get("content-type") ?? "";
+    if (res.status >= 300 && res.status < 400) return { status: res.status, text: `a redirect to ${res.headers.get("location") ?? "nowhere"} after the first`, contentType };
+    if (res.status >= 400 && /json/i.test(contentType)) {
+        try {
+            const message = (JSON.parse(text) as { message?: unknown }).message;
+            if (typeof message === "string") return { status: res.status, text: message, contentType };
+        } catch {
+            // Not the JSON it said: keep the text.
+        }
+    }
+    return { status: res.status, text, contentType };
+}
+
 /** What the token needs for the call: `read` lists hooks and deliveries and pings; `write` changes hooks. */
 export type HookAccess = "read" | "write";
 

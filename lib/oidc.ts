@@ -6,6 +6,7 @@
 // `validations` below over the token's claims (receiver_claims.go: every validation must be true;
 // the failing messages are logged and the caller gets 400).
 import { createHash } from "crypto";
+import { celStringLiteral } from "./cel";
 import { ReceiverWebhookPathPrefix } from "./flux";
 
 /** Receiver `type` of the OIDC-authenticated Receiver (notification-controller api/v1 GenericOIDCReceiver). */
@@ -24,9 +25,12 @@ export const ActionsEvents = ["push", "workflow_dispatch"] as const;
 /**
  * The claims a CEL validation must pin (to a literal) for the Receiver not to admit every GitHub
  * Actions token on the platform: GitHub issues tokens to any workflow of any repository, and a
- * valid signature says only that GitHub made it.
+ * valid signature says only that GitHub made it. Not `repository_owner` on its own: it admits every
+ * workflow of every repository of that owner, on any branch, and an owner's name, once freed, can
+ * be registered by someone else; the numeric ids (`repository_id`, `repository_owner_id`) are never
+ * given again. `repository` (OWNER/REPO) narrows to one repository by name.
  */
-export const IdentityClaims = ["repository", "repository_id", "repository_owner", "repository_owner_id"] as const;
+export const IdentityClaims = ["repository_id", "repository", "repository_owner_id"] as const;
 
 export interface OidcValidation {
     readonly expression: string;
@@ -89,10 +93,9 @@ export function isGitHubActionsIssuer(issuerURL: string): boolean {
     return u.host === "token.actions.githubusercontent.com" || /^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(u.host) || path === GhesIssuerPath;
 }
 
-/** A CEL string literal. Only names GitHub and git allow reach it (no quote or backslash); refuse anything else. */
+/** A CEL string literal that reads back as exactly `v` (lib/cel.ts: a branch may hold a quote). */
 export function celString(v: string): string {
-    if (/['"\\\n\r]/.test(v)) throw new Error(`${JSON.stringify(v)} cannot be written as a CEL string literal here`);
-    return `'${v}'`;
+    return celStringLiteral(v);
 }
 
 /** What the validations pin: one repository (by id, name and owner), the stack's workflow file, and (optionally) one branch. */
@@ -166,14 +169,16 @@ export function pinsIdentity(expression: string): boolean {
 }
 
 /**
- * Why a GitHub Actions provider's validations would admit every Actions token on the platform,
- * or undefined when at least one of them pins the repository or its owner.
+ * Why a GitHub Actions provider's validations would admit every Actions token on the platform (or
+ * of a whole owner, by a name), or undefined when at least one of them pins the repository.
  */
 export function openToEveryRepository(validations: readonly { readonly expression?: unknown }[]): string | undefined {
     if (validations.some((v) => typeof v.expression === "string" && pinsIdentity(v.expression))) return undefined;
     return "no validation pins the token's repository: GitHub issues Actions tokens to every workflow of every repository on the platform, " +
-        `so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of ${IdentityClaims.join(", ")} ` +
-        "(e.g. claims.repository_owner == 'my-org')";
+        `so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of ${IdentityClaims.join(", ")}, ` +
+        "best the repository's numeric id, which survives renames and is never given to another repository " +
+        "(e.g. claims.repository_id == '123456789'; `gh api repos/OWNER/REPO --jq .id` prints it). " +
+        "claims.repository_owner alone does not count: it admits every repository of the owner, and a freed owner name can be registered by someone else";
 }
 
 /** A short fingerprint of a Receiver spec: a new spec is proven again at `up`. */

@@ -12,12 +12,13 @@ import { createHash } from "crypto";
 import { DefaultOidcAudience, GenericOidcReceiverType } from "./oidc";
 
 /**
- * The action that puts the flux CLI on PATH. Pinned to a full commit SHA (a tag can be moved).
- * The SHA is the one third-party files record for fluxcd/flux2's v2.4.0 tag; no v2.9.x pin could
- * be confirmed here (see docs/actions-oidc.md#the-workflow). The action installs the CLI version given in
- * `version`, so the CLI is 2.9.5 whatever the action's own release.
+ * The action that puts the flux CLI on PATH, pinned to a full commit SHA (a tag can be moved): the
+ * commit of fluxcd/flux2's newest release tag as read from the repository itself (`git rev-parse
+ * 'v2.9.4^{commit}'`; tests/fixtures/action-releases.json records where and when, and
+ * tests/actionPins.test.ts refuses a pin that is not a release commit). The action installs the CLI
+ * version given in `version`, so the CLI is FluxCliVersion whatever the action's own release.
  */
-export const FluxSetupAction = { uses: "fluxcd/flux2/action", sha: "8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55", release: "v2.4.0" } as const;
+export const FluxSetupAction = { uses: "fluxcd/flux2/action", sha: "889be9d6cc8afa8ed639e1e1ba4ab678e3b38d8c", release: "v2.9.4" } as const;
 /** The flux CLI the job installs: `flux trigger receiver --type=generic-oidc` exists since 2.9. */
 export const FluxCliVersion = "2.9.5";
 /** The job's time limit: the CLI's own retries take at most ~110 s (10 x 10 s). */

@@ -1,5 +1,5 @@
 // The actions-oidc trigger's rule (issue 17): a generic-oidc Receiver that trusts GitHub Actions'
-// issuer must pin the token's repository or owner. GitHub issues Actions OIDC tokens to every
+// issuer must pin the token's repository (by id or name, or its owner by id). GitHub issues Actions OIDC tokens to every
 // workflow of every repository on the platform (github.com, or everyone on a GHES), so a valid
 // signature proves nothing about who sent it; notification-controller only requires "at least one
 // validation", not a meaningful one. The program's config validation refuses the same thing
@@ -8,8 +8,12 @@
 // restated here; tests/oidcPolicies.test.ts checks that both read expressions the same way.
 import { ResourceValidationPolicy, UnknownValueError } from "@pulumi/policy";
 
-/** Claims that identify the caller's repository or its owner. */
-export const IdentityClaims = ["repository", "repository_id", "repository_owner", "repository_owner_id"] as const;
+/**
+ * Claims that pin the caller's repository (lib/oidc.ts IdentityClaims): not `repository_owner` on
+ * its own, which admits every repository of the owner, by a name someone else can register once it
+ * is freed; the numeric ids are never given again.
+ */
+export const IdentityClaims = ["repository_id", "repository", "repository_owner_id"] as const;
 
 /** GitHub's Actions issuers: github.com (and an enterprise slug under it), GHE.com, and any GHES host's /_services/token. */
 export function isGitHubActionsIssuer(issuerURL: string): boolean {
@@ -51,7 +55,7 @@ const isReceiver = (type: string) => /^kubernetes:notification\.toolkit\.fluxcd\
 
 export const actionsOidcPinned: ResourceValidationPolicy = {
     name: "actions-oidc-receiver-pinned",
-    description: "A generic-oidc Receiver that trusts GitHub Actions' OIDC issuer pins the token's repository or owner in one of its validations (else every Actions workflow on the platform can trigger it).",
+    description: "A generic-oidc Receiver that trusts GitHub Actions' OIDC issuer pins the token's repository (repository_id, repository, or repository_owner_id; not repository_owner alone) in one of its validations (else every Actions workflow on the platform can trigger it).",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isReceiver(args.type)) return;
@@ -70,7 +74,8 @@ export const actionsOidcPinned: ResourceValidationPolicy = {
             if (!expressions.some((e) => typeof e === "string" && pinsIdentity(e))) {
                 reportViolation(`Receiver ${name} trusts GitHub Actions tokens from ${issuer} but no validation pins the token's repository: ` +
                     `every workflow of every repository on that GitHub could trigger it. Add one whose whole expression is claims.<claim> == '<value>' for one of ${IdentityClaims.join(", ")} ` +
-                    "(flux-push's own validations do; check repositories[].actionsValidations)");
+                    "(claims.repository_owner alone does not count: it admits every repository of the owner, by a name someone else can register once it is freed; " +
+                    "flux-push's own validations pin repository_id; check repositories[].actionsValidations)");
             }
         }
     },

@@ -144,9 +144,14 @@ const rules: { rule: string; raw: RawConfig; problems: string[] }[] = [
         problems: [`${P}:repositories: instavote and instavote-prod both use the actions-oidc trigger for GitHub repository Instavote, whose one workflow file (actionsWorkflowPath) can name one Receiver; use the trigger on one of them`],
     },
     {
-        rule: "actionsValidations must pin the repository or its owner (else every Actions token on the platform passes)",
-        raw: oidcConfig({ repositories: [{ ...instavote, triggers: ["actions-oidc"], actionsValidations: [validation("claims.ref == 'refs/heads/main'"), validation("claims.repository_owner == 'acme' || true")] }] }),
-        problems: [`${R0}.actionsValidations: no validation pins the token's repository: GitHub issues Actions tokens to every workflow of every repository on the platform, so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of repository, repository_id, repository_owner, repository_owner_id (e.g. claims.repository_owner == 'my-org')`],
+        rule: "actionsValidations must pin the repository (else every Actions token on the platform passes)",
+        raw: oidcConfig({ repositories: [{ ...instavote, triggers: ["actions-oidc"], actionsValidations: [validation("claims.ref == 'refs/heads/main'"), validation("claims.repository_id == '42' || true")] }] }),
+        problems: [`${R0}.actionsValidations: no validation pins the token's repository: GitHub issues Actions tokens to every workflow of every repository on the platform, so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of repository_id, repository, repository_owner_id, best the repository's numeric id, which survives renames and is never given to another repository (e.g. claims.repository_id == '123456789'; \`gh api repos/OWNER/REPO --jq .id\` prints it). claims.repository_owner alone does not count: it admits every repository of the owner, and a freed owner name can be registered by someone else`],
+    },
+    {
+        rule: "a lone claims.repository_owner does not pin the repository (every repository of the owner; a freed name can be re-registered), and the refusal no longer suggests it",
+        raw: oidcConfig({ repositories: [{ ...instavote, triggers: ["actions-oidc"], actionsValidations: [validation("claims.repository_owner == 'acme'"), validation("claims.ref == 'refs/heads/main'")] }] }),
+        problems: [`${R0}.actionsValidations: no validation pins the token's repository: GitHub issues Actions tokens to every workflow of every repository on the platform, so a valid signature proves nothing about who sent it. Add one whose whole expression is claims.<claim> == '<value>' for one of repository_id, repository, repository_owner_id, best the repository's numeric id, which survives renames and is never given to another repository (e.g. claims.repository_id == '123456789'; \`gh api repos/OWNER/REPO --jq .id\` prints it). claims.repository_owner alone does not count: it admits every repository of the owner, and a freed owner name can be registered by someone else`],
     },
     {
         rule: "each of actionsValidations has an expression and a message",
@@ -159,7 +164,7 @@ const rules: { rule: string; raw: RawConfig; problems: string[] }[] = [
     },
     {
         rule: "actionsValidations need the actions-oidc trigger",
-        raw: withDefaults({ nodeAddress: "203.0.113.10", repositories: [{ ...instavote, actionsValidations: [validation("claims.repository_owner == 'acme'")] }] }),
+        raw: withDefaults({ nodeAddress: "203.0.113.10", repositories: [{ ...instavote, actionsValidations: [validation("claims.repository_id == '42'")] }] }),
         problems: [`${R0}.actionsValidations: is set but this repository does not use the actions-oidc trigger; add it to triggers, or remove actionsValidations`],
     },
 ];
@@ -210,7 +215,7 @@ describe("config: what an actions-oidc config becomes", () => {
     });
 
     it("both triggers on a repository with an exposure; user validations kept as given", () => {
-        const mine = [validation("claims.repository_owner == 'example-org'"), validation("claims.runner_environment == 'self-hosted'")];
+        const mine = [validation("claims.repository_owner_id == '65'"), validation("claims.runner_environment == 'self-hosted'")];
         const r = validateConfig(withDefaults({
             nodeAddress: "203.0.113.10", actionsRunners: [runner],
             repositories: [{ ...instavote, triggers: ["webhook", "actions-oidc"], actionsValidations: mine }],

@@ -20,19 +20,33 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 type Route = (method: string, path: string, body: unknown) => GitHubResponse<unknown> | undefined;
 const reply = (status: number, body?: unknown): GitHubResponse<unknown> => ({ status, body, headers: {} });
 
-/** A GitHub answering from `routes` (first match wins), recording every call. */
+/**
+ * A GitHub answering from `routes` (first match wins), recording every call. A text resource (a
+ * job's log) is a GET route whose body is a string (the file GitHub redirects to), or a refusal.
+ */
 function fakeGitHub(routes: Route[]): GitHubCall & { calls: string[] } {
     const calls: string[] = [];
-    const gh = (async (method: string, path: string, body?: unknown) => {
-        calls.push(`${method} ${path}`);
+    const answer = (method: string, path: string, body?: unknown) => {
         for (const r of routes) {
             const res = r(method, path, body);
             if (res) return res;
         }
         throw new Error(`unexpected call ${method} ${path}`);
-    }) as GitHubCall & { calls: string[] };
-    gh.calls = calls;
-    return gh;
+    };
+    const gh = Object.assign(async (method: string, path: string, body?: unknown) => {
+        calls.push(`${method} ${path}`);
+        return answer(method, path, body);
+    }, {
+        calls,
+        text: async (path: string) => {
+            calls.push(`TEXT ${path}`);
+            const res = answer("GET", path);
+            return typeof res.body === "string"
+                ? { status: res.status, text: res.body, contentType: "text/plain; charset=utf-8" }
+                : { status: res.status, text: String((res.body as { message?: string } | undefined)?.message ?? ""), contentType: "application/json" };
+        },
+    });
+    return gh as GitHubCall & { calls: string[] };
 }
 
 /** A cluster whose GitRepository annotation changes when `annotate()` is called. */
@@ -126,7 +140,65 @@ describe("the Actions trigger's proof", () => {
         const r = await proveActionsTrigger(inputs, gh, fakeCluster().client, fakeClock());
         assert.strictEqual(r.state, "job-failed");
         assert.deepStrictEqual({ ok: r.ok, jobConclusion: r.jobConclusion, receiverStatus: r.receiverStatus, runId: r.runId }, { ok: false, jobConclusion: "failure", receiverStatus: 400, runId: 7 });
-        assert.match(r.message, /job staging of run 7 concluded failure at step "Ask Flux to reconcile": the Receiver flux-system\/instavote-actions answered 400: it refused the token .*kubectl -n flux-system logs deploy\/notification-controller \| grep instavote-actions.*\(https:\/\/ghes\/runs\/7\)$/);
+        assert.match(r.message, /job staging of run 7 concluded failure at step "Ask Flux to reconcile" \(the Receiver answered 400\): the Receiver flux-system\/instavote-actions answered 400: it refused the token .*kubectl -n flux-system logs deploy\/notification-controller \| grep instavote-actions.*\(https:\/\/ghes\/runs\/7\)$/);
+        assert.ok(gh.calls.includes("TEXT repos/example-org/instavote/actions/jobs/70/logs"), "the log is read as text (a redirect to a plain-text file), not as a JSON call");
+    });
+
+    /** A run whose job `staging` failed with these steps, and a log route (undefined: GitHub refuses it with `logStatus`). */
+    const failedRun = (steps: { name: string; conclusion: string }[], log: string | undefined, logStatus = 404, extraJobs: unknown[] = []) => fakeGitHub([
+        contentOk,
+        (_m, p) => (p.includes("/runs?") ? reply(200, { workflow_runs: [] }) : undefined),
+        (_m, p) => (p.endsWith("/dispatches") ? reply(200, { workflow_run_id: 7 }) : undefined),
+        (_m, p) => (p.endsWith("/actions/runs/7") ? reply(200, { id: 7, status: "completed", conclusion: "failure" }) : undefined),
+        (_m, p) => (p.includes("/actions/runs/7/jobs") ? reply(200, { jobs: [...extraJobs, { id: 70, name: "staging", status: "completed", conclusion: "failure", steps: steps.map((x) => ({ ...x, status: "completed" })) }] }) : undefined),
+        (_m, p) => (p.endsWith("/actions/jobs/70/logs") ? (log !== undefined ? reply(200, log) : reply(logStatus, { message: logStatus === 410 ? "Gone" : "Not Found" })) : undefined),
+    ]);
+    const steps = (failedAt: string) => ["Set up job", "Setup Flux CLI", "Ask Flux to reconcile (Receiver flux-system/instavote-actions)", "Complete job"].map((name, i, all) => ({
+        name, conclusion: name === failedAt ? "failure" : all.indexOf(failedAt) < i && name !== "Complete job" ? "skipped" : "success",
+    }));
+
+    it("a pin GitHub cannot resolve: the job failed at \"Set up job\"; says so in GitHub's words and that the Receiver was never called", async () => {
+        const log = "Prepare all required actions\nGetting action download info\n##[error]Unable to resolve action `fluxcd/flux2/action@8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55`, unable to find version `8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55`\n";
+        const r = await proveActionsTrigger(inputs, failedRun(steps("Set up job"), log), fakeCluster().client, fakeClock());
+        assert.deepStrictEqual({ state: r.state, receiverStatus: r.receiverStatus }, { state: "job-failed", receiverStatus: 0 });
+        assert.match(r.message, /job staging of run 7 concluded failure at step "Set up job" \(no answer of the Receiver in the job's log\): GitHub could not set the job up: Unable to resolve action `fluxcd\/flux2\/action@8d5f40dc.*`, unable to find version .*the Receiver was never called: commit the generated workflow again/);
+    });
+
+    it("a log GitHub will not serve (404, 410): says the log could not be read, and still explains from the job's steps; never blames github:baseUrl", async () => {
+        for (const status of [404, 410]) {
+            const r = await proveActionsTrigger(inputs, failedRun(steps("Ask Flux to reconcile (Receiver flux-system/instavote-actions)"), undefined, status), fakeCluster().client, fakeClock());
+            assert.strictEqual(r.state, "job-failed");
+            assert.match(r.message, new RegExp(`at step "Ask Flux to reconcile \\(Receiver flux-system/instavote-actions\\)" \\(no answer of the Receiver in the job's log\\): its log could not be read \\(GitHub answered ${status} "(Not Found|Gone)".*\\); from the job's steps: the flux CLI's call to Receiver flux-system/instavote-actions at http://webhook-receiver\\.flux-system\\.svc\\.cluster\\.local failed`));
+            assert.doesNotMatch(r.message, /baseUrl/);
+        }
+        const setup = await proveActionsTrigger(inputs, failedRun(steps("Setup Flux CLI"), undefined), fakeCluster().client, fakeClock());
+        assert.match(setup.message, /from the job's steps: installing the flux CLI failed .*the Receiver was never called/);
+    });
+
+    it("a log reader that fails outright (GitHub unreachable for the download): the same, with its reason", async () => {
+        const gh = failedRun(steps("Set up job"), "");
+        const broken = Object.assign((...a: Parameters<GitHubCall>) => gh(...a), { text: async () => { throw new Error("GET blob.example:443/log: no answer from blob.example within 30 s"); } }) as unknown as GitHubCall;
+        const r = await proveActionsTrigger(inputs, broken, fakeCluster().client, fakeClock());
+        assert.match(r.message, /its log could not be read \(GET blob\.example:443\/log: no answer from blob\.example within 30 s\); from the job's steps: GitHub could not set the job up/);
+    });
+
+    it("a fleet's workflow with two jobs: this stack's proof reads its own cluster's job only (another cluster's failure is not ours)", async () => {
+        const other = { id: 71, name: "production", status: "completed", conclusion: "failure", steps: [{ name: "Set up job", status: "completed", conclusion: "failure" }] };
+        const cluster = fakeCluster();
+        const gh = fakeGitHub([
+            contentOk,
+            (_m, p) => (p.includes("/runs?") ? reply(200, { workflow_runs: [] }) : undefined),
+            (_m, p) => (p.endsWith("/dispatches") ? reply(200, { workflow_run_id: 7 }) : undefined),
+            (_m, p) => (p.endsWith("/actions/runs/7") ? reply(200, { id: 7, status: "in_progress", conclusion: null }) : undefined),
+            (_m, p) => (p.includes("/actions/runs/7/jobs") ? reply(200, { jobs: [other, { id: 70, name: "staging", status: "in_progress", conclusion: null }] }) : undefined),
+        ]);
+        const r = await proveActionsTrigger(inputs, gh, cluster.client, fakeClock((t) => t > 1500 && cluster.annotate("2026-11-27T10:00:00Z")));
+        assert.strictEqual(r.state, "reconciled", r.message);
+        assert.ok(!gh.calls.some((c) => c.includes("/jobs/71/")), "the other cluster's job log is not read");
+        // ... and when ours fails, the message is about ours, not the other one.
+        const mine = await proveActionsTrigger(inputs, failedRun(steps("Setup Flux CLI"), "flux: command not found\n", 404, [other]), fakeCluster().client, fakeClock());
+        assert.match(mine.message, /job staging of run 7 concluded failure at step "Setup Flux CLI"/);
+        assert.doesNotMatch(mine.message, /production/);
     });
 
     it("no runner takes the job: at the deadline, says which labels to check", async () => {

@@ -742,3 +742,15 @@ describe("config validation", () => {
         }
     });
 });
+
+describe("config: the token's length at its bounds", () => {
+    it("the smallest accepted tokenLength is 43 (256 bits of alphanumerics) and the largest 1024; one less or more is refused", () => {
+        for (const n of [43, 1024]) {
+            const r = validateConfig(config({ tokenLength: n }));
+            assert.ok(r.ok, r.ok ? "" : r.problems.join("\n"));
+            assert.strictEqual(r.config.token.length, n);
+        }
+        assert.deepStrictEqual(problemsOf(config({ tokenLength: 42 })), [`${P}:tokenLength: 42 is outside 43-1024: 43 alphanumeric characters are the least that carry 256 bits; e.g. \`pulumi config set tokenLength 48\``]);
+        assert.strictEqual(problemsOf(config({ tokenLength: 1025 })).length, 1);
+    });
+});

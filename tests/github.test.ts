@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { createHmac } from "crypto";
 import {
-    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubLimitsByKind, githubRequest,
+    checkFingerprint, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubLimitsByKind, githubRequest, githubTextRequest,
     hookCapacityProblem, isGitHubError, HookSummary, isOurPing, nextLink, ourPingDelivery, repositoryWebUrl, resolveGitHubBase,
     retryDecision, signedDeliveryHeaders,
 } from "../lib/github";
@@ -170,6 +170,44 @@ describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", ()
         const { fetch } = scriptedFetch([{ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, text: "<!DOCTYPE html><html><title>Sign in</title></html>" }]);
         await assert.rejects(githubRequest({ baseUrl: "https://ghe.example.com/", token: "t" }, "GET", "repos/o/r/hooks", undefined, { fetch }),
             (e: Error) => isGitHubError(e, "GitHubNotJsonError") && /answered 200 with text\/html; charset=utf-8, not JSON.*web UI.*github:baseUrl.*https:\/\/HOST\/api\/v3\//.test(e.message));
+    });
+
+    it("a budget shorter than one attempt's timeout cuts the attempt at the budget, not at its own timeout", async () => {
+        const hanging = ((_u: string, init: RequestInit) => new Promise((_r, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason)))) as unknown as typeof fetch;
+        const started = Date.now();
+        await assert.rejects(githubRequest(api, "GET", "repos/o/r/hooks", undefined, { fetch: hanging, budgetMs: 80, requestTimeoutMs: 30_000 }),
+            (e: Error) => isGitHubError(e, "GitHubUnreachableError") && /no answer from api.github.com within 0.1 s/.test(e.message));
+        assert.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms, within the 80 ms budget (not the 30 s attempt timeout)`);
+        await assert.rejects(githubTextRequest(api, "repos/o/r/actions/jobs/1/logs", { fetch: hanging, budgetMs: 80, requestTimeoutMs: 30_000 }), /within 0.1 s/);
+    });
+
+    describe("a text resource behind a redirect (a job's log: 302 to a plain-text file whose link expires after a minute)", () => {
+        const logsPath = "repos/o/r/actions/jobs/70/logs";
+        const redirectTo = (location: string) => ({ status: 302, headers: { location } });
+
+        it("follows the one redirect at once, without the GitHub token, accepting text/plain; githubRequest would blame github:baseUrl for the same answer", async () => {
+            const { fetch, calls } = scriptedFetch([redirectTo("https://blob.example/logs/70?sig=abc"), { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, text: "✗ request failed with status 400 Bad Request\n" }]);
+            const res = await githubTextRequest({ baseUrl: "https://ghe.example.com/api/v3/", token: "ghp_secret" }, logsPath, { fetch });
+            assert.deepStrictEqual(res, { status: 200, text: "✗ request failed with status 400 Bad Request\n", contentType: "text/plain; charset=utf-8" });
+            assert.deepStrictEqual(calls.map((c) => c.url), ["https://ghe.example.com/api/v3/repos/o/r/actions/jobs/70/logs", "https://blob.example/logs/70?sig=abc"]);
+            const h = (i: number) => calls[i].init.headers as Record<string, string>;
+            assert.strictEqual(h(0).Authorization, "Bearer ghp_secret");
+            assert.strictEqual(h(1).Authorization, undefined, "the signed link gets no GitHub token");
+            assert.match(h(1).Accept, /text\/plain/);
+            assert.strictEqual(calls[0].init.redirect, "manual");
+            // The bug this replaces: the JSON client follows the redirect and refuses the text, naming github:baseUrl.
+            const again = scriptedFetch([{ status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, text: "log line\n" }]);
+            await assert.rejects(githubRequest({ baseUrl: "https://ghe.example.com/api/v3/", token: "t" }, "GET", logsPath, undefined, { fetch: again.fetch }), /github:baseUrl/);
+        });
+
+        it("an expired link, or GitHub's own refusal, comes back as its status and message, never as an error about github:baseUrl", async () => {
+            const expired = scriptedFetch([redirectTo("https://blob.example/logs/70"), { status: 404, headers: { "content-type": "text/plain" }, text: "The link has expired" }]);
+            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: expired.fetch }), { status: 404, text: "The link has expired", contentType: "text/plain" });
+            const gone = scriptedFetch([{ status: 410, headers: { "content-type": "application/json; charset=utf-8" }, body: { message: "Gone", documentation_url: "x" } }]);
+            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: gone.fetch }), { status: 410, text: "Gone", contentType: "application/json; charset=utf-8" });
+            const twice = scriptedFetch([redirectTo("https://a.example/"), redirectTo("https://b.example/")]);
+            assert.match((await githubTextRequest(api, logsPath, { fetch: twice.fetch })).text, /a redirect to https:\/\/b\.example\/ after the first/);
+        });
     });
 
     it("Link rel=\"next\" is the only way to the next page", () => {

@@ -17,7 +17,7 @@ import {
 } from "../providers/githubHooks";
 import { GitHubApiSettings, HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
-import { LifecycleContext, ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
+import { LifecycleContext, lifecycleProvider, ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
 import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
@@ -318,6 +318,33 @@ describe("PayloadUrlProbe's own code against real servers", function () {
             await assert.rejects(provider.create(probeInputs(url, { mode: "fail" }), contextOf(GitHubCom)), /The probe \(payload URL on [^)]+\) got 404/);
             const warned = await provider.create(probeInputs(url, { mode: "warn" }), contextOf(GitHubCom));
             assert.strictEqual(warned.outs.ok, false);
+        } finally {
+            await close(server);
+        }
+    });
+});
+
+describe("PayloadUrlProbe as the provider plugin runs it (lifecycleProvider): warn mode probes again while the last probe failed", function () {
+    this.timeout(20000);
+    it("a failed probe in warn mode is a change at the next diff, and the update probes again; a passed one is not, until its inputs change", async () => {
+        let status = 404;
+        const server = http.createServer((req, res) => {
+            req.resume();
+            req.on("end", () => res.writeHead(status).end());
+        });
+        const port = await listen(server);
+        try {
+            const p = lifecycleProvider({ [ResourceTypes.payloadUrlProbe]: payloadUrlProbeProviderWith(realIo) } as never, "0.0.0-test");
+            const urn = `urn:pulumi:test::flux-push::${ResourceTypes.payloadUrlProbe}::instavote-probe`;
+            const inputs = { owner: "o", repository: "r", receiver: "r-0123456789", namespace: "flux-system", payloadUrl: wireSecret(`http://127.0.0.1:${port}${HookPath}`), token: wireSecret("tok"), mode: "warn", timeoutSeconds: 0.5, insecureSsl: false, exposure: "x" };
+            const failed = await p.create(urn, inputs);
+            assert.strictEqual((failed.outs as { ok: boolean }).ok, false);
+            assert.deepStrictEqual(await p.diff(failed.id, urn, failed.outs as never, inputs as never), { changes: true }, "warn: the failed probe runs again at the next up");
+            status = 200;
+            const again = await p.update(failed.id, urn, failed.outs as never, inputs as never);
+            assert.strictEqual((again.outs as { ok: boolean }).ok, true);
+            assert.deepStrictEqual(await p.diff(failed.id, urn, again.outs as never, inputs as never), { changes: false });
+            assert.deepStrictEqual(await p.diff(failed.id, urn, again.outs as never, { ...inputs, token: wireSecret("rotated") } as never), { changes: true }, "a new token is probed again");
         } finally {
             await close(server);
         }

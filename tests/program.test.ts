@@ -599,8 +599,8 @@ describe("the stack (Pulumi mocks)", () => {
             getSecret: (k: string) => (values[k] === undefined ? undefined : pulumi.secret(values[k])),
         }) as unknown as pulumi.Config;
 
-        it("reads the provider's config first, its env vars second; the base URL ends in /", async () => {
-            const a = githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl: "https://ghe.example.com/api/v3" }), { GITHUB_OWNER: "env", GITHUB_TOKEN: "env" });
+        it("reads the provider's config first, its env vars second (the token, the base URL; the owner as the provider takes it, below); the base URL ends in /", async () => {
+            const a = githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl: "https://ghe.example.com/api/v3" }), { GITHUB_TOKEN: "env", GITHUB_BASE_URL: "https://other.example.com/" });
             assert.deepStrictEqual([a.owner, a.apiBaseUrl, await promiseOf(a.token), await isSecret(pulumi.output(a.token))], ["o", "https://ghe.example.com/api/v3/", "t", true]);
             const b = githubAccess(fakeConfig({}), { GITHUB_OWNER: "env-o", GITHUB_TOKEN: "env-t" });
             assert.deepStrictEqual([b.owner, b.apiBaseUrl, await promiseOf(b.token), await isSecret(pulumi.output(b.token))], ["env-o", "https://api.github.com/", "env-t", true]);
@@ -619,6 +619,13 @@ describe("the stack (Pulumi mocks)", () => {
             assert.throws(() => githubAccess(fakeConfig({ owner: "o", token: "t", baseUrl: "https://ghe.example.com/web/" }), {}), (e: Error) =>
                 e instanceof pulumi.RunError && /^github:baseUrl: "https:\/\/ghe.example.com\/web\/" has a path .*accepted forms: .*https:\/\/HOST\/api\/v3\/ for GitHub Enterprise Server; nothing was changed$/.test(e.message));
             assert.throws(() => githubAccess(fakeConfig({ owner: "o", token: "t" }), { GITHUB_BASE_URL: "ghe.example.com" }), /GITHUB_BASE_URL \(github:baseUrl is not set\): "ghe.example.com" is not a URL/);
+        });
+
+        it("takes the owner as the github provider does, and refuses before anything changes when github:owner and GITHUB_OWNER disagree", () => {
+            assert.strictEqual(githubAccess(fakeConfig({ token: "t", organization: "org" }), {}).owner, "org", "github:organization, the provider's first source");
+            assert.strictEqual(githubAccess(fakeConfig({ owner: "acme", token: "t" }), { GITHUB_OWNER: "acme" }).owner, "acme");
+            assert.throws(() => githubAccess(fakeConfig({ owner: "acme", token: "t" }), { GITHUB_OWNER: "ci-org" }), (e: Error) =>
+                e instanceof pulumi.RunError && /^GITHUB_OWNER is "ci-org" but github:owner is "acme": the github provider .* would put the hooks under ci-org\. Set one owner: unset GITHUB_OWNER, or make both "acme"; nothing was changed$/.test(e.message));
         });
 
         it("says which setting is missing", () => {

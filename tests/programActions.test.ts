@@ -123,6 +123,20 @@ describe("program: the actions-oidc trigger", () => {
         assert.ok(JSON.stringify(r.spec).includes("claims.ref == 'refs/heads/release'"));
     });
 
+    it("branchFilter: false: no ref pinned, the workflow's job_workflow_ref by prefix, the workflow on every push, the proof still dispatched on the tracked branch", async () => {
+        const out = await runStack(oidc({ repositories: [{ ...instavote, branch: "release", branchFilter: false, triggers: ["actions-oidc"] }] }));
+        const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
+        const expressions = (r.spec.oidcProviders as { validations: { expression: string }[] }[])[0].validations.map((v) => v.expression);
+        assert.deepStrictEqual(expressions.slice(4), [
+            "claims.workflow_ref.startsWith('Example-Org/instavote/.github/workflows/flux-push.yml@')",
+            "claims.job_workflow_ref.startsWith('Example-Org/instavote/.github/workflows/flux-push.yml@')",
+        ]);
+        const wf = await promiseOf(out.repositories.instavote.actions?.workflow as never) as { branch: string; content: string };
+        assert.strictEqual((parse(wf.content) as { on: { push: unknown } }).on.push, null, "every push: no branches filter");
+        assert.strictEqual(wf.branch, "main", "with no branch of its own, the workflow goes to the default branch");
+        assert.strictEqual((one(T.proof, "instavote-actions-proof").inputs.proof as { ref: string }).ref, "main");
+    });
+
     it("looks the repository up under github:owner (the claims carry GitHub's spelling of that owner's repository)", async () => {
         await runStack(oidc(), { github: { owner: "other-org", apiBaseUrl: "https://api.github.com/", token: "t" } });
         const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
@@ -162,7 +176,7 @@ describe("program: the actions-oidc trigger", () => {
     });
 
     it("actionsValidations replace the stack's own; a custom audience reaches the Receiver and the workflow", async () => {
-        const mine = [{ expression: "claims.repository_owner == 'Example-Org'", message: "not our org" }];
+        const mine = [{ expression: "claims.repository_owner_id == '65'", message: "not our org" }];
         const out = await runStack(oidc({ actionsAudience: "flux-prod", repositories: [{ ...instavote, triggers: ["actions-oidc"], actionsValidations: mine }] }));
         const r = one(T.fluxReceiver, "instavote-actions-receiver").inputs as unknown as ReceiverInputs;
         assert.deepStrictEqual(r.spec.oidcProviders, [{ issuerURL: "https://token.actions.githubusercontent.com", audience: "flux-prod", validations: mine }]);

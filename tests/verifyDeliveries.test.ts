@@ -121,11 +121,13 @@ describe("webhook deliveries: the words", () => {
 
     it("points each failure at its likely cause in this stack", () => {
         assert.match(hint(d(1, 404)), /^404: nothing serves that path\. The Receiver is missing or its webhook path moved/);
-        assert.match(hint(d(1, 401)), /^401: notification-controller rejected the signature/);
-        assert.match(hint(d(1, 403)), /^403: notification-controller rejected the signature/);
+        // notification-controller answers 400 for a bad signature (receiver_handlers.go), never 401/403.
+        assert.match(hint(d(1, 401)), /^401: something in front of notification-controller .* refused GitHub's request: notification-controller itself answers 400 for a bad signature, never 401/);
+        assert.match(hint(d(1, 403)), /^403: something in front of notification-controller/);
+        assert.doesNotMatch(hint(d(1, 403)), /rejected the signature/);
         assert.match(hint(d(1, 502)), /^502: a proxy or load balancer answered, but notification-controller did not/);
         assert.match(hint(d(1, 0)), /^No HTTP response: GitHub could not connect or timed out/);
         assert.match(hint(d(1, 500)), /^500: notification-controller failed while handling the request/);
-        assert.match(hint(d(1, 400)), /^400: the receiver could not use the request/);
+        assert.match(hint(d(1, 400)), /^400: notification-controller refused the delivery: most often the signature \(the hook's secret and the webhook-token Secret differ: rotate through `tokenRotation`/);
     });
 });

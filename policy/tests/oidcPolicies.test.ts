@@ -25,6 +25,13 @@ describe("actions-oidc-receiver-pinned", () => {
         assert.match(violations[0].message, /^Receiver instavote-actions trusts GitHub Actions tokens from https:\/\/token\.actions\.githubusercontent\.com but no validation pins the token's repository/);
     });
 
+    it("refuses an owner pinned only by name (every repository of it; a freed name can be registered by someone else), accepts the owner's id", async () => {
+        const byName = await runResourcePolicy(actionsOidcPinned, receiverType, receiver([v("claims.repository_owner == 'acme'"), v("claims.ref == 'refs/heads/main'")]));
+        assert.strictEqual(byName.length, 1);
+        assert.match(byName[0].message, /claims\.repository_owner alone does not count/);
+        assert.deepStrictEqual(await runResourcePolicy(actionsOidcPinned, receiverType, receiver([v("claims.repository_owner_id == '65'")])), []);
+    });
+
     it("refuses an identity check that an || opens again, on a GHES issuer too", async () => {
         const violations = await runResourcePolicy(actionsOidcPinned, receiverType, receiver([v("claims.repository_owner == 'acme' || claims.actor == 'x'")], "https://ghes.example.com/_services/token"));
         assert.strictEqual(violations.length, 1);
@@ -43,7 +50,7 @@ describe("actions-oidc-receiver-pinned", () => {
 
     it("reads expressions and issuers exactly as the program's config validation does", () => {
         const expressions = [
-            "claims.repository_owner == 'acme'", "'acme' == claims.repository", "(claims.repository_id == '42')", "claims.repository in ['a/b', 'a/c']",
+            "claims.repository_owner == 'acme'", "claims.repository_owner_id == '65'", "'acme' == claims.repository", "(claims.repository_id == '42')", "claims.repository in ['a/b', 'a/c']",
             "claims.repository_owner == 'acme' || true", "claims.repository_owner.startsWith('acme')", "claims.ref == 'refs/heads/main'", "true", "claims.repository_owner in []",
         ];
         for (const e of expressions) assert.strictEqual(pinsIdentity(e), program.pinsIdentity(e), e);

@@ -4,7 +4,9 @@
 // `POST .../actions/workflows/{id}/dispatches` the workflow of the dispatched ref runs. In place of
 // a runner, each job's `run:` steps execute in a shell (async child processes: the sandbox's
 // servers answer from this same process) with GitHub's environment, and with the real flux CLI on
-// PATH for `fluxcd/flux2/action` (the one action the stand-in provides). A job gets
+// PATH for `fluxcd/flux2/action` (the one action the stand-in provides). "Set up job" resolves every
+// `uses:` first, only to a release recorded in tests/fixtures/action-releases.json, and fails the job
+// with GitHub's message otherwise (actionResolution.ts). A job gets
 // ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN only with `permissions: id-token: write`, as on GitHub; the
 // token endpoint signs GitHub Actions' claims with the OIDC issuer stand-in. Runs and jobs are
 // recorded for the REST API (runs, jobs with conclusion and steps, job logs by redirect).
@@ -22,6 +24,7 @@ import { createHash, randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
+import { ActionReleases, loadActionReleases, resolveAction, Resolution } from "./actionResolution";
 import { ExtensionRequest, GitHubApi, PushOptions, Reply, Repository } from "./githubApi";
 import { OidcIssuer } from "./oidcIssuer";
 import { idTokenWrite, parseWorkflow, pushStarts, Workflow, WorkflowJob } from "./workflowSemantics";
@@ -54,6 +57,13 @@ export interface ActionsOptions {
     readonly runnerEnv?: Readonly<Record<string, string>>;
     /** github.com answers a dispatch with `return_run_details` (200 and the run's id); GHES only 204. */
     readonly returnRunDetails?: boolean;
+    /** The releases `uses:` may name (default: tests/fixtures/action-releases.json, read from the actions' repositories). */
+    readonly actionReleases?: ActionReleases;
+    /**
+     * The policy "Require actions to be pinned to a full-length commit SHA" (default on: the
+     * generated workflow must run where an organization enforces it); off, a recorded tag resolves too.
+     */
+    readonly requireShaPinning?: boolean;
 }
 
 export interface StepRecord { number: number; name: string; status: "queued" | "in_progress" | "completed"; conclusion: string | null; started_at: string | null; completed_at: string | null }
@@ -104,7 +114,11 @@ export class GitHubActions {
     private readonly runNumbers = new Map<number, number>();
     private closed = false;
 
-    private constructor(private readonly o: ActionsOptions, readonly issuer: OidcIssuer, private readonly serverUrl: string) {}
+    private readonly releases: ActionReleases;
+
+    private constructor(private readonly o: ActionsOptions, readonly issuer: OidcIssuer, private readonly serverUrl: string) {
+        this.releases = o.actionReleases ?? loadActionReleases();
+    }
 
     /** Mounts the Actions routes, the contents API, the ID-token endpoint and the OIDC issuer on `github`'s host. */
     static async start(o: ActionsOptions): Promise<GitHubActions> {
@@ -316,9 +330,27 @@ export class GitHubActions {
         mark(steps[0], "in_progress");
         log(`Runner name: '${runner.name}' (sandbox stand-in for a self-hosted runner; labels ${runner.labels.join(", ")})`);
         log(`GITHUB_TOKEN permissions: ${JSON.stringify(job.job.permissions ?? run.workflow.permissions ?? "repository default")}`);
-        mark(steps[0], "completed", "success");
+        // "Set up job" resolves every action of the job before any step runs; one that does not
+        // resolve fails the job here, and no step runs (GitHub's log: "Prepare all required
+        // actions", "Getting action download info", then the error).
+        log("Prepare workflow directory");
+        log("Prepare all required actions");
+        log("Getting action download info");
+        const resolved = new Map<number, Resolution & { ok: true }>();
         let failed = job.job.unsupported;
-        if (failed) log(`##[error]${failed}`);
+        job.job.steps.forEach((step, i) => {
+            if (step.uses === undefined || step.uses.startsWith("./") || step.uses.startsWith("docker://")) return;
+            const r = resolveAction(step.uses, this.releases, `${run.repo.owner}/${run.repo.name}`, this.o.requireShaPinning ?? true);
+            if (r.ok) {
+                resolved.set(i, r);
+                log(`Download action repository '${step.uses}' (SHA:${r.commit})`);
+            } else {
+                log(`##[error]${r.error}`);
+                failed ??= r.error;
+            }
+        });
+        if (job.job.unsupported) log(`##[error]${job.job.unsupported}`);
+        mark(steps[0], "completed", failed ? "failure" : "success");
         const deadline = Date.now() + job.job.timeoutMinutes * 60000;
         for (let i = 0; i < job.job.steps.length; i++) {
             const step = job.job.steps[i];
@@ -333,7 +365,7 @@ export class GitHubActions {
             const stepEnv = { ...env, ...parseEnvFile(fs.readFileSync(files.env, "utf8")), ...(step.env ?? {}), PATH: [...extraPath, env.PATH].join(path.delimiter) };
             let ok: boolean;
             if (step.uses !== undefined) {
-                ok = this.useAction(step.uses, step.with ?? {}, tools, files.path, log);
+                ok = this.useAction(step.uses, resolved.get(i), step.with ?? {}, tools, files.path, log);
             } else if (step.run !== undefined) {
                 ok = await this.runScript(step.run, step.shell, stepEnv, workspace, temp, deadline, log);
             } else {
@@ -360,13 +392,13 @@ export class GitHubActions {
         run.updatedAt = now();
     }
 
-    /** The one action the stand-in provides: fluxcd/flux2/action puts the flux CLI of `version` on PATH. */
-    private useAction(uses: string, inputs: Readonly<Record<string, string>>, tools: string, pathFile: string, log: (l: string) => void): boolean {
-        const m = /^fluxcd\/flux2\/action@(.+)$/.exec(uses);
-        if (!m) {
+    /** The one action the stand-in provides, at a recorded release: fluxcd/flux2/action puts the flux CLI of `version` on PATH. */
+    private useAction(uses: string, resolved: Resolution | undefined, inputs: Readonly<Record<string, string>>, tools: string, pathFile: string, log: (l: string) => void): boolean {
+        if (!resolved?.ok || resolved.repository !== "fluxcd/flux2" || resolved.path !== "action") {
             log(`##[error]the sandbox's Actions stand-in has no copy of the action ${uses}`);
             return false;
         }
+        log(`fluxcd/flux2/action at ${resolved.release} (${resolved.commit})`);
         const version = (inputs.version ?? this.o.fluxVersion).replace(/^v/, "");
         if (version !== this.o.fluxVersion && version !== "latest") {
             log(`##[error]the stand-in's runner has flux ${this.o.fluxVersion} only, not ${version}`);

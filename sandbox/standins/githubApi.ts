@@ -142,6 +142,9 @@ export type Access = "read" | "write";
  * with 403 "Resource not accessible by personal access token", and a classic token whose user has no
  * admin rights on the repository with 404 on the hook routes (they exist only for admins).
  */
+/** The user every token of the stand-in belongs to (GET /user): a person, not one of the organizations. */
+export const SandboxUser = { login: "sandbox-user", id: 9000001 } as const;
+
 export interface TokenGrant {
     readonly type: "fine-grained" | "classic";
     /** "Webhooks" (fine-grained); for a classic token, whether its user is an admin of the repositories. */
@@ -660,6 +663,19 @@ export class GitHubApi {
         const { method, path } = ctx;
         if (path === "/meta" && method === "GET") return { status: 200, body: this.meta() };
         if (path === "/rate_limit" && method === "GET") return this.rateLimitRoute();
+        // What the github provider asks at configure (configureProviderMeta): the token's user, and
+        // whether the owner is an organization. The sandbox's owners are organizations; any other
+        // login is no organization (404, as GitHub answers GET /orgs/{username}).
+        if (path === "/user" && method === "GET") {
+            if (ctx.token === undefined) return ghError(401, "Requires authentication", `${this.rules.docs}/users/users#get-the-authenticated-user`);
+            return { status: 200, body: { login: SandboxUser.login, id: SandboxUser.id, node_id: `U_${SandboxUser.id}`, type: "User", site_admin: false } };
+        }
+        const org = /^\/orgs\/([^/]+)$/.exec(path);
+        if (org && method === "GET") {
+            const a = this.owners.get(decodeURIComponent(org[1]).toLowerCase());
+            if (!a) return ghError(404, "Not Found", `${this.rules.docs}/orgs/orgs#get-an-organization`);
+            return { status: 200, body: { login: a.login, id: a.id, node_id: `O_${a.id}`, url: `${ctx.front.apiBase}orgs/${a.login}`, type: "Organization" } };
+        }
 
         const repoPath = /^\/repos\/([^/]+)\/([^/]+)\//.exec(`${path}/`);
         const sso = repoPath ? this.samlRefusal(decodeURIComponent(repoPath[1]), ctx.token) : undefined;

@@ -1,14 +1,24 @@
 // Stand-in for the `github` provider (pulumi-github cannot be had here): RepositoryWebhook and the
 // function getIpRanges, with the type tokens, inputs and outputs of @pulumi/github 6.15.0's SDK.
-// It does what integrations/terraform-provider-github (which pulumi-github wraps) does:
-// - configuration: `github:owner`, `github:baseUrl`, `github:token` from the provider
-//   configuration, else GITHUB_OWNER / GITHUB_BASE_URL / GITHUB_TOKEN; the base URL resolves to
-//   the REST root as the provider's getBaseURL does (providerApiUrl); the token is sent as
-//   `Authorization: Bearer` (oauth2.StaticTokenSource);
+// It does what integrations/terraform-provider-github v6.13.0 (which pulumi-github 6.15.0 wraps:
+// its `upstream` submodule is the v6.13.0 commit 20728bb3) does, read at that tag:
+// - configuration (github/provider.go configureProvider): the owner is `organization` (else
+//   GITHUB_ORGANIZATION), then the GITHUB_OWNER environment variable, then `owner`; `baseUrl` and
+//   `token` from the provider configuration, else GITHUB_BASE_URL / GITHUB_TOKEN; the base URL
+//   resolves to the REST root as the provider's getBaseURL does (providerApiUrl); the token is sent
+//   as `Authorization: Bearer` (oauth2.StaticTokenSource);
+// - at Configure (configureProviderMeta): with no owner and a token, GET /user names the owner
+//   ("owner cannot be found by token" otherwise); with an owner, GET /orgs/{owner} looks it up: a
+//   404 means a user account, any other error fails Configure ("failed to lookup organization"),
+//   so a bad token fails `preview`;
 // - create: POST .../hooks {name: "web", config, events, active}, then a read;
 // - read: GET .../hooks/{id} with If-None-Match: <etag in state>; 304 keeps the state, 404 removes
 //   the hook from state ("no longer exists in GitHub"); the secret GitHub masks is kept from state,
-//   and a secret GitHub no longer has is dropped;
+//   and a secret GitHub no longer has is dropped; `configuration.url` and `configuration.secret`
+//   are Sensitive in the schema (schema_webhook_configuration.go), so the bridge keeps them secret
+//   in state;
+// - import: by `<repository>/<webhook_id>` (the resource's Importer), anything else refused with
+//   its message;
 // - update: PATCH .../hooks/{id} with the whole hook (url, config with the secret, events, active),
 //   then a read;
 // - delete: DELETE .../hooks/{id}; any error, a 404 too, fails the delete
@@ -18,7 +28,7 @@ import { isIPv4 } from "net";
 import type { GetIpRangesResult } from "@pulumi/github/getIpRanges";
 import * as provider from "@pulumi/pulumi/provider";
 import { ProviderConfig, serve } from "./serve";
-import { changedKeys, isSecretValue, plain, Wire } from "./wire";
+import { changedKeys, isSecretValue, plain, secret as secretValue, Wire } from "./wire";
 
 export const RepositoryWebhookType = "github:index/repositoryWebhook:RepositoryWebhook";
 export const GetIpRangesToken = "github:index/getIpRanges:getIpRanges";
@@ -58,18 +68,56 @@ export function providerApiUrl(baseUrl: string): string {
     return base.endsWith("/api/v3/") ? base : `${base}api/v3/`;
 }
 
-/** The provider configuration over the documented environment variables, as the real provider reads them. */
+/**
+ * The provider configuration over the documented environment variables, as the real provider reads
+ * them. The owner, in configureProvider's order: `organization` (its schema default:
+ * GITHUB_ORGANIZATION), then GITHUB_OWNER (os.LookupEnv), then `owner`; "" when none is set
+ * (configureGitHub then asks GitHub for the token's user).
+ */
 export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env): GitHubSettings {
     const pick = (key: string, variable: string): string => {
         const v = config[key];
         return typeof v === "string" && v !== "" ? v : env[variable] ?? "";
     };
-    const owner = pick("owner", "GITHUB_OWNER") || pick("organization", "GITHUB_ORGANIZATION");
+    const configured = (key: string): string => (typeof config[key] === "string" ? String(config[key]) : "");
+    const owner = pick("organization", "GITHUB_ORGANIZATION") || (env.GITHUB_OWNER ?? "") || configured("owner");
     const token = pick("token", "GITHUB_TOKEN");
     const base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
-    // The real provider asks GitHub for the token's user when no owner is given; the stand-in does not.
-    if (!owner) throw new Error("github stand-in: no owner: set github:owner (or GITHUB_OWNER)");
     return { apiUrl: providerApiUrl(base), owner, token };
+}
+
+/**
+ * What configureProviderMeta does once the settings are read: no owner and a token, the token's
+ * user (GET /user) is the owner; an owner is looked up as an organization (GET /orgs/{owner}),
+ * where a 404 means a user and any other failure (a bad token: 401) fails the configuration.
+ */
+export async function configureGitHub(settings: GitHubSettings): Promise<GitHubSettings & { isOrganization: boolean }> {
+    const c = new GitHubClient(settings);
+    let owner = settings.owner;
+    if (owner === "" && settings.token !== "") {
+        const user = await c.request<{ login?: string; message?: string }>("GET", "user");
+        if (user.status !== 200) throw new Error(`owner cannot be found by token: ${goGitHubError("GET", new URL("user", settings.apiUrl).href, user)}`);
+        owner = String(user.body.login);
+    }
+    if (owner === "") return { ...settings, isOrganization: false };
+    const org = await c.request<{ id?: number; message?: string }>("GET", `orgs/${owner}`);
+    if (org.status !== 200 && org.status !== 404) {
+        throw new Error(`failed to lookup organization ${JSON.stringify(owner)}: ${goGitHubError("GET", new URL(`orgs/${owner}`, settings.apiUrl).href, org)}`);
+    }
+    return { ...settings, owner, isOrganization: org.status === 200 };
+}
+
+/** go-github's ErrorResponse.Error(): "METHOD URL: STATUS MESSAGE [errors]". */
+function goGitHubError(method: string, url: string, res: ApiResponse<unknown>): string {
+    const body = (res.body ?? {}) as { message?: string; errors?: unknown[] };
+    return `${method} ${url}: ${res.status} ${body.message ?? ""} ${JSON.stringify(body.errors ?? [])}`;
+}
+
+/** The import ID the resource's Importer takes: `<repository>/<webhook_id>`. */
+export function parseImportId(id: string): { repository: string; id: string } {
+    const parts = id.split("/");
+    if (parts.length !== 2) throw new Error("invalid ID specified: supplied ID must be written as <repository>/<webhook_id>");
+    return { repository: parts[0], id: parts[1] };
 }
 
 /**
@@ -173,6 +221,8 @@ function fail(what: string, method: string, url: string, res: ApiResponse<unknow
 function stateFromHook(props: Record<string, Wire>, hook: HookResponse, etag: string | undefined): Record<string, Wire> {
     const old = (props.configuration ?? {}) as Record<string, Wire>;
     const { secret, ...rest } = old;
+    // Sensitive in the schema (url, secret): the bridge hands them back as secrets, whatever the inputs were.
+    const sensitive = (v: Wire): Wire => (isSecretValue(v) ? v : secretValue(v));
     return {
         ...props,
         active: hook.active,
@@ -181,10 +231,10 @@ function stateFromHook(props: Record<string, Wire>, hook: HookResponse, etag: st
         etag: etag ?? "",
         configuration: {
             ...rest,
-            url: hook.config.url,
+            url: sensitive(hook.config.url),
             contentType: hook.config.content_type,
             insecureSsl: hook.config.insecure_ssl === "1",
-            ...(hook.config.secret !== undefined && secret !== undefined ? { secret } : {}),
+            ...(hook.config.secret !== undefined && secret !== undefined ? { secret: sensitive(secret) } : {}),
         },
     };
 }
@@ -265,7 +315,11 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
             if (read.res.status !== 200) fail("reading the new repository webhook", "GET", new URL(read.path, c.settings.apiUrl).href, read.res);
             return { id, outs: stateFromHook(inputs, read.res.body, read.res.etag) };
         },
-        async read(id, _urn, props: Record<string, Wire>) {
+        async read(readId, _urn, state: Record<string, Wire>) {
+            // `pulumi import` reads with the import ID and no state: the Importer's `<repository>/<webhook_id>`.
+            const imported = typeof plain(state.repository) === "string" ? undefined : parseImportId(readId);
+            const id = imported?.id ?? readId;
+            const props: Record<string, Wire> = imported ? { repository: imported.repository, events: [], active: true } : state;
             const i = plain(props) as { repository: string; etag?: string };
             const c = client();
             const { path, res } = await getHook(c, i.repository, id, i.etag || undefined);
@@ -306,11 +360,13 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
 }
 
 if (require.main === module) {
-    // Settings are read when first needed: the engine sends Configure before any resource call.
-    let config: ProviderConfig = {};
+    // Configured when the engine sends Configure, before any resource call (as the real provider,
+    // which looks the owner up there: a bad token fails Configure, so `preview` fails).
     let settings: GitHubSettings | undefined;
-    void serve(githubProvider(() => new GitHubClient((settings ??= githubSettings(config)))), process.argv.slice(2), (c) => {
-        config = c;
-        settings = undefined;
+    void serve(githubProvider(() => {
+        if (!settings) throw new Error("github stand-in: not configured");
+        return new GitHubClient(settings);
+    }), process.argv.slice(2), async (c) => {
+        settings = await configureGitHub(githubSettings(c));
     });
 }

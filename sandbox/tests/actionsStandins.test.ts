@@ -9,6 +9,8 @@ import { createPublicKey, verify } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { FluxSetupAction } from "../../lib/workflow";
+import { loadActionReleases, resolveAction } from "../standins/actionResolution";
 import { GitHubActions } from "../standins/githubActions";
 import { GitHubApi } from "../standins/githubApi";
 import { GetRepositoryToken, GitHubClient, githubProvider } from "../standins/githubProvider";
@@ -138,7 +140,7 @@ jobs:
     runs-on: [self-hosted, sandbox]
     permissions: ${permissions}
     steps:
-      - uses: fluxcd/flux2/action@8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55
+      - uses: ${FluxSetupAction.uses}@${FluxSetupAction.sha} # ${FluxSetupAction.release}
         with:
           version: "2.9.5"
       - name: report
@@ -218,6 +220,36 @@ jobs:
         await push({ ".github/workflows/probe.yml": probeWorkflow("{ id-token: write }", "push:\n    branches: ['feature/**']") }, "feature/y");
         assert.strictEqual(actions.runs.length, before + 1);
         assert.match(logOf(before), /ref=refs\/heads\/feature\/y /);
+    });
+
+    it("an action pin GitHub cannot resolve fails the job at \"Set up job\" with GitHub's message; no step runs", async () => {
+        const wf = (uses: string) => `on:\n  push: {branches: ["pin-check/**"]}\njobs:\n  j:\n    runs-on: [self-hosted]\n    steps:\n      - uses: ${uses}\n        with: {version: "2.9.5"}\n      - run: echo never-ran\n`;
+        const cases: [string, RegExp][] = [
+            // The pin the generated workflow had before: no object of fluxcd/flux2.
+            ["fluxcd/flux2/action@8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55", /##\[error\]Unable to resolve action `fluxcd\/flux2\/action@8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55`, unable to find version `8d5f40dca5aa5d3c0fc3414457dda81dd6ce3f55`/],
+            ["fluxcd/flux2/action@v2.9.4", /##\[error\]The actions fluxcd\/flux2\/action@v2\.9\.4 are not allowed in acme\/app because all actions must be pinned to a full-length commit SHA\./],
+            ["someone/setup-flux@889be9d6cc8afa8ed639e1e1ba4ab678e3b38d8c", /##\[error\]Unable to resolve action\. Repository not found: someone\/setup-flux/],
+        ];
+        for (const [i, [uses, want]] of cases.entries()) {
+            await push({ ".github/workflows/pin.yml": wf(uses) }, `pin-check/${i}`);
+            const job = actions.runs[actions.runs.length - 1].jobs[0];
+            assert.deepStrictEqual({ conclusion: job.conclusion, steps: job.steps.map((x) => `${x.name}: ${x.conclusion}`) },
+                { conclusion: "failure", steps: ["Set up job: failure", `Run ${uses}: skipped`, "Run echo never-ran: skipped", "Complete job: success"] }, uses);
+            assert.match(job.log.join("\n"), /Prepare all required actions\n.*Getting action download info\n.*##\[error\]/);
+            assert.match(job.log.join("\n"), want);
+            assert.doesNotMatch(job.log.join("\n"), /never-ran\n/);
+        }
+    });
+
+    it("resolves only recorded releases: by commit (and by tag without the SHA policy); a tag object, a branch or a path without an action is refused", () => {
+        const releases = loadActionReleases();
+        const r = (uses: string, sha = true) => resolveAction(uses, releases, "acme/app", sha);
+        assert.deepStrictEqual(r(`fluxcd/flux2/action@${FluxSetupAction.sha}`), { ok: true, repository: "fluxcd/flux2", path: "action", commit: FluxSetupAction.sha, release: "v2.9.4" });
+        assert.deepStrictEqual(r("fluxcd/flux2/action@v2.9.4", false), { ok: true, repository: "fluxcd/flux2", path: "action", commit: FluxSetupAction.sha, release: "v2.9.4" });
+        assert.deepStrictEqual(r("fluxcd/flux2/action@ed8c5f2c24d57715d08423d3c1a7b0554ceb030e"), { ok: false, error: "Unable to resolve action `fluxcd/flux2/action@ed8c5f2c24d57715d08423d3c1a7b0554ceb030e`, unable to find version `ed8c5f2c24d57715d08423d3c1a7b0554ceb030e`" });
+        assert.deepStrictEqual(r("fluxcd/flux2/action@main", false), { ok: false, error: "Unable to resolve action `fluxcd/flux2/action@main`, unable to find version `main`" });
+        assert.match(String((r(`fluxcd/flux2/other@${FluxSetupAction.sha}`) as { error: string }).error), /^Can't find 'action\.yml', 'action\.yaml' or 'Dockerfile' under '.*\/fluxcd\/flux2\/889be9d6cc8afa8ed639e1e1ba4ab678e3b38d8c\/other'/);
+        assert.deepStrictEqual(r("pulumi/esc-action@3af4859af8a73a362fb599b944124097d4bb80c5").ok, true);
     });
 
     it("a failing step fails the job and skips the rest; a job no runner serves stays queued", async () => {

@@ -35,7 +35,8 @@ function callsUnder(exchanges: readonly Exchange[], apiBase: string): string[] {
 /** What the stack's GitHub clients call to create a hook and check it: the count, the provider's create and read, the ping and the log. */
 function hookCreationCalls(prefix: string, repository: string): string[] {
     const hooks = `${prefix}/repos/${SandboxOwner}/${repository}/hooks`;
-    return [`GET ${hooks} 200`, `GET ${hooks}/{id} 200`, `GET ${hooks}/{id}/deliveries 200`, `POST ${hooks} 201`, `POST ${hooks}/{id}/pings 204`].sort();
+    // The github provider looks its owner up when it is configured (terraform-provider-github v6.13.0 configureProviderMeta: GET /orgs/{owner}).
+    return [`GET ${prefix}/orgs/${SandboxOwner} 200`, `GET ${hooks} 200`, `GET ${hooks}/{id} 200`, `GET ${hooks}/{id}/deliveries 200`, `POST ${hooks} 201`, `POST ${hooks}/{id}/pings 204`].sort();
 }
 
 describe("sandbox end to end, GitHub as it is: a lagging delivery log, throttling, a broken path, every github:baseUrl form", function () {

@@ -235,6 +235,73 @@ describe("sandbox end to end: the Actions OIDC trigger (generic-oidc Receiver, n
         assert.ok((parse(show.stdout) as { jobs: Record<string, unknown> }).jobs.sandbox);
     });
 
+    /**
+     * An up whose proof fails: in `fail` the update stops with the explanation, in `warn` it succeeds
+     * and says it as a warning and in the outputs. Returns the explanation and the seconds from the
+     * start of `up` to the first output line carrying it (what a user waits for).
+     */
+    const failingUp = async (mode: "fail" | "warn", extra: Record<string, unknown>, why: RegExp, label: string) => {
+        configure({ actionsWorkflowDelivery: "commit", actionsAudience: "flux-sandbox", actionsCheck: mode, ...extra });
+        const started = Date.now();
+        let seenAt: number | undefined;
+        const lines: string[] = [];
+        const run = stack.up({ onOutput: (o) => {
+            lines.push(o);
+            if (seenAt === undefined && why.test(o)) seenAt = Date.now();
+        } }).then((res) => {
+            outputs = res.outputs;
+            actions = (outputs.repositories.value as Record<string, { actions: Actions }>).instavote.actions;
+            return res;
+        });
+        if (mode === "fail") {
+            await assert.rejects(run, (e: Error) => {
+                assert.match(e.message, why);
+                assert.doesNotMatch(e.message, /github:baseUrl/);
+                return true;
+            });
+        } else {
+            const res = await run;
+            assert.strictEqual(res.summary.result, "succeeded");
+            assert.match(lines.join(""), new RegExp(`warning: .*${why.source}`));
+            assert.deepStrictEqual({ mode: actions.proof.mode, ok: actions.proof.ok }, { mode: "warn", ok: false });
+            assert.match(String(actions.proof.message), why);
+        }
+        assert.ok(seenAt !== undefined, `${label}: the explanation was printed during up:\n${lines.join("")}`);
+        timings[`${label}: up start -> the explanation printed (s)`] = ((seenAt as number) - started) / 1000;
+        return lines.join("");
+    };
+
+    it("7a. a Receiver that refuses the token (a validation the dispatched run fails): fail stops the update naming the job, the step and the 400; warn succeeds with it as a warning and output", async () => {
+        const repoId = sb.github.repository(SandboxOwner, "instavote")?.id;
+        // Pins the repository (by id), and admits pushes only: up's workflow_dispatch run is refused (400), the workflow unchanged.
+        const repositories = [{
+            name: "instavote", url: sb.repositories.instavote, branch: "main", triggers: ["actions-oidc"],
+            kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, targetNamespace: "instavote", createTargetNamespace: true }],
+            actionsValidations: [
+                { expression: `claims.repository_id == '${repoId}'`, message: "not instavote" },
+                { expression: "claims.event_name == 'push'", message: "only pushes reconcile" },
+            ],
+        }];
+        const why = /job sandbox of run \d+ concluded failure at step "Ask Flux to reconcile \(Receiver flux-system\/instavote-actions\)" \(the Receiver answered 400\): the Receiver flux-system\/instavote-actions answered 400: it refused the token/;
+        await failingUp("fail", { repositories }, why, "refusing Receiver, fail");
+        await failingUp("warn", { repositories }, why, "refusing Receiver, warn");
+        assert.strictEqual(actions.proof.state, "job-failed");
+        const logs = fs.readdirSync(path.join(sb.dir, "logs")).find((f) => f.startsWith("notification-controller"));
+        assert.match(fs.readFileSync(path.join(sb.dir, "logs", logs as string), "utf8"), /only pushes reconcile/, "notification-controller logged the validation's message");
+    });
+
+    it("7b. a runner that never comes (labels no runner serves): fail stops the update at actionsCheckTimeout naming the labels; warn succeeds with it", async () => {
+        const why = new RegExp(`no runner took job sandbox \\(runs-on sandbox-nobody\\) of run \\d+ within 30 s: check that a runner with these labels is online for ${SandboxOwner}/instavote`);
+        const extra = { actionsRunners: [{ job: "sandbox", runsOn: ["sandbox-nobody"] }], actionsCheckTimeout: 30 };
+        await failingUp("fail", extra, why, "runner never comes, fail");
+        await failingUp("warn", extra, why, "runner never comes, warn");
+        assert.strictEqual(actions.proof.state, "timeout");
+        // Back to a runner that exists, for the checks that follow.
+        configure({ actionsWorkflowDelivery: "commit", actionsAudience: "flux-sandbox" });
+        await up();
+        assert.deepStrictEqual({ ok: actions.proof.ok, state: actions.proof.state }, { ok: true, state: "reconciled" }, actions.proof.message);
+    });
+
     it("8. a Flux without generic-oidc (a Receiver CRD without spec.oidcProviders): preview and up stop before anything is created, naming Flux 2.9", async () => {
         const bare = await sb.startBareCluster();
         // The toolchain holds Flux 2.9's CRDs only: this Receiver CRD is 2.9's without what 2.9 added (oidcProviders, the generic-oidc type).

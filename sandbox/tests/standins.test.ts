@@ -14,10 +14,10 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, InvokeRequest, InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { deliveryErrorStatus, Flavors, GitHubApi } from "../standins/githubApi";
-import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges, providerApiUrl } from "../standins/githubProvider";
+import { checkWebhook, configureGitHub, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges, parseImportId, providerApiUrl } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
-import { plain, secret, UnknownValue, Wire } from "../standins/wire";
+import { isSecretValue, plain, secret, UnknownValue, Wire } from "../standins/wire";
 import { buildStandins, repoRoot } from "../toolchain";
 
 interface Received { headers: http.IncomingHttpHeaders; body: string; url: string }
@@ -412,12 +412,18 @@ describe("stand-in providers", () => {
         assert.deepStrictEqual(checkWebhook({ events: [] }).failures, ["repository is required", "events must be a non-empty list"]);
     });
 
-    it("github: settings come from the provider configuration, else GITHUB_*; the base URL resolves as terraform-provider-github's getBaseURL", () => {
+    it("github: settings come from the provider configuration, else GITHUB_*; the owner in v6.13.0's order (organization, GITHUB_OWNER, owner); the base URL resolves as terraform-provider-github's getBaseURL", () => {
         const env = { GITHUB_OWNER: "env-org", GITHUB_TOKEN: "env-token", GITHUB_BASE_URL: "https://ghe.example/" };
-        assert.deepStrictEqual(githubSettings({ owner: "org", token: "t", baseUrl: "http://127.0.0.1:1234" }, env), { owner: "org", token: "t", apiUrl: "http://127.0.0.1:1234/api/v3/" });
+        // configureProvider: GITHUB_OWNER (os.LookupEnv) comes before the owner attribute.
+        assert.deepStrictEqual(githubSettings({ owner: "org", token: "t", baseUrl: "http://127.0.0.1:1234" }, env), { owner: "env-org", token: "t", apiUrl: "http://127.0.0.1:1234/api/v3/" });
         assert.deepStrictEqual(githubSettings({}, env), { owner: "env-org", token: "env-token", apiUrl: "https://ghe.example/api/v3/" });
         assert.deepStrictEqual(githubSettings({ owner: "org" }, {}), { owner: "org", token: "", apiUrl: "https://api.github.com/" });
-        assert.throws(() => githubSettings({}, {}), /no owner/);
+        assert.strictEqual(githubSettings({ owner: "org", organization: "old-org" }, env).owner, "old-org", "organization first, deprecated or not");
+        assert.strictEqual(githubSettings({ owner: "org" }, { GITHUB_ORGANIZATION: "env-old-org", GITHUB_OWNER: "env-org" }).owner, "env-old-org", "the organization attribute's env default");
+        assert.strictEqual(githubSettings({ owner: "org", organization: "" }, { GITHUB_OWNER: "" }).owner, "org", "empty values are unset (GetOk)");
+        assert.strictEqual(githubSettings({}, {}).owner, "", "none: configure asks GitHub for the token's user");
+        assert.deepStrictEqual(parseImportId("app/123"), { repository: "app", id: "123" });
+        for (const bad of ["123", "org/app/123"]) assert.throws(() => parseImportId(bad), /^Error: invalid ID specified: supplied ID must be written as <repository>\/<webhook_id>$/);
         for (const [base, api] of [
             ["https://api.github.com/", "https://api.github.com/"],
             ["https://github.com/", "https://api.github.com/"],
@@ -469,6 +475,43 @@ describe("stand-in providers", () => {
 
             await call(api, "DELETE", `/repos/org/app/hooks/${created.id}`);
             assert.deepStrictEqual(await provider.read!(created.id, "urn", outs), { id: "", props: {} });
+        });
+
+        it("configure: looks the owner up as an organization (a 404 is a user), asks GitHub for the token's user when no owner is set, and fails on a bad token", async () => {
+            const base = { token: "t0k", apiUrl: providerApiUrl(api.url) };
+            assert.deepStrictEqual(await configureGitHub({ ...base, owner: "org" }), { ...base, owner: "org", isOrganization: true });
+            assert.deepStrictEqual(await configureGitHub({ ...base, owner: "someone" }), { ...base, owner: "someone", isOrganization: false });
+            assert.deepStrictEqual(await configureGitHub({ ...base, owner: "" }), { ...base, owner: "sandbox-user", isOrganization: false });
+            await assert.rejects(configureGitHub({ ...base, token: "ghp_revoked", owner: "org" }), /^Error: failed to lookup organization "org": GET .*\/api\/v3\/orgs\/org: 401 Bad credentials/);
+            await assert.rejects(configureGitHub({ ...base, token: "ghp_revoked", owner: "" }), /^Error: owner cannot be found by token: GET .*\/api\/v3\/user: 401 Bad credentials/);
+            assert.deepStrictEqual(api.requests.slice(0, 3), ["GET /api/v3/orgs/org 200", "GET /api/v3/orgs/someone 404", "GET /api/v3/user 200"]);
+        });
+
+        it("configuration.url and configuration.secret come back secret (Sensitive in the schema), from create, read and update, plain inputs or not", async () => {
+            const provider = p();
+            const plainUrl = inputs(rx.url);
+            const created = await provider.create!("urn", plainUrl);
+            const conf = (o: Record<string, Wire>) => o.configuration as Record<string, Wire>;
+            assert.ok(!isSecretValue(conf(plainUrl).url), "the inputs' url is plain");
+            for (const outs of [created.outs as Record<string, Wire>]) {
+                assert.ok(isSecretValue(conf(outs).url) && isSecretValue(conf(outs).secret), JSON.stringify(outs));
+                assert.ok(!isSecretValue(conf(outs).contentType));
+            }
+            await call(api, "PATCH", `/repos/org/app/hooks/${created.id}`, { events: ["push", "ping"] });
+            const read = await provider.read!(created.id, "urn", created.outs as Record<string, Wire>);
+            assert.ok(isSecretValue(conf(read.props as Record<string, Wire>).url));
+            const updated = await provider.update!(created.id, "urn", created.outs as Record<string, Wire>, inputs(`${rx.url}/moved`));
+            assert.ok(isSecretValue(conf(updated.outs as Record<string, Wire>).url) && isSecretValue(conf(updated.outs as Record<string, Wire>).secret));
+        });
+
+        it("import by <repository>/<webhook_id>: the hook's state is read under that repository; another ID form is refused with the provider's message", async () => {
+            const provider = p();
+            const created = await provider.create!("urn", inputs(rx.url));
+            const imported = await provider.read!(`app/${created.id}`, "urn", {});
+            assert.strictEqual(imported.id, created.id);
+            const props = imported.props as Record<string, Wire>;
+            assert.deepStrictEqual({ repository: props.repository, events: props.events, url: plain((props.configuration as Record<string, Wire>).url) }, { repository: "app", events: ["push"], url: rx.url });
+            await assert.rejects(provider.read!(String(created.id), "urn", {}), /invalid ID specified: supplied ID must be written as <repository>\/<webhook_id>/);
         });
 
         it("update sends the whole hook (its secret included, so GitHub keeps one); delete fails on a 404 as the real provider's does", async () => {
@@ -533,6 +576,13 @@ describe("stand-in providers", () => {
         const configureCall = (r: ConfigureRequest) => new Promise<ConfigureResponse>((res, rej) => client.configure(r, settle(res, rej)));
         const createCall = (r: CreateRequest) => new Promise<CreateResponse>((res, rej) => client.create(r, settle(res, rej)));
         const invokeCall = (r: InvokeRequest) => new Promise<InvokeResponse>((res, rej) => client.invoke(r, settle(res, rej)));
+
+        it("a Configure whose token GitHub refuses fails (the real provider looks the owner up there: a bad token fails preview)", async () => {
+            const configure = new ConfigureRequest();
+            configure.setArgs(Struct.fromJavaScript({ owner: "cfg-org", baseUrl: api.url, token: secret("ghp_revoked") as Record<string, string> }));
+            configure.setAcceptsecrets(true);
+            await assert.rejects(configureCall(configure), /failed to lookup organization "cfg-org": GET .*\/orgs\/cfg-org: 401 Bad credentials/);
+        });
 
         it("reads github:owner, github:baseUrl and github:token from Configure, then creates the hook and answers getIpRanges with them", async () => {
             const configure = new ConfigureRequest();

@@ -82,8 +82,11 @@ export function describeResponse(d: Delivery): string {
 export function hint(d: Delivery): string {
     const c = d.status_code;
     if (c === 404) return "404: nothing serves that path. The Receiver is missing or its webhook path moved (token rotated, Receiver renamed) without the hook following: run the deploy, or compare `pulumi stack output repositories --show-secrets` with the hook's payload URL.";
-    if (c === 401 || c === 403) return `${c}: notification-controller rejected the signature: the hook's secret and the webhook-token Secret differ. Rotate through \`tokenRotation\` so both change together.`;
-    if (c === 400) return "400: the receiver could not use the request (an event the Receiver does not accept, or a malformed body).";
+    // notification-controller answers 400 to whatever fails its validation, a bad signature first
+    // ("the GitHub signature header is invalid": internal/server/receiver_handlers.go, v1.9.3);
+    // it never answers 401 or 403, so those come from something in front of it.
+    if (c === 400) return "400: notification-controller refused the delivery: most often the signature (the hook's secret and the webhook-token Secret differ: rotate through `tokenRotation` so both change together), else an event the Receiver does not accept or a malformed body.";
+    if (c === 401 || c === 403) return `${c}: something in front of notification-controller (an Ingress auth rule, a WAF) refused GitHub's request: notification-controller itself answers 400 for a bad signature, never ${c}.`;
     if (c === 502 || c === 503 || c === 504) return `${c}: a proxy or load balancer answered, but notification-controller did not: check its pods and the exposure (Service, Ingress).`;
     if (!(Number.isInteger(c) && c > 0)) return "No HTTP response: GitHub could not connect or timed out. Check that the exposure (node address and NodePort, LoadBalancer, Ingress) is reachable from the internet.";
     if (c >= 500) return `${c}: notification-controller failed while handling the request: read its logs.`;
