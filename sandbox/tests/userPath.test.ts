@@ -224,9 +224,11 @@ describe("the user's path: `pulumi` in the committed project directory, through 
             repositories: [{ ...(sandboxConfig(sb)["flux-push:repositories"] as Record<string, unknown>[])[0], triggers: ["webhook", "actions-oidc"] }],
             actionsRunners: [{ job: "sandbox", runsOn: SandboxRunner.labels }],
             actionsWorkflowDelivery: "commit",
-            // The older versions pin an action that does not exist (issue 23): on GitHub, and on the
-            // sandbox's Actions stand-in, their job fails at "Set up job". warn: the old `up` still succeeds.
-            actionsCheck: "warn",
+            // The older versions' workflow pins an action that does not exist (issue 23): on GitHub, and on
+            // the sandbox's Actions stand-in, every job fails at "Set up job", and their proof then crashed
+            // the update reading the job's log, in warn mode too. Such a stack can hold no ActionsProof:
+            // the check was off (the proof's alias is the unit tests' programActions.test.ts).
+            actionsCheck: "off",
         });
         await inBefore("stack", "init", name);
         for (const command of configCommands(config)) await inBefore(...command);
@@ -264,14 +266,14 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         await ok(`stack rm (${name})`, "stack", "rm", "--yes", name);
     }
 
-    it("11. a stack made while the program's own resources were dynamic providers (both triggers, the workflow committed) upgrades in one `up`: its five are updated in place, the hook and the workflow stay", async function () {
+    it("11. a stack made while the program's own resources were dynamic providers (both triggers, the workflow committed) upgrades in one `up`: its four are updated in place, the hook and the workflow stay", async function () {
         if (!(await hasCommit(DynamicProvidersRef))) {
             console.log(`      (skipped: this clone's history lacks ${DynamicProvidersRef}; a full clone runs it)`);
             this.skip();
         }
         await upgradeFrom(DynamicProvidersRef, "upgrade-dynamic", [
             `${ResourceTypes.hookCapacity}::instavote-hook-capacity`, `${ResourceTypes.webhookPing}::instavote-ping`, `${ResourceTypes.payloadUrlProbe}::instavote-probe`,
-            `${ResourceTypes.workflowFile}::instavote-workflow-file`, `${ResourceTypes.actionsProof}::instavote-actions-proof`,
+            `${ResourceTypes.workflowFile}::instavote-workflow-file`,
         ]);
     });
 
