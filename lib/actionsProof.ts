@@ -6,7 +6,7 @@
 // provider in providers/actionsTrigger.ts is a thin shim over `proveActionsTrigger`.
 import { apiPaths, ClusterClient } from "./cluster";
 import { ReconcileRequestedAtAnnotation } from "./flux";
-import { checkFingerprint, GitHubApiSettings, GitHubResponse } from "./github";
+import { appPermissionFix, checkFingerprint, GitHubApiSettings, GitHubResponse } from "./github";
 import { workflowDigest, workflowFileName } from "./workflow";
 
 /** A GitHub REST call (lib/github.ts `githubRequest`, or a test's stand-in). */
@@ -61,8 +61,10 @@ export function proofFingerprint(i: ProofInputs, receiverSpecDigest: string, tri
     return checkFingerprint([i.owner, i.repository, i.workflowPath, workflowDigest(i.workflow), i.ref, i.job, i.namespace, i.receiver, i.gitRepository, receiverSpecDigest, trigger]);
 }
 
-/** The permission a refused call needs, in GitHub's fine-grained names (and the classic scopes). */
-function permissionHint(what: "contents-read" | "actions-write" | "actions-read"): string {
+/** The permission a refused call needs, in GitHub's fine-grained names (and the classic scopes); for a GitHub App, what to add to it. */
+function permissionHint(what: "contents-read" | "actions-write" | "actions-read", res: GitHubResponse<unknown>): string {
+    const needed = { "contents-read": "\"Contents: read-only\"", "actions-write": "\"Actions: read and write\"", "actions-read": "\"Actions: read-only\"" }[what];
+    if (res.auth === "app") return appPermissionFix(res, needed);
     switch (what) {
         case "contents-read":
             return "the token needs \"Contents: read\" on the repository (classic: repo)";
@@ -145,7 +147,7 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
             : "the stack's commit of it is missing: run `pulumi up` again";
         return { ok: false, state: "not-committed", seconds: seconds(), message: `the Actions trigger of ${where} is not proven: ${i.workflowPath} is not on ${i.ref} yet; ${how}` };
     }
-    if (contents.status === 403) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}; ${permissionHint("contents-read")}`);
+    if (contents.status === 403) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}; ${permissionHint("contents-read", contents)}`);
     if (contents.status !== 200) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}`);
     const onBranch = Buffer.from(contents.body.content ?? "", (contents.body.encoding ?? "base64") as BufferEncoding).toString("utf8");
     if (onBranch !== i.workflow) {
@@ -160,13 +162,13 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
     const before = await requestedAt(cluster, i.namespace, i.gitRepository);
     const listRuns = async (): Promise<WorkflowRun[]> => {
         const res = await gh<{ workflow_runs: WorkflowRun[] }>("GET", `${repo}/actions/workflows/${file}/runs?event=workflow_dispatch&branch=${encodeURIComponent(i.ref)}&per_page=30`);
-        if (res.status !== 200) throw new Error(`listing the runs of ${file} in ${where}: ${said(res)}; ${permissionHint("actions-read")}`);
+        if (res.status !== 200) throw new Error(`listing the runs of ${file} in ${where}: ${said(res)}; ${permissionHint("actions-read", res)}`);
         return res.body.workflow_runs ?? [];
     };
     const knownRuns = new Set((await listRuns()).map((r) => r.id));
     const dispatched = await gh<{ workflow_run_id?: number; html_url?: string }>("POST", `${repo}/actions/workflows/${file}/dispatches`, { ref: i.ref, return_run_details: true });
     if (dispatched.status === 403 || dispatched.status === 404) {
-        throw new Error(`dispatching ${file} in ${where}: ${said(dispatched)}; ${permissionHint("actions-write")}` +
+        throw new Error(`dispatching ${file} in ${where}: ${said(dispatched)}; ${permissionHint("actions-write", dispatched)}` +
             (dispatched.status === 404 ? `, and GitHub knows a workflow only once its file is on the default branch (${i.workflowPath})` : ""));
     }
     if (dispatched.status !== 200 && dispatched.status !== 204) throw new Error(`dispatching ${file} in ${where} on ${i.ref}: ${said(dispatched)}`);
