@@ -5,6 +5,14 @@
 //   configuration, else GITHUB_OWNER / GITHUB_BASE_URL / GITHUB_TOKEN; the base URL resolves to
 //   the REST root as the provider's getBaseURL does (providerApiUrl); the token is sent as
 //   `Authorization: Bearer` (oauth2.StaticTokenSource);
+// - a GitHub App, as v6.13.0 takes it (provider.go getAppAuth, configureProvider; apps.go):
+//   `github:appAuth` {id, installationId, pemFile}, each field else GITHUB_APP_ID /
+//   GITHUB_APP_INSTALLATION_ID / GITHUB_APP_PEM_FILE, `\n` in the PEM read as a newline; a complete
+//   App wins over the token; a set block with a field missing fails Configure ("app_auth block is
+//   set but required fields are missing or contains empty values"), so does an App without an
+//   owner. With the legacy client (its default) the provider mints ONE installation token at
+//   Configure (a JWT: RS256, iss the App ID, iat now-60 s, exp now+5 min; POST
+//   {REST root}app/installations/{id}/access_tokens, no body) and uses it for the whole run;
 // - create: POST .../hooks {name: "web", config, events, active}, then a read;
 // - read: GET .../hooks/{id} with If-None-Match: <etag in state>; 304 keeps the state, 404 removes
 //   the hook from state ("no longer exists in GitHub"); the secret GitHub masks is kept from state,
@@ -14,6 +22,7 @@
 // - delete: DELETE .../hooks/{id}; any error, a 404 too, fails the delete
 //   (resource_github_repository_webhook.go returns DeleteHook's error as is);
 // - getIpRanges: GET /meta, each list and its IPv4/IPv6 halves (data_source_github_ip_ranges.go).
+import { createPrivateKey, KeyObject, sign } from "crypto";
 import { isIPv4 } from "net";
 import type { GetIpRangesResult } from "@pulumi/github/getIpRanges";
 import * as provider from "@pulumi/pulumi/provider";
@@ -35,7 +44,10 @@ export interface GitHubSettings {
     /** The REST API root the client calls, ending in "/" (providerApiUrl). */
     readonly apiUrl: string;
     readonly owner: string;
+    /** The token; with a GitHub App, the installation token minted at Configure (configureGitHub). */
     readonly token: string;
+    /** The GitHub App, when `appAuth` (or GITHUB_APP_*) is complete: it wins over the token. */
+    readonly app?: { readonly id: string; readonly installationId: string; readonly pem: string };
 }
 
 const GitHubDotCom = "https://api.github.com/";
@@ -65,11 +77,79 @@ export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = 
         return typeof v === "string" && v !== "" ? v : env[variable] ?? "";
     };
     const owner = pick("owner", "GITHUB_OWNER") || pick("organization", "GITHUB_ORGANIZATION");
-    const token = pick("token", "GITHUB_TOKEN");
     const base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
+    const app = appAuthSettings(config.appAuth, env);
+    if (app && !owner) throw new Error("owner must be set for github app authentication");
     // The real provider asks GitHub for the token's user when no owner is given; the stand-in does not.
     if (!owner) throw new Error("github stand-in: no owner: set github:owner (or GITHUB_OWNER)");
-    return { apiUrl: providerApiUrl(base), owner, token };
+    // A complete App wins: the token is not even read (configureProvider reads it only when AppID is nil).
+    if (app) return { apiUrl: providerApiUrl(base), owner, token: "", app };
+    return { apiUrl: providerApiUrl(base), owner, token: pick("token", "GITHUB_TOKEN") };
+}
+
+/**
+ * `app_auth` as v6.13.0's getAppAuth reads it: GITHUB_APP_* first, each overridden by the block's
+ * non-empty field; all three set: the App (PEM with `\n` as newlines). A block set with a field
+ * still empty: configureProvider's error. The engine hands an object config as its JSON text.
+ */
+export function appAuthSettings(value: unknown, env: NodeJS.ProcessEnv): GitHubSettings["app"] | undefined {
+    let block: Record<string, unknown> | undefined;
+    if (typeof value === "string" && value !== "") {
+        try {
+            block = JSON.parse(value) as Record<string, unknown>;
+        } catch {
+            block = undefined;
+        }
+    } else if (typeof value === "object" && value !== null) {
+        block = value as Record<string, unknown>;
+    }
+    const field = (k: string, variable: string): string => {
+        const v = block?.[k];
+        return (typeof v === "string" || typeof v === "number") && String(v) !== "" ? String(v) : env[variable] ?? "";
+    };
+    const id = field("id", "GITHUB_APP_ID");
+    const installationId = field("installationId", "GITHUB_APP_INSTALLATION_ID");
+    const pem = field("pemFile", "GITHUB_APP_PEM_FILE");
+    if (id === "" || installationId === "" || pem === "") {
+        if (block !== undefined) throw new Error("app_auth block is set but required fields are missing or contains empty values");
+        return undefined;
+    }
+    return { id, installationId, pem: pem.split("\\n").join("\n") };
+}
+
+/** The JWT of apps.go generateAppJWT: go-jose, RS256, {"exp","iat","iss"}; the key parsed as PKCS#1 only. */
+export function providerAppJwt(appId: string, pem: string, nowMs: number): string {
+    const block = /-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----/.exec(pem);
+    if (!block) throw new Error("no decodeable PEM data found");
+    let key: KeyObject;
+    try {
+        key = createPrivateKey({ key: block[0], format: "pem", type: "pkcs1" });
+        if (!/BEGIN RSA PRIVATE KEY/.test(block[0])) throw new Error("not PKCS#1");
+    } catch {
+        throw new Error("x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)");
+    }
+    const now = Math.floor(nowMs / 1000);
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const signed = `${part({ alg: "RS256", typ: "JWT" })}.${part({ exp: now + 300, iat: now - 60, iss: appId })}`;
+    return `${signed}.${sign("RSA-SHA256", Buffer.from(signed), key).toString("base64url")}`;
+}
+
+/**
+ * The settings for a run: with a GitHub App, its installation token, minted once as the legacy
+ * client does at Configure (GenerateOAuthTokenFromApp: any answer but 201 fails Configure with
+ * "failed to create OAuth token from GitHub App: <body>").
+ */
+export async function configureGitHub(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): Promise<GitHubSettings> {
+    const settings = githubSettings(config, env);
+    if (!settings.app) return settings;
+    const res = await fetch(new URL(`app/installations/${settings.app.installationId}/access_tokens`, settings.apiUrl), {
+        method: "POST",
+        // http.DefaultClient: Go's own User-Agent; the request has no body.
+        headers: { Accept: "application/vnd.github.v3+json", Authorization: `Bearer ${providerAppJwt(settings.app.id, settings.app.pem, now())}`, "User-Agent": "Go-http-client/1.1" },
+    });
+    const text = await res.text();
+    if (res.status !== 201) throw new Error(`failed to create OAuth token from GitHub App: ${text}`);
+    return { ...settings, token: String((JSON.parse(text) as { token?: unknown }).token ?? "") };
 }
 
 /**
@@ -306,11 +386,12 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
 }
 
 if (require.main === module) {
-    // Settings are read when first needed: the engine sends Configure before any resource call.
-    let config: ProviderConfig = {};
+    // Configure settles the settings (and mints a GitHub App's token) before any resource call, as the real provider's configureProvider.
     let settings: GitHubSettings | undefined;
-    void serve(githubProvider(() => new GitHubClient((settings ??= githubSettings(config)))), process.argv.slice(2), (c) => {
-        config = c;
-        settings = undefined;
+    void serve(githubProvider(() => {
+        if (!settings) throw new Error("github stand-in: not configured");
+        return new GitHubClient(settings);
+    }), process.argv.slice(2), async (c) => {
+        settings = await configureGitHub(c);
     });
 }

@@ -29,20 +29,22 @@ export function configFromRequest(req: ConfigureRequest): ProviderConfig {
 
 type Handler = (call: { request: ConfigureRequest }, callback: (err: Error | null, value?: unknown) => void) => void;
 
-export async function serve(p: provider.Provider, args: string[], onConfigure: (config: ProviderConfig) => void): Promise<void> {
+/** `onConfigure` may be async (a GitHub App's token minted at Configure): the SDK answers once it settles; a rejection refuses Configure. */
+export async function serve(p: provider.Provider, args: string[], onConfigure: (config: ProviderConfig) => void | Promise<void>): Promise<void> {
     const addService = grpc.Server.prototype.addService;
     grpc.Server.prototype.addService = function (this: grpc.Server, service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) {
         if (service === (provrpc.ResourceProviderService as unknown as grpc.ServiceDefinition)) {
             const sdk = implementation as unknown as { configure: Handler };
             const answer = sdk.configure.bind(implementation);
             sdk.configure = (call, callback) => {
+                let pending: void | Promise<void>;
                 try {
-                    onConfigure(configFromRequest(call.request));
+                    pending = onConfigure(configFromRequest(call.request));
                 } catch (err) {
                     callback(err as Error);
                     return;
                 }
-                answer(call, callback);
+                Promise.resolve(pending).then(() => answer(call, callback), (err: Error) => callback(err));
             };
         }
         return addService.call(this, service, implementation);
