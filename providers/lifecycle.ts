@@ -10,7 +10,9 @@
 // How the plugin reaches GitHub is its provider's configuration, not the resources' own inputs:
 // the program registers one explicit provider (providers/pluginProvider.ts) with the GitHub REST
 // base and credentials the stack has now, and every call of every resource (delete included)
-// uses that configuration. A resource that kept the token it was created with could not be
+// uses that configuration. The credentials are a token, or a GitHub App's ids and key: then the
+// plugin mints its own installation tokens (lib/githubApp.ts), one source per configuration so
+// every resource shares a token, and no token is ever an input or an output. A resource that kept the token it was created with could not be
 // deleted once the token was rotated or expired (issue 23); the github provider works the same
 // way (its resources hold no credentials, its provider does). The plugin's default provider is
 // never used: it would receive only config in the plugin's own namespace (`flux-push-github:`),

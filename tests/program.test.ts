@@ -704,7 +704,8 @@ describe("the stack (Pulumi mocks)", () => {
         const gh = (): GitHubAccess => ({ owner: "ops", apiBaseUrl: "https://ghe.example.com/api/v3/", app: { appId: "101", installationId: "202", privateKey: pulumi.secret(AppKey) } });
 
         it("the plugin's provider carries the App's ids and its key (secret), no token; no other resource carries any of it", async () => {
-            await runStack(config(), { github: gh() });
+            // A key not marked secret on its way in: the provider marks it (pluginProviderInputs).
+            await runStack(config(), { github: { ...gh(), app: { ...gh().app!, privateKey: AppKey } } });
             const provider = one(T.pluginProvider, "flux-push-github");
             assert.deepStrictEqual(provider.inputs, { apiBaseUrl: "https://ghe.example.com/api/v3/", appId: "101", appInstallationId: "202", appPrivateKey: AppKey });
             assert.ok(isWireSecret(provider.wire, ["appPrivateKey"]));
