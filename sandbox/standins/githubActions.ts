@@ -492,9 +492,11 @@ export class GitHubActions {
      * installation token (githubApi.ts installationRefusal): 404 outside the installation's
      * repositories, else 403 "Resource not accessible by integration" naming the App permission
      * (`appPermission`, by default the same name: "Metadata" for reading the repository itself);
-     * for .github/workflows too (GitHub refuses an App's workflow change with its integration
-     * message: "refusing to allow a GitHub App to create or update workflow … without `workflows`
-     * permission" on a push, FORBIDDEN "Resource not accessible by integration" through GraphQL).
+     * for .github/workflows too. GitHub documents no REST answer for an App's workflow change
+     * without Workflows; the stand-in gives the one GitHub gives an App elsewhere ("refusing to
+     * allow a GitHub App to create or update workflow … without `workflows` permission" on a push,
+     * FORBIDDEN "Resource not accessible by integration" through GraphQL), where a personal token
+     * gets 404. lib/workflowFile.ts names the permission for either.
      */
     private allowed(req: ExtensionRequest, permission: keyof ActionsGrant, write: boolean, doc: string, repo: Repository, appPermission: keyof typeof AppPermissionOf = permission): Reply | undefined {
         if (req.grant.type === "installation") return installationRefusal(req.grant, repo, appPermission, write ? "write" : "read", doc);

@@ -140,7 +140,11 @@ export function providerAppJwt(appId: string, pem: string, nowMs: number): strin
  * "failed to create OAuth token from GitHub App: <body>").
  */
 export async function configureGitHub(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): Promise<GitHubSettings> {
-    const settings = githubSettings(config, env);
+    return withAppToken(githubSettings(config, env), now);
+}
+
+/** Settings with a GitHub App's installation token minted (GenerateOAuthTokenFromApp); token settings as they are. */
+export async function withAppToken(settings: GitHubSettings, now: () => number = Date.now): Promise<GitHubSettings> {
     if (!settings.app) return settings;
     const res = await fetch(new URL(`app/installations/${settings.app.installationId}/access_tokens`, settings.apiUrl), {
         method: "POST",
@@ -386,12 +390,25 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
 }
 
 if (require.main === module) {
-    // Configure settles the settings (and mints a GitHub App's token) before any resource call, as the real provider's configureProvider.
+    // Configure settles the settings and mints a GitHub App's token before any resource call, as the
+    // real provider's configureProvider, which fails for an unusable App. The stand-in's own "no
+    // owner" (the real provider would ask GitHub for the token's user) waits for the first call.
     let settings: GitHubSettings | undefined;
+    let unusable: Error | undefined;
     void serve(githubProvider(() => {
-        if (!settings) throw new Error("github stand-in: not configured");
+        if (!settings) throw unusable ?? new Error("github stand-in: not configured");
         return new GitHubClient(settings);
     }), process.argv.slice(2), async (c) => {
-        settings = await configureGitHub(c);
+        settings = undefined;
+        unusable = undefined;
+        let s: GitHubSettings;
+        try {
+            s = githubSettings(c);
+        } catch (e) {
+            if (!(e as Error).message.startsWith("github stand-in:")) throw e;
+            unusable = e as Error;
+            return;
+        }
+        settings = await withAppToken(s);
     });
 }

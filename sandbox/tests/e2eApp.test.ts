@@ -137,8 +137,12 @@ describe("sandbox end to end with a GitHub App: no personal token anywhere (gith
         assert.deepStrictEqual([inputs.apiBaseUrl, inputs.appId, inputs.appInstallationId], [sb.github.apiUrl, String(sb.githubApp.id), String(sb.githubApp.installationId)]);
         assert.ok(typeof inputs.appPrivateKey === "object" && inputs.appPrivateKey !== null && "ciphertext" in inputs.appPrivateKey, "the key encrypted");
         assert.ok(!("token" in inputs), "no token");
-        // Measured for the report: the provider's state entry, the key's ciphertext shortened.
-        console.log(`      flux-push-github provider in state: ${JSON.stringify(inputs, (k, v) => (k === "ciphertext" ? `${String(v).slice(0, 12)}…` : v))}`);
+        // Measured for the report: the providers' state entries, ciphertexts shortened.
+        const shown = (v: unknown) => JSON.stringify(v, (k, x) => (k === "ciphertext" ? `${String(x).slice(0, 12)}…` : k === "4dabf18193072939515e22adb298388d" ? undefined : x));
+        console.log(`      flux-push-github provider in state: ${shown(inputs)}`);
+        const github = stateResources().find((r) => r.type === "pulumi:providers:github");
+        console.log(`      github provider in state: ${shown(github?.inputs)}`);
+        assert.ok(!JSON.stringify(github?.inputs ?? {}).includes(keyLine), "the github provider's own state keeps github:appAuth's key encrypted too");
         for (const r of stateResources().filter((x) => x.type.startsWith("flux-push-github:"))) {
             const text = JSON.stringify([r.inputs, r.outputs]);
             assert.ok(!text.includes("appPrivateKey") && !text.includes("ghs_") && !text.includes(keyLine), `${r.type} carries credentials`);
