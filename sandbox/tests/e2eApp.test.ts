@@ -265,4 +265,32 @@ describe("sandbox end to end with a GitHub App: no personal token anywhere (gith
         for (const token of mintedTokens()) assert.ok(!printed.join("").includes(token), "no installation token in any output");
         onlyTheApp(sb.github.exchanges);
     });
+
+    it("9. a stack that used a token moves to the App in one up: only the providers update (in place), the same hook stays, and the App destroys it", async () => {
+        // Another stack, on another repository, referring to the bootstrap's GitRepository (the suite's own is gone).
+        sb.github.addRepository(SandboxOwner, "switch-repo");
+        const other = await sandboxStack(sb, "switch", sandboxConfig(sb, {
+            exposure: "url", nodeAddress: undefined, publicUrl: "http://127.0.0.1:31234", receiverProbe: "off", deliveryCheck: "off",
+            repositories: [{ name: "flux-system", githubRepository: "switch-repo", existing: true }],
+        }));
+        assert.strictEqual((await other.stack.up()).summary.result, "succeeded");
+        const [hook] = sb.github.listHooks(SandboxOwner, "switch-repo");
+        await other.stack.removeConfig("github:token");
+        await other.stack.setConfig("github:appAuth.id", { value: String(sb.githubApp.id) }, true);
+        await other.stack.setConfig("github:appAuth.installationId", { value: String(sb.githubApp.installationId) }, true);
+        const key = sb.github.apps.addKey(sb.githubApp.id).privateKey;
+        await other.stack.setConfig("github:appAuth.pemFile", { value: key, secret: true }, true);
+        const ops: string[] = [];
+        await other.stack.preview({ onEvent: (e) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (m && m.op !== "same" && m.op !== "read") ops.push(`${m.op} ${m.type}`);
+        } });
+        assert.deepStrictEqual(ops.sort(), ["update pulumi:providers:flux-push-github", "update pulumi:providers:github"], "the providers update in place; nothing else changes");
+        const from = sb.github.exchanges.length;
+        assert.strictEqual((await other.stack.up()).summary.result, "succeeded");
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "switch-repo").map((h) => h.id), [hook.id], "the same hook");
+        await other.stack.destroy();
+        assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "switch-repo"), []);
+        onlyTheApp(sb.github.exchanges.slice(from));
+    });
 });
