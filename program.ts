@@ -2,7 +2,7 @@
 // very same function through the Automation API's inline programs.
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { CommitStatus, CommitStatusToken } from "./components/commitStatus";
+import { CommitStatus, CommitStatusToken, CommitStatusTokenArgs } from "./components/commitStatus";
 import { DeliveryCheck, DeliveryCheckResult } from "./components/deliveryCheck";
 import { GitSource } from "./components/gitSource";
 import { ActionsProofResult, ActionsTrigger, ActionsWorkflowOutput } from "./components/actionsTrigger";
@@ -11,8 +11,9 @@ import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
-import { DefaultCommitStatusApiVersion } from "./lib/flux";
-import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
+import { DefaultCommitStatusApiVersion, githubAppSecretData } from "./lib/flux";
+import { githubBaseOf, repositoryWebUrl, resolveGitHubBase } from "./lib/github";
+import { AppAuthConfig, resolveAppAuth } from "./lib/githubApp";
 import { resolveGitHubOwner } from "./lib/githubOwner";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
@@ -93,12 +94,70 @@ export function githubAccess(config: pulumi.Config = new pulumi.Config("github")
     // The owner exactly as the github provider takes it (organization, GITHUB_OWNER, owner), or a refusal when those disagree.
     const resolved = resolveGitHubOwner({ owner: config.get("owner"), organization: config.get("organization") }, env);
     if (!resolved.ok) throw new pulumi.RunError(`${resolved.problem}; nothing was changed`);
-    const owner = resolved.owner;
+    return { owner: resolved.owner, apiBaseUrl: base.restBase, ...githubCredentials(config, env) };
+}
+
+/**
+ * The github provider's credentials, resolved as terraform-provider-github v6.13.0 resolves them
+ * (provider.go configureProvider): a complete `github:appAuth` (each field from its GITHUB_APP_* env
+ * var unless the config sets it) wins, and the token is then not read; else `github:token`, else
+ * GITHUB_TOKEN. Refused before anything changes: an `appAuth` with a field missing (the provider
+ * refuses it too), a key the provider cannot parse, a plaintext key in the stack file, or neither.
+ */
+export function githubCredentials(config: pulumi.Config = new pulumi.Config("github"), env: NodeJS.ProcessEnv = process.env): Pick<GitHubAccess, "token" | "app"> {
+    const tokenSet = config.getSecret("token") !== undefined || Boolean(env.GITHUB_TOKEN);
+    const raw = config.get("appAuth");
+    let appAuth: AppAuthConfig | undefined;
+    if (raw !== undefined) {
+        try {
+            appAuth = JSON.parse(raw) as AppAuthConfig;
+        } catch {
+            appAuth = undefined;
+        }
+        if (appAuth === null || typeof appAuth !== "object" || Array.isArray(appAuth)) {
+            throw new pulumi.RunError("github:appAuth is not an object {id, installationId, pemFile}: set its fields with `pulumi config set --path github:appAuth.id <App ID>`, `--path github:appAuth.installationId <installation ID>` and `pulumi config set --secret --path github:appAuth.pemFile < app.private-key.pem`; nothing was changed");
+        }
+    }
+    const app = resolveAppAuth(appAuth, env);
+    if (app.kind === "invalid") {
+        throw new pulumi.RunError(`the GitHub App settings cannot be used (${app.problems.length} problem${app.problems.length === 1 ? "" : "s"}); nothing was changed:\n` + app.problems.map((p) => `  - ${p}`).join("\n"));
+    }
+    if (app.kind === "app") {
+        // The key must not sit in the stack file in plaintext: `--secret` encrypts it with the stack's secrets provider.
+        const isSecretKey = (pulumi.runtime as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+        if (app.sources.pemFile === "config" && isSecretKey !== undefined && !isSecretKey("github:appAuth")) {
+            throw new pulumi.RunError("github:appAuth.pemFile is stored in plaintext in the stack's config: set it again as a secret, `pulumi config set --secret --path github:appAuth.pemFile < app.private-key.pem`; nothing was changed");
+        }
+        if (tokenSet) pulumi.log.warn("github:token (or GITHUB_TOKEN) is set but not used: github:appAuth (or GITHUB_APP_*) is, and the GitHub App wins, as in the github provider");
+        const { appId, installationId, privateKey } = app.credentials;
+        return { app: { appId, installationId, privateKey: pulumi.secret(privateKey) } };
+    }
+    if (app.partialEnv.length > 0) {
+        pulumi.log.warn(`${app.partialEnv.join(", ")} ${app.partialEnv.length === 1 ? "is" : "are"} set, but not all of GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PEM_FILE: the github provider ignores an incomplete GitHub App and uses the token`);
+    }
     const token = config.getSecret("token") ?? (env.GITHUB_TOKEN ? pulumi.secret(env.GITHUB_TOKEN) : undefined);
     if (!token) {
-        throw new pulumi.RunError("no GitHub token: `pulumi config set --secret github:token ...` or GITHUB_TOKEN, with \"Webhooks: read and write\" on the repositories; nothing was changed");
+        throw new pulumi.RunError("no GitHub credentials: a GitHub App (`pulumi config set --path github:appAuth.id <App ID>`, `--path github:appAuth.installationId <installation ID>`, " +
+            "`pulumi config set --secret --path github:appAuth.pemFile < app.private-key.pem`, or GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PEM_FILE; docs/github-app.md), " +
+            "or a token (`pulumi config set --secret github:token ...` or GITHUB_TOKEN), with \"Webhooks: read and write\" on the repositories; nothing was changed");
     }
-    return { owner, apiBaseUrl: base.restBase, token };
+    return { token };
+}
+
+/**
+ * commitStatusApp: the stack's GitHub App, as Flux's Secret keys. Refused before anything changes
+ * without an App, and for an App named by its client ID (Flux parses githubAppID as a number).
+ */
+export function commitStatusApp(gh: GitHubAccess): NonNullable<CommitStatusTokenArgs["app"]> {
+    if (gh.app === undefined) {
+        throw new pulumi.RunError("commitStatusApp is true, but the stack has no GitHub App: set github:appAuth (docs/github-app.md), or use a token instead (`pulumi config rm commitStatusApp` and `pulumi config set --secret commitStatusToken <token>`); nothing was changed");
+    }
+    const { appId, installationId, privateKey } = gh.app;
+    if (!/^[0-9]+$/.test(appId)) {
+        throw new pulumi.RunError(`commitStatusApp needs the GitHub App's numeric App ID in github:appAuth.id (Flux's githubAppID is a number), not ${JSON.stringify(appId)}: the App ID is on the App's settings page; nothing was changed`);
+    }
+    const data = pulumi.output(gh.apiBaseUrl).apply((restBase) => githubAppSecretData(appId, installationId, restBase, githubBaseOf(restBase).kind === "github.com"));
+    return { data, privateKey };
 }
 
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
@@ -120,6 +179,8 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const config = loadConfig(raw);
     const { namespace } = config;
     const gh = deps.github ?? githubAccess();
+    // Refused before anything is registered: commitStatusApp without a usable App.
+    const statusApp = config.commitStatus?.credentials === "app" ? commitStatusApp(gh) : undefined;
     const kubernetes = new pulumi.Config("kubernetes");
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
     // The same settings for the delivery check, which reads the cluster from the provider process.
@@ -144,12 +205,15 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined
         : config.commitStatus.createSecret
-            ? new CommitStatusToken("commit-status-token", { namespace, secretName: config.commitStatus.secretName, token: new pulumi.Config().requireSecret("commitStatusToken") }).secretName
+            ? new CommitStatusToken("commit-status-token", {
+                namespace, secretName: config.commitStatus.secretName,
+                ...(statusApp !== undefined ? { app: statusApp } : { token: new pulumi.Config().requireSecret("commitStatusToken") }),
+            }).secretName
             : pulumi.output(config.commitStatus.secretName);
 
     // The program's own GitHub-side resources call GitHub through this provider, with the stack's
     // current REST base and credentials: a rotated or expired token never strands them.
-    const checks = { providers: [new FluxPushGitHubProvider("flux-push-github", { apiBaseUrl: gh.apiBaseUrl, token: gh.token })] };
+    const checks = { providers: [new FluxPushGitHubProvider("flux-push-github", gh.app !== undefined ? { apiBaseUrl: gh.apiBaseUrl, app: gh.app } : { apiBaseUrl: gh.apiBaseUrl, token: gh.token ?? "" })] };
 
     const repositories: Record<string, RepositoryOutputs> = {};
     for (const repository of config.repositories) {

@@ -1,24 +1,40 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertSpec, CommitStatusApiVersion, commitStatusTypeAliases, notificationApiVersion, ProviderSpec } from "../lib/flux";
+import { AlertSpec, CommitStatusApiVersion, commitStatusTypeAliases, GitHubAppSecretKeys, notificationApiVersion, ProviderSpec } from "../lib/flux";
 
 export interface CommitStatusTokenArgs {
     readonly namespace: string;
     /** The Secret's name (config commitStatusSecret, or github-commit-status). */
     readonly secretName: string;
     /** Secret: a GitHub token allowed to write commit statuses (config commitStatusToken). */
-    readonly token: pulumi.Input<string>;
+    readonly token?: pulumi.Input<string>;
+    /** The stack's GitHub App (commitStatusApp): Flux's githubApp* keys instead of a token; the key is secret. */
+    readonly app?: {
+        /** githubAppID, githubAppInstallationID and (off GitHub.com) githubAppBaseURL: lib/flux.ts githubAppSecretData. */
+        readonly data: pulumi.Input<Record<string, string>>;
+        readonly privateKey: pulumi.Input<string>;
+    };
 }
 
-/** The Secret notification-controller's github Provider reads its token from (key `token`), when the stack makes it. */
+/**
+ * The Secret notification-controller's github Provider reads, when the stack makes it: key `token`
+ * (commitStatusToken), or a GitHub App's keys, with which notification-controller mints its own
+ * installation tokens (no second token). The type keeps its first name: a type token never changes.
+ */
 export class CommitStatusToken extends pulumi.ComponentResource {
     public readonly secretName: pulumi.Output<string>;
     constructor(name: string, args: CommitStatusTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flux-push:index:CommitStatusToken", name, {}, opts);
+        if ((args.token === undefined) === (args.app === undefined)) {
+            throw new pulumi.ResourceError("the commit-status Secret takes either a token or a GitHub App", this);
+        }
+        const stringData = args.app !== undefined
+            ? pulumi.all([args.app.data, pulumi.secret(args.app.privateKey)]).apply(([data, key]) => ({ ...data, [GitHubAppSecretKeys.privateKey]: key }))
+            : { token: pulumi.secret(args.token as pulumi.Input<string>) };
         const secret = new k8s.core.v1.Secret(`${name}-secret`, {
             metadata: { name: args.secretName, namespace: args.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
             type: "Opaque",
-            stringData: { token: pulumi.secret(args.token) },
+            stringData,
         }, { parent: this });
         this.secretName = secret.metadata.name;
         this.registerOutputs({ secretName: this.secretName });

@@ -6,7 +6,7 @@
 // plugin's ActionsProof (providers/actionsTrigger.ts) is a thin shim over `proveActionsTrigger`.
 import { apiPaths, ClusterClient } from "./cluster";
 import { ReconcileRequestedAtAnnotation } from "./flux";
-import { checkFingerprint, GitHubApiSettings, GitHubResponse, githubTextRequest, GitHubTextResponse } from "./github";
+import { appPermissionFix, checkFingerprint, GitHubApiSettings, GitHubResponse, githubTextRequest, GitHubTextResponse } from "./github";
 import { workflowDigest, workflowFileName } from "./workflow";
 
 /**
@@ -66,8 +66,10 @@ export function proofFingerprint(i: ProofInputs, receiverSpecDigest: string, tri
     return checkFingerprint([i.owner, i.repository, i.workflowPath, workflowDigest(i.workflow), i.ref, i.job, i.namespace, i.receiver, i.gitRepository, receiverSpecDigest, trigger]);
 }
 
-/** The permission a refused call needs, in GitHub's fine-grained names (and the classic scopes). */
-function permissionHint(what: "contents-read" | "actions-write" | "actions-read"): string {
+/** The permission a refused call needs, in GitHub's fine-grained names (and the classic scopes); for a GitHub App, what to add to it. */
+function permissionHint(what: "contents-read" | "actions-write" | "actions-read", res: Pick<GitHubResponse<unknown>, "headers" | "auth">): string {
+    const needed = { "contents-read": "\"Contents: read-only\"", "actions-write": "\"Actions: read and write\"", "actions-read": "\"Actions: read-only\"" }[what];
+    if (res.auth === "app") return appPermissionFix(res, needed);
     switch (what) {
         case "contents-read":
             return "the token needs \"Contents: read\" on the repository (classic: repo)";
@@ -150,7 +152,7 @@ export async function readJobLog(gh: GitHubCall, path: string): Promise<{ readon
     try {
         const res = await gh.text(path);
         if (res.status === 200) return { log: res.text };
-        return { problem: `GitHub answered ${res.status}${res.text ? ` "${res.text.trim().split("\n")[0].slice(0, 200)}"` : ""}${res.status === 403 || res.status === 404 ? ` (${permissionHint("actions-read")})` : ""}` };
+        return { problem: `GitHub answered ${res.status}${res.text ? ` "${res.text.trim().split("\n")[0].slice(0, 200)}"` : ""}${res.status === 403 || res.status === 404 ? ` (${permissionHint("actions-read", res)})` : ""}` };
     } catch (e) {
         return { problem: (e as Error).message };
     }
@@ -187,7 +189,7 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
             : "the stack's commit of it is missing: run `pulumi up` again";
         return { ok: false, state: "not-committed", seconds: seconds(), message: `the Actions trigger of ${where} is not proven: ${i.workflowPath} is not on ${i.ref} yet; ${how}` };
     }
-    if (contents.status === 403) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}; ${permissionHint("contents-read")}`);
+    if (contents.status === 403) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}; ${permissionHint("contents-read", contents)}`);
     if (contents.status !== 200) throw new Error(`reading ${i.workflowPath} of ${where}: ${said(contents)}`);
     const onBranch = Buffer.from(contents.body.content ?? "", (contents.body.encoding ?? "base64") as BufferEncoding).toString("utf8");
     if (onBranch !== i.workflow) {
@@ -202,13 +204,13 @@ export async function proveActionsTrigger(i: ProofInputs, gh: GitHubCall, cluste
     const before = await requestedAt(cluster, i.namespace, i.gitRepository);
     const listRuns = async (): Promise<WorkflowRun[]> => {
         const res = await gh<{ workflow_runs: WorkflowRun[] }>("GET", `${repo}/actions/workflows/${file}/runs?event=workflow_dispatch&branch=${encodeURIComponent(i.ref)}&per_page=30`);
-        if (res.status !== 200) throw new Error(`listing the runs of ${file} in ${where}: ${said(res)}; ${permissionHint("actions-read")}`);
+        if (res.status !== 200) throw new Error(`listing the runs of ${file} in ${where}: ${said(res)}; ${permissionHint("actions-read", res)}`);
         return res.body.workflow_runs ?? [];
     };
     const knownRuns = new Set((await listRuns()).map((r) => r.id));
     const dispatched = await gh<{ workflow_run_id?: number; html_url?: string }>("POST", `${repo}/actions/workflows/${file}/dispatches`, { ref: i.ref, return_run_details: true });
     if (dispatched.status === 403 || dispatched.status === 404) {
-        throw new Error(`dispatching ${file} in ${where}: ${said(dispatched)}; ${permissionHint("actions-write")}` +
+        throw new Error(`dispatching ${file} in ${where}: ${said(dispatched)}; ${permissionHint("actions-write", dispatched)}` +
             (dispatched.status === 404 ? `, and GitHub knows a workflow only once its file is on the default branch (${i.workflowPath})` : ""));
     }
     if (dispatched.status !== 200 && dispatched.status !== 204) throw new Error(`dispatching ${file} in ${where} on ${i.ref}: ${said(dispatched)}`);

@@ -43,6 +43,7 @@ export const ConfigKeys = [
     "deliveryCheckTrigger",
     "deliveryCheckTimeout",
     "commitStatusSecret",
+    "commitStatusApp",
     "gitRepositoryInterval",
     "kustomizationInterval",
     "tokenLength",
@@ -173,8 +174,12 @@ export interface StackConfig {
     readonly receiverProbe: CheckMode;
     /** After the hook is created or its URL or secret change: a ping, and GitHub's delivery result. */
     readonly deliveryCheck: { readonly mode: CheckMode; readonly trigger: string; readonly timeoutSeconds: number };
-    /** Commit statuses back to GitHub; absent unless commitStatusSecret or commitStatusToken is set. */
-    readonly commitStatus?: { readonly secretName: string; readonly createSecret: boolean };
+    /**
+     * Commit statuses back to GitHub; absent unless commitStatusSecret, commitStatusToken or
+     * commitStatusApp is set. `createSecret`: the stack writes the Secret, from commitStatusToken
+     * (`credentials: "token"`) or from the stack's GitHub App (`"app"`); else it only refers to it.
+     */
+    readonly commitStatus?: { readonly secretName: string; readonly createSecret: boolean; readonly credentials?: "token" | "app" };
     readonly token: { readonly length: number; readonly rotation: string };
     readonly repositories: readonly RepositoryConfig[];
     /** The actions-oidc trigger's settings; present when a repository uses it. */
@@ -585,13 +590,19 @@ function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: 
 }
 
 /**
- * Commit statuses: on when a Secret is named or the token is set. With the token the stack creates
- * the Secret (commitStatusSecret, else github-commit-status); with a name alone it only refers to it.
+ * Commit statuses: on when a Secret is named, the token is set or commitStatusApp is true. With the
+ * token, or with commitStatusApp (the GitHub App of `github:appAuth`, Flux's githubApp* keys), the
+ * stack creates the Secret (commitStatusSecret, else github-commit-status); with a name alone it
+ * only refers to it. Whether the stack has a GitHub App is known only to the program (program.ts).
  */
 function checkCommitStatus(p: Problems, raw: RawConfig, exposure: ExposureConfig | undefined): StackConfig["commitStatus"] {
     const where = key("commitStatusSecret");
     const name = raw.commitStatusSecret ?? "";
     const tokenSet = (raw.secretsSet ?? []).includes("commitStatusToken");
+    const app = parseBoolean(p, key("commitStatusApp"), raw.commitStatusApp);
+    if (app && tokenSet) {
+        p.add(key("commitStatusApp"), "and the secret commitStatusToken are both set: the commit-status Secret holds either the GitHub App's credentials or a token; remove one (`pulumi config rm commitStatusToken`, or `pulumi config rm commitStatusApp`)");
+    }
     const instead = `name another Secret, e.g. ${set("commitStatusSecret", DefaultCommitStatusSecretName)}`;
     if (name !== "" && !isDns1123Subdomain(name)) {
         p.add(where, `${quote(name)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
@@ -600,8 +611,12 @@ function checkCommitStatus(p: Problems, raw: RawConfig, exposure: ExposureConfig
     } else if (name !== "" && exposure?.mode === "ingress" && name === exposure.tlsSecretName) {
         p.add(where, `${quote(name)} is ingressTlsSecret, the Ingress's certificate; ${instead}`);
     }
-    if (!tokenSet && name === "") return undefined;
-    return { secretName: name || DefaultCommitStatusSecretName, createSecret: tokenSet };
+    if (!tokenSet && !app && name === "") return undefined;
+    return {
+        secretName: name || DefaultCommitStatusSecretName,
+        createSecret: tokenSet || app,
+        ...(tokenSet ? { credentials: "token" as const } : app ? { credentials: "app" as const } : {}),
+    };
 }
 
 /**

@@ -114,8 +114,45 @@ export interface ProviderSpec {
     readonly type: "github";
     /** The repository's web URL, https://github.com/OWNER/REPO (another host: GitHub Enterprise routes). */
     readonly address: string;
-    /** A Secret with key `token`: a GitHub token allowed to write commit statuses. */
+    /** A Secret with key `token` (a GitHub token allowed to write commit statuses), or Flux's GitHub App keys. */
     readonly secretRef: { readonly name: string };
+}
+
+/**
+ * The keys of a GitHub App in a Secret, as Flux reads them (fluxcd/pkg auth/githubapp and
+ * runtime/secrets GitHubAppDataFromSecret, used by notification-controller v1.9.3's github
+ * Provider when the Secret has no `token`): the App's numeric ID, exactly one of the installation
+ * ID or owner, the PEM private key, and for a GitHub Enterprise Server the API base (else Flux
+ * mints at api.github.com; a host root gets `/api/v3/`).
+ */
+export const GitHubAppSecretKeys = {
+    appId: "githubAppID",
+    installationId: "githubAppInstallationID",
+    installationOwner: "githubAppInstallationOwner",
+    privateKey: "githubAppPrivateKey",
+    baseUrl: "githubAppBaseURL",
+} as const;
+
+/**
+ * A commit-status Secret's data for a GitHub App, but the key (added as a secret by the component):
+ * the App and installation IDs and, off GitHub.com, the REST base to mint installation tokens at
+ * (Flux keeps a base ending in /api/v3/ or on an `api.` host as it is).
+ */
+export function githubAppSecretData(appId: string, installationId: string, restBase: string, onGitHubDotCom: boolean): Record<string, string> {
+    const k = GitHubAppSecretKeys;
+    return { [k.appId]: appId, [k.installationId]: installationId, ...(onGitHubDotCom ? {} : { [k.baseUrl]: restBase }) };
+}
+
+/** What a commit-status Secret lacks for notification-controller's github Provider, or undefined (it has key token, or a whole GitHub App). */
+export function commitStatusSecretProblem(keys: readonly string[]): string | undefined {
+    if (keys.includes("token")) return undefined;
+    const k = GitHubAppSecretKeys;
+    const app = [k.appId, k.installationId, k.installationOwner, k.privateKey].filter((x) => keys.includes(x));
+    if (app.length === 0) return `has no key token nor Flux's GitHub App keys (${k.appId}, ${k.installationId}, ${k.privateKey}): notification-controller's github Provider reads the GitHub token from key token, or mints one from the App`;
+    const missing: string[] = [k.appId, k.privateKey].filter((x) => !keys.includes(x));
+    const installation = [k.installationId, k.installationOwner].filter((x) => keys.includes(x));
+    if (installation.length !== 1) missing.push(installation.length === 0 ? `${k.installationId} (or ${k.installationOwner})` : `only one of ${k.installationId} and ${k.installationOwner}`);
+    return missing.length === 0 ? undefined : `holds GitHub App keys but lacks ${missing.join(", ")}: Flux refuses such a Secret (runtime/secrets GitHubAppDataFromSecret)`;
 }
 
 export interface AlertSpec {

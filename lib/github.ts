@@ -116,10 +116,62 @@ export function hookSettingsUrl(webOrigin: string, owner: string, repository: st
 
 // ---- requests ----------------------------------------------------------------------------------
 
+/**
+ * Credentials minted when needed (a GitHub App's installation tokens, lib/githubApp.ts): each
+ * request asks for the current token; a 401 tells the source, and the request is made once more
+ * with a new one (GitHub refuses an installation token after its hour, and a clock can be off).
+ */
+export interface GitHubTokenSource {
+    readonly kind: "app";
+    /** The App and installation, for messages (never a token or key). */
+    readonly description: string;
+    token(): Promise<string>;
+    /** GitHub answered 401 to this token. */
+    refused(token: string): void;
+}
+
 export interface GitHubApiSettings {
     /** REST base URL, ending in `/` (resolveGitHubBase's restBase). */
     readonly baseUrl: string;
-    readonly token: string;
+    /** A token (`github:token`), or a source of installation tokens (`github:appAuth`). */
+    readonly token: string | GitHubTokenSource;
+}
+
+/** App permission names (the `permissions` keys) as GitHub's settings page names them. */
+export const AppPermissionTitles: Readonly<Record<string, string>> = {
+    actions: "Actions",
+    contents: "Contents",
+    metadata: "Metadata",
+    repository_hooks: "Webhooks",
+    statuses: "Commit statuses",
+    workflows: "Workflows",
+};
+
+/** "repository_hooks=write" as the settings page says it: "Webhooks: read and write". */
+export function appPermissionTitle(name: string, level: string): string {
+    const title = AppPermissionTitles[name] ?? name;
+    return `${title}: ${level === "write" ? "read and write" : level === "read" ? "read-only" : level}`;
+}
+
+/**
+ * GitHub's `X-Accepted-GitHub-Permissions` header ("repository_hooks=write; organization_hooks=admin":
+ * sets separated by `;`, permissions in a set by `,`), in the settings page's words; "" when absent.
+ */
+export function acceptedPermissions(header: string | undefined): string {
+    if (!header) return "";
+    const sets = header.split(";").map((set) => set.split(",").map((p) => p.trim()).filter((p) => p !== "").map((p) => {
+        const [name, level = ""] = p.split("=");
+        return `"${appPermissionTitle(name.trim(), level.trim())}"`;
+    }).join(" and ")).filter((s) => s !== "");
+    return sets.join(", or ");
+}
+
+
+/** What a refusal should tell a GitHub App's installation to get: the permission, where to add it, and that an owner approves it. */
+export function appPermissionFix(res: Pick<GitHubResponse<unknown>, "headers">, needed: string): string {
+    const named = acceptedPermissions(res.headers["x-accepted-github-permissions"]) || needed;
+    return `the GitHub App's installation needs ${named}: add it in the App's settings (Permissions & events → Repository permissions), ` +
+        "then approve the new permissions on the installation (the owner's Settings → GitHub Apps → Configure), and run again";
 }
 
 export interface GitHubResponse<T> {
@@ -135,6 +187,8 @@ export interface GitHubResponse<T> {
     readonly retryWaitMs?: number;
     /** GitHub's clock at the answer (its `Date` header, ms since the epoch). */
     readonly date?: number;
+    /** "app": the request carried a GitHub App's installation token (messages name App permissions). */
+    readonly auth?: "app";
 }
 
 export interface RequestOptions {
@@ -263,7 +317,11 @@ export async function githubRequest<T>(
     const deadline = now() + budget;
     const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ""), withTrailingSlash(settings.baseUrl));
     const attempts: Partial<Record<RetryReason, number>> = {};
+    const source = typeof settings.token === "string" ? undefined : settings.token;
+    // A refused installation token is replaced once: a 401 changes nothing at GitHub, so asking again is safe.
+    let reminted = false;
     for (;;) {
+        const token = source ? await source.token() : (settings.token as string);
         // The attempt's timeout counts against the budget: never past the deadline.
         const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - now()));
         let res: Response;
@@ -275,7 +333,7 @@ export async function githubRequest<T>(
                     Accept: "application/vnd.github+json",
                     "X-GitHub-Api-Version": "2022-11-28",
                     "User-Agent": "flux-push",
-                    ...(settings.token ? { Authorization: `Bearer ${settings.token}` } : {}),
+                    ...(token ? { Authorization: `Bearer ${token}` } : {}),
                     ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
                 },
                 body: body === undefined ? undefined : JSON.stringify(body),
@@ -301,7 +359,12 @@ export async function githubRequest<T>(
             }
         }
         const date = Date.parse(headers["date"] ?? "");
-        const answer = { status: res.status, body: parsed as T, headers, ...(notJson ? { notJson } : {}), ...(Number.isNaN(date) ? {} : { date }) };
+        const answer = { status: res.status, body: parsed as T, headers, ...(notJson ? { notJson } : {}), ...(Number.isNaN(date) ? {} : { date }), ...(source ? { auth: source.kind } : {}) };
+        if (source && res.status === 401 && !reminted) {
+            source.refused(token);
+            reminted = true;
+            continue;
+        }
         if (notJson && res.status >= 200 && res.status < 300) {
             throw gitHubError("GitHubNotJsonError",
                 `${method} ${url.href} answered ${res.status} with ${notJson}, not JSON: that is a web page (the web UI, or a login redirect), not GitHub's REST API. ` +
@@ -325,6 +388,10 @@ export interface GitHubTextResponse {
     /** The file's text; for a refusal, GitHub's JSON message. */
     readonly text: string;
     readonly contentType: string;
+    /** The REST API's own answer's headers (a refusal's `x-accepted-github-permissions`). */
+    readonly headers: Readonly<Record<string, string>>;
+    /** "app": the request carried a GitHub App's installation token. */
+    readonly auth?: "app";
 }
 
 /**
@@ -354,12 +421,28 @@ export async function githubTextRequest(settings: GitHubApiSettings, path: strin
                 : `GET ${target.host}${target.pathname}: could not reach ${target.host} (${err.cause?.code ?? err.cause?.message ?? err.message})`);
         }
     };
-    const first = await get(url, {
-        Accept: "application/vnd.github+json",
-        "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": "flux-push",
-        ...(settings.token ? { Authorization: `Bearer ${settings.token}` } : {}),
-    });
+    // The API call carries the credentials as githubRequest's do: a GitHub App's current installation
+    // token, minted again once if GitHub refuses it (401).
+    const source = typeof settings.token === "string" ? undefined : settings.token;
+    const api = async () => {
+        const token = source ? await source.token() : (settings.token as string);
+        const answer = await get(url, {
+            Accept: "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "flux-push",
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        });
+        return { token, answer };
+    };
+    let { token, answer: first } = await api();
+    if (source && first.status === 401) {
+        await first.body?.cancel();
+        source.refused(token);
+        ({ token, answer: first } = await api());
+    }
+    const apiHeaders: Record<string, string> = {};
+    first.headers.forEach((v, k) => (apiHeaders[k.toLowerCase()] = v));
+    const common = { headers: apiHeaders, ...(source ? { auth: "app" as const } : {}) };
     let res = first;
     const location = first.headers.get("location");
     if (first.status >= 300 && first.status < 400 && location) {
@@ -368,22 +451,23 @@ export async function githubTextRequest(settings: GitHubApiSettings, path: strin
     }
     const text = await res.text();
     const contentType = res.headers.get("content-type") ?? "";
-    if (res.status >= 300 && res.status < 400) return { status: res.status, text: `a redirect to ${res.headers.get("location") ?? "nowhere"} after the first`, contentType };
+    if (res.status >= 300 && res.status < 400) return { status: res.status, text: `a redirect to ${res.headers.get("location") ?? "nowhere"} after the first`, contentType, ...common };
     if (res.status >= 400 && /json/i.test(contentType)) {
         try {
             const message = (JSON.parse(text) as { message?: unknown }).message;
-            if (typeof message === "string") return { status: res.status, text: message, contentType };
+            if (typeof message === "string") return { status: res.status, text: message, contentType, ...common };
         } catch {
             // Not the JSON it said: keep the text.
         }
     }
-    return { status: res.status, text, contentType };
+    return { status: res.status, text, contentType, ...common };
 }
 
 /** What the token needs for the call: `read` lists hooks and deliveries and pings; `write` changes hooks. */
 export type HookAccess = "read" | "write";
 
-function hookPermission(access: HookAccess): string {
+function hookPermission(access: HookAccess, res?: GitHubResponse<unknown>): string {
+    if (res?.auth === "app") return appPermissionFix(res, access === "read" ? "\"Webhooks: read-only\" (the stack itself needs \"Webhooks: read and write\")" : "\"Webhooks: read and write\"");
     return access === "read"
         ? "the token needs the repository permission \"Webhooks: read\" (fine-grained token or GitHub App; the stack itself needs read and write to create and update its hook), or a classic token with admin:repo_hook or read:repo_hook from a repository admin"
         : "the token needs the repository permission \"Webhooks: read and write\" (fine-grained token or GitHub App), or a classic token with admin:repo_hook from a repository admin";
@@ -409,6 +493,8 @@ export function explainApiFailure(what: string, owner: string, repository: strin
     const limited = res.status === 403 || res.status === 429;
     const sso = res.status === 403 && (res.headers["x-github-sso"]?.startsWith("required") === true || /SAML enforcement/i.test(message));
     switch (true) {
+        case res.status === 401 && res.auth === "app":
+            return `${what}: ${said}, to the GitHub App's installation token and to a new one minted right after: the installation was removed or suspended, or its tokens were revoked; check github:appAuth.installationId and the installation (the owner's Settings → GitHub Apps)`;
         case res.status === 401:
             return `${what}: ${said}: the GitHub token is missing, expired or revoked; set it with \`pulumi config set --secret github:token ...\` or GITHUB_TOKEN`;
         case sso: {
@@ -423,7 +509,9 @@ export function explainApiFailure(what: string, owner: string, repository: strin
         case reason !== undefined:
             return `${what}: ${said}: GitHub had a transient error and still had it after the retries${retry}`;
         case res.status === 403:
-            return `${what}: ${said}: the token may not ${access === "read" ? "read" : "change"} the webhooks of ${owner}/${repository}; ${hookPermission(access)}`;
+            return `${what}: ${said}: the ${res.auth === "app" ? "GitHub App" : "token"} may not ${access === "read" ? "read" : "change"} the webhooks of ${owner}/${repository}; ${hookPermission(access, res)}`;
+        case res.status === 404 && res.auth === "app":
+            return `${what}: ${said}: ${owner}/${repository} or its hook does not exist, or the GitHub App's installation does not include the repository (GitHub answers 404 for repositories it was not granted); check github:owner, the repository name, and the installation's repository access (the owner's Settings → GitHub Apps → Configure)`;
         case res.status === 404:
             return `${what}: ${said}: ${owner}/${repository} or its hook does not exist, or the token cannot see the repository's webhooks (GitHub answers 404 rather than 403 there); check github:owner, the repository name, and that ${hookPermission(access)}`;
         default:

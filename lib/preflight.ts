@@ -2,7 +2,7 @@
 // Kustomizations target exist, does an existing GitRepository exist (and which branch it follows).
 // Reading (observeCluster) is apart from judging (judgeCluster, pure), so every rule is tested.
 import { apiPaths, ApiResponse, ClusterClient } from "./cluster";
-import { CommitStatusApiVersion, commitStatusApiVersion, CommitStatusApiVersions, FluxApis, MinimumFluxVersion, NotificationApiGroup, notificationApiVersion, WebhookReceiverService } from "./flux";
+import { CommitStatusApiVersion, commitStatusApiVersion, CommitStatusApiVersions, commitStatusSecretProblem, FluxApis, MinimumFluxVersion, NotificationApiGroup, notificationApiVersion, WebhookReceiverService } from "./flux";
 import { StackConfig } from "./config";
 
 type Seen = "present" | "missing" | "forbidden" | "unreachable";
@@ -15,7 +15,8 @@ export interface ClusterObservations {
     readonly namespaces: Readonly<Record<string, Seen>>;
     /** existing: true repositories: their GitRepository and its branch. */
     readonly gitRepositories: Readonly<Record<string, { readonly seen: Seen; readonly branch?: string }>>;
-    readonly commitStatusSecret?: { readonly seen: Seen; readonly hasToken: boolean };
+    /** The Secret commitStatusSecret names, with its data's keys (never values). */
+    readonly commitStatusSecret?: { readonly seen: Seen; readonly keys: readonly string[] };
     /** GitRepositories and Kustomizations the stack is to create that already exist and no Pulumi stack made. */
     readonly foreignObjects: readonly string[];
     readonly unreachable?: string;
@@ -93,7 +94,7 @@ export async function observeCluster(client: ClusterClient, config: StackConfig)
             seen: seen(repoAnswers[i]),
             branch: existingBranch((repoAnswers[i].body as { spec?: { ref?: GitRef } } | undefined)?.spec?.ref),
         }])),
-        ...(secret ? { commitStatusSecret: { seen: seen(secret), hasToken: Boolean((secret.body as { data?: Record<string, string> } | undefined)?.data?.token) } } : {}),
+        ...(secret ? { commitStatusSecret: { seen: seen(secret), keys: Object.entries((secret.body as { data?: Record<string, string> } | undefined)?.data ?? {}).filter(([, v]) => v !== "").map(([k]) => k) } } : {}),
         foreignObjects: owned.filter((_, i) => ownedAnswers[i].status === 200 && !madeByPulumi(ownedAnswers[i].body)).map((o) => `${o.what} (repositories entry ${o.repository})`),
         ...(unreachable ? { unreachable: unreachable.error ?? `HTTP ${unreachable.status}` } : {}),
     };
@@ -155,9 +156,10 @@ export function judgeCluster(o: ClusterObservations, config: StackConfig): Prefl
     if (config.commitStatus && o.commitStatusSecret) {
         const name = `${ns}/${config.commitStatus.secretName}`;
         if (o.commitStatusSecret.seen === "missing") {
-            problems.push(`Secret ${name} (commitStatusSecret) does not exist: create it with key token holding a GitHub token allowed to write commit statuses, or set it from config: \`pulumi config set --secret commitStatusToken <token>\``);
-        } else if (o.commitStatusSecret.seen === "present" && !o.commitStatusSecret.hasToken) {
-            problems.push(`Secret ${name} (commitStatusSecret) has no key token: notification-controller's github Provider reads the GitHub token from key token`);
+            problems.push(`Secret ${name} (commitStatusSecret) does not exist: create it with key token holding a GitHub token allowed to write commit statuses (or Flux's GitHub App keys), or let the stack write it: \`pulumi config set commitStatusApp true\` (the stack's GitHub App) or \`pulumi config set --secret commitStatusToken <token>\``);
+        } else if (o.commitStatusSecret.seen === "present") {
+            const problem = commitStatusSecretProblem(o.commitStatusSecret.keys);
+            if (problem) problems.push(`Secret ${name} (commitStatusSecret) ${problem}`);
         }
     }
     const notices: string[] = [];

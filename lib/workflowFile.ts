@@ -5,6 +5,7 @@
 // (classic: the `workflow` scope), and answers 404 without it.
 import { createHash } from "crypto";
 import { GitHubCall } from "./actionsProof";
+import { appPermissionFix, GitHubResponse } from "./github";
 
 export interface WorkflowFileInputs {
     readonly owner: string;
@@ -27,7 +28,11 @@ export function gitBlobSha(content: string): string {
     return createHash("sha1").update(`blob ${body.length}\0`).update(body).digest("hex");
 }
 
-const permission = "the token needs \"Contents: read and write\" and \"Workflows: read and write\" on the repository (classic: the repo and workflow scopes); GitHub answers 404 to a token that may not change .github/workflows";
+/** What the refused call needed: a token's permissions, or what to add to the GitHub App. */
+function permission(res: GitHubResponse<unknown>): string {
+    if (res.auth === "app") return appPermissionFix(res, "\"Contents: read and write\" and \"Workflows: read and write\" (GitHub answers 404 to changes of .github/workflows without Workflows)");
+    return "the token needs \"Contents: read and write\" and \"Workflows: read and write\" on the repository (classic: the repo and workflow scopes); GitHub answers 404 to a token that may not change .github/workflows";
+}
 
 function said(res: { status: number; body: unknown }): string {
     const message = (res.body as { message?: string } | undefined)?.message;
@@ -37,7 +42,7 @@ function said(res: { status: number; body: unknown }): string {
 async function currentSha(gh: GitHubCall, i: WorkflowFileInputs): Promise<string | undefined> {
     const res = await gh<{ sha?: string }>("GET", `repos/${i.owner}/${i.repository}/contents/${i.path}?ref=${encodeURIComponent(i.branch)}`);
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`reading ${i.path} of ${i.owner}/${i.repository}: ${said(res)}; ${permission}`);
+    if (res.status !== 200) throw new Error(`reading ${i.path} of ${i.owner}/${i.repository}: ${said(res)}; ${permission(res)}`);
     return res.body.sha;
 }
 
@@ -52,7 +57,7 @@ export async function commitWorkflow(gh: GitHubCall, i: WorkflowFileInputs, mess
         });
         if (res.status === 200 || res.status === 201) return { sha: res.body.content?.sha ?? want, commit: res.body.commit?.sha ?? "" };
         if (res.status === 409 && attempt === 0) continue;
-        throw new Error(`committing ${i.path} to ${i.owner}/${i.repository} (${i.branch}): ${said(res)}` + (res.status === 404 || res.status === 403 ? `; ${permission}` : ""));
+        throw new Error(`committing ${i.path} to ${i.owner}/${i.repository} (${i.branch}): ${said(res)}` + (res.status === 404 || res.status === 403 ? `; ${permission(res)}` : ""));
     }
 }
 
@@ -70,5 +75,5 @@ export async function removeWorkflow(gh: GitHubCall, i: Omit<WorkflowFileInputs,
     const res = await gh("DELETE", `repos/${i.owner}/${i.repository}/contents/${i.path}`, { message, sha, branch: i.branch });
     if (res.status === 200) return "deleted";
     if (res.status === 404) return "gone";
-    throw new Error(`deleting ${i.path} from ${i.owner}/${i.repository} (${i.branch}): ${said(res)}; ${permission}`);
+    throw new Error(`deleting ${i.path} from ${i.owner}/${i.repository} (${i.branch}): ${said(res)}; ${permission(res)}`);
 }

@@ -18,6 +18,7 @@ import * as https from "https";
 import { apiPaths, ClusterClient, clusterClient } from "../lib/cluster";
 import { ReconcileRequestedAtAnnotation } from "../lib/flux";
 import { DynamicTypes, LifecycleContext, ResourceLifecycle, ResourceTypes } from "./lifecycle";
+import type { PluginAppArgs } from "./pluginProvider";
 import {
     checkFingerprint, DeliveryContext, deliveryOk, DeliverySummary, explainApiFailure, explainDelivery, GitHubApiSettings,
     githubBaseOf, GitHubLimitsByKind, githubRequest, GitHubResponse, hookCapacityProblem, HookSummary, hookSettingsUrl, hooksForEvent,
@@ -35,8 +36,10 @@ export interface GitHubAccess {
     readonly owner: pulumi.Input<string>;
     /** The REST base resolved from `github:baseUrl` (lib/github.ts resolveGitHubBase), ending in `/`. */
     readonly apiBaseUrl: pulumi.Input<string>;
-    /** Secret. */
-    readonly token: pulumi.Input<string>;
+    /** Secret: `github:token` or GITHUB_TOKEN; absent when a GitHub App authenticates. */
+    readonly token?: pulumi.Input<string>;
+    /** `github:appAuth` (or GITHUB_APP_*): the App's ids and its key (secret); wins over a token. */
+    readonly app?: PluginAppArgs;
 }
 
 /** The I/O the providers' work does, real in the engine's process and fake in unit tests. */

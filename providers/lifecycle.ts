@@ -10,7 +10,9 @@
 // How the plugin reaches GitHub is its provider's configuration, not the resources' own inputs:
 // the program registers one explicit provider (providers/pluginProvider.ts) with the GitHub REST
 // base and credentials the stack has now, and every call of every resource (delete included)
-// uses that configuration. A resource that kept the token it was created with could not be
+// uses that configuration. The credentials are a token, or a GitHub App's ids and key: then the
+// plugin mints its own installation tokens (lib/githubApp.ts), one source per configuration so
+// every resource shares a token, and no token is ever an input or an output. A resource that kept the token it was created with could not be
 // deleted once the token was rotated or expired (issue 23); the github provider works the same
 // way (its resources hold no credentials, its provider does). The plugin's default provider is
 // never used: it would receive only config in the plugin's own namespace (`flux-push-github:`),
@@ -23,7 +25,8 @@
 // lifecycle, and an output named like a secret input is wrapped again on the way out (what the
 // engine itself does for a provider that does not accept secrets), so no secret reaches state in
 // plaintext.
-import { GitHubApiSettings, githubBaseOf } from "../lib/github";
+import { GitHubApiSettings, githubBaseOf, GitHubTokenSource } from "../lib/github";
+import { AppCredentials, appKeyProblem, InstallationTokenSource } from "../lib/githubApp";
 
 /** The package the plugin serves: not the project's name, whose config (`flux-push:*`) the engine would hand its default provider. */
 export const ProviderPackage = "flux-push-github";
@@ -60,7 +63,12 @@ export interface PluginConfig {
     readonly apiBaseUrl?: string;
     /** A token (`github:token` or GITHUB_TOKEN). */
     readonly token?: string;
+    /** A GitHub App (`github:appAuth`): the plugin mints its own installation tokens; wins over `token`, as in the github provider. */
+    readonly app?: AppCredentials;
 }
+
+/** The provider's inputs for a GitHub App (providers/pluginProvider.ts): the ids in plaintext, the key secret. */
+export const AppInputKeys = { appId: "appId", installationId: "appInstallationId", privateKey: "appPrivateKey" } as const;
 
 /** What a lifecycle's calls may use besides their own inputs: GitHub as the provider is configured now. */
 export interface LifecycleContext {
@@ -184,7 +192,25 @@ export function pluginConfigFromWire(args: Record<string, Wire> | undefined): Pl
     const apiBaseUrl = text("apiBaseUrl");
     if (apiBaseUrl !== undefined) githubBaseOf(apiBaseUrl);
     const token = text("token");
-    return { ...(apiBaseUrl !== undefined ? { apiBaseUrl } : {}), ...(token !== undefined ? { token } : {}) };
+    const appId = text(AppInputKeys.appId);
+    const installationId = text(AppInputKeys.installationId);
+    const privateKey = text(AppInputKeys.privateKey);
+    let app: AppCredentials | undefined;
+    if (appId !== undefined || installationId !== undefined || privateKey !== undefined) {
+        if (appId === undefined || installationId === undefined || privateKey === undefined) {
+            throw new Error(`the ${ProviderPackage} provider has an incomplete GitHub App: ${AppInputKeys.appId}, ${AppInputKeys.installationId} and ${AppInputKeys.privateKey} go together (the program sets them from github:appAuth)`);
+        }
+        const problem = appKeyProblem(privateKey, `the ${ProviderPackage} provider's ${AppInputKeys.privateKey} (github:appAuth.pemFile)`);
+        if (problem) throw new Error(problem);
+        app = { appId, installationId, privateKey };
+    }
+    return { ...(apiBaseUrl !== undefined ? { apiBaseUrl } : {}), ...(app !== undefined ? { app } : token !== undefined ? { token } : {}) };
+}
+
+/** The credentials a configuration calls GitHub with: the App's token source (one per configuration, so tokens are reused across resources), else the token. */
+export function pluginCredentials(config: PluginConfig): string | GitHubTokenSource | undefined {
+    if (config.app !== undefined && config.apiBaseUrl !== undefined) return new InstallationTokenSource(config.app, githubBaseOf(config.apiBaseUrl).restBase);
+    return config.token;
 }
 
 /**
@@ -192,17 +218,17 @@ export function pluginConfigFromWire(args: Record<string, Wire> | undefined): Pl
  * plugin's default provider (state from before the explicit provider: its first `destroy` after
  * an upgrade, with no `up` in between), the credentials its state kept, as that version used them.
  */
-export function lifecycleContext(config: PluginConfig, former?: Record<string, unknown>): LifecycleContext {
+export function lifecycleContext(config: PluginConfig, former?: Record<string, unknown>, credentials: string | GitHubTokenSource | undefined = pluginCredentials(config)): LifecycleContext {
     return {
         github(): GitHubApiSettings {
-            if (config.apiBaseUrl !== undefined && config.token !== undefined) return { baseUrl: githubBaseOf(config.apiBaseUrl).restBase, token: config.token };
+            if (config.apiBaseUrl !== undefined && credentials !== undefined) return { baseUrl: githubBaseOf(config.apiBaseUrl).restBase, token: credentials };
             const apiBaseUrl = typeof former?.apiBaseUrl === "string" ? former.apiBaseUrl : undefined;
             const token = typeof former?.token === "string" ? former.token : undefined;
-            if (config.apiBaseUrl === undefined && config.token === undefined && apiBaseUrl !== undefined && token !== undefined) {
+            if (config.apiBaseUrl === undefined && credentials === undefined && apiBaseUrl !== undefined && token !== undefined) {
                 return { baseUrl: githubBaseOf(apiBaseUrl).restBase, token };
             }
             throw new Error(`the ${ProviderPackage} provider has no GitHub ${config.apiBaseUrl === undefined ? "REST base" : "credentials"}: ` +
-                "the program registers it with `github:baseUrl` and `github:token` (or GITHUB_TOKEN); run `pulumi up` (or `pulumi destroy --run-program`) so it is configured from the stack's current settings");
+                "the program registers it with `github:baseUrl` and `github:appAuth` or `github:token` (or their env vars); run `pulumi up` (or `pulumi destroy --run-program`) so it is configured from the stack's current settings");
         },
     };
 }
@@ -216,11 +242,15 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
         return l;
     };
     let config: PluginConfig = {};
+    // One source per configuration: an App's installation token is minted once and shared by every resource.
+    let credentials: string | GitHubTokenSource | undefined;
+    const context = (former?: Record<string, unknown>) => lifecycleContext(config, former, credentials);
     return {
         version,
         /** Configure's arguments (provider/main.ts hands them over; @pulumi/pulumi/provider does not). */
         configure(args: Record<string, Wire> | undefined): void {
             config = pluginConfigFromWire(args);
+            credentials = pluginCredentials(config);
         },
         async diff(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
             const l = of(urn);
@@ -231,7 +261,7 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
         },
         async create(urn: string, inputs: Record<string, Wire>) {
             const ins = propertiesFromWire(inputs);
-            const r = await of(urn).create(ins.values, lifecycleContext(config));
+            const r = await of(urn).create(ins.values, context());
             return { id: r.id, outs: outputsToWire(r.outs, ins.secretKeys) };
         },
         async update(id: string, urn: string, olds: Record<string, Wire>, news: Record<string, Wire>) {
@@ -243,13 +273,13 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
             // Only former state to drop: the same outputs, nothing run again.
             if (old.legacy && (!l.diff || (await l.diff(id, old.outs, n.values)).changes !== true)) return { outs: outputsToWire(old.outs, secretKeys) };
             if (!l.update) throw new Error(`${typeOfUrn(urn)} is replaced, never updated, when its inputs change`);
-            const r = await l.update(id, old.outs, n.values, lifecycleContext(config, o.values));
+            const r = await l.update(id, old.outs, n.values, context(o.values));
             return { outs: outputsToWire(r.outs, secretKeys) };
         },
         async delete(id: string, urn: string, props: Record<string, Wire>) {
             const l = of(urn);
             const o = propertiesFromWire(props).values;
-            await l.delete?.(id, withoutFormerState(o, l.formerOutputs).outs, lifecycleContext(config, o));
+            await l.delete?.(id, withoutFormerState(o, l.formerOutputs).outs, context(o));
         },
     };
 }

@@ -31,6 +31,12 @@ export interface Sandbox {
     /** GitHub Actions (runs, jobs, the OIDC issuer) on the GitHub stand-in's host. */
     readonly actions: GitHubActions;
     readonly githubToken: string;
+    /**
+     * A GitHub App installed on the sandbox's owner with every permission the stack can use
+     * (Webhooks, Commit statuses, Contents, Workflows, Actions: write), and its first private key;
+     * the App suite runs the stack with it and no token (stack.ts sandboxStack, auth "app").
+     */
+    readonly githubApp: { readonly id: number; readonly installationId: number; readonly privateKey: string; readonly keyId: number };
     readonly proxy: NodePortProxy;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
     /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend). */
@@ -137,6 +143,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             repositories: [{ owner: SandboxOwner, name: "instavote" }, { owner: SandboxOwner, name: "flux-infra" }],
         });
         sup.onStop(() => github.close());
+        const app = github.createApp("flux-push-sandbox", { repository_hooks: "write", statuses: "write", contents: "write", workflows: "write", actions: "write" }, SandboxOwner);
+        const githubApp = { id: app.app.id, installationId: github.apps.install(app.app.id, SandboxOwner).id, privateKey: app.privateKey, keyId: app.keyId };
         for (const [name, url] of [["instavote", instavote], ["flux-infra", fluxInfra]]) {
             const head = (await runGit(dir, ["ls-remote", url, "refs/heads/main"])).split("\t")[0];
             github.addCommit(SandboxOwner, name, head, "main");
@@ -180,7 +188,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
 
         return {
-            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, proxy,
+            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, githubApp, proxy,
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
             startBareCluster: () => startControlPlane(sup, path.join(dir, "bare-cluster"), {
                 etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,

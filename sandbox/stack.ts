@@ -62,11 +62,14 @@ export function projectFileElsewhere(): string {
     return stringify(project);
 }
 
+/** How the stack authenticates to GitHub: the sandbox's admin token as `github:token`, or its GitHub App as `github:appAuth` (and no token at all). */
+export type SandboxAuth = "token" | "app";
+
 /**
  * A stack of the program in its own work dir. `env` adds to the sandbox's environment for this
  * stack's Pulumi CLI and the plugins it starts (e.g. the data-residency host map for node plugins).
  */
-export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<SandboxStack> {
+export async function sandboxStack(sb: Sandbox, stackName: string, config: Record<string, unknown>, env: Record<string, string> = {}, auth: SandboxAuth = "token"): Promise<SandboxStack> {
     const workDir = path.join(sb.dir, `project-${stackName}`);
     fs.mkdirSync(workDir, { recursive: true });
     fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), projectFileElsewhere());
@@ -84,14 +87,23 @@ export async function sandboxStack(sb: Sandbox, stackName: string, config: Recor
     );
     const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     const setConfig = (c: Record<string, unknown>) => {
-        // Keep what the CLI wrote (the passphrase provider's encryptionsalt, secure values).
+        // Keep what the CLI wrote (the passphrase provider's encryptionsalt, secure values, and
+        // objects holding one: github:appAuth with its encrypted pemFile).
         const current = fs.existsSync(stackFile) ? (parse(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown> | null) ?? {} : {};
-        const secure = Object.fromEntries(Object.entries((current.config ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v));
+        const holdsSecure = (v: unknown): boolean => typeof v === "object" && v !== null && ("secure" in v || Object.values(v).some(holdsSecure));
+        const secure = Object.fromEntries(Object.entries((current.config ?? {}) as Record<string, unknown>).filter(([, v]) => holdsSecure(v)));
         fs.writeFileSync(stackFile, stringify({ ...current, config: { ...c, ...secure } }));
     };
     setConfig(config);
-    // The GitHub token as a user stores it: an encrypted secret in the stack file.
-    await stack.setConfig("github:token", { value: sb.githubToken, secret: true });
+    if (auth === "app") {
+        // The GitHub App as docs/github-app.md has a user set it: the ids by path, the key as a secret.
+        await stack.setConfig("github:appAuth.id", { value: String(sb.githubApp.id) }, true);
+        await stack.setConfig("github:appAuth.installationId", { value: String(sb.githubApp.installationId) }, true);
+        await stack.setConfig("github:appAuth.pemFile", { value: sb.githubApp.privateKey, secret: true }, true);
+    } else {
+        // The GitHub token as a user stores it: an encrypted secret in the stack file.
+        await stack.setConfig("github:token", { value: sb.githubToken, secret: true });
+    }
     return {
         stack,
         workDir,

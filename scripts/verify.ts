@@ -104,7 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             const token = process.env.GITHUB_TOKEN ?? "";
             const out = need(a, "out");
             let check: WebhookCheck;
-            if (token === "") check = { status: "not-run", why: "no GitHub token (FLUX_PUSH_GITHUB_TOKEN, or FLUX_PUSH_GITHUB_TOKEN in the ESC environment)" };
+            if (token === "") check = { status: "not-run", why: "no GitHub token (the GitHub App: FLUX_PUSH_APP_CLIENT_ID and FLUX_PUSH_APP_PRIVATE_KEY; or FLUX_PUSH_GITHUB_TOKEN, or FLUX_PUSH_GITHUB_TOKEN in the ESC environment)" };
             else {
                 const outputs = a.get("outputs");
                 const outputsJson = outputs !== undefined && fs.existsSync(outputs) ? fs.readFileSync(outputs, "utf8") : "";

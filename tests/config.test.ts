@@ -256,6 +256,16 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         problems: [`${P}:commitStatusSecret: "flux-tls" is ingressTlsSecret, the Ingress's certificate; name another Secret, e.g. \`pulumi config set commitStatusSecret github-commit-status\``],
     },
     {
+        rule: "commitStatusApp is a boolean",
+        set: { commitStatusApp: "yes" },
+        problems: [`${P}:commitStatusApp: "yes" is not a boolean; use true or false`],
+    },
+    {
+        rule: "commitStatusApp and commitStatusToken exclude each other: the Secret holds one kind of credentials",
+        set: { commitStatusApp: true, commitStatusToken: "ghp_x" },
+        problems: [`${P}:commitStatusApp: and the secret commitStatusToken are both set: the commit-status Secret holds either the GitHub App's credentials or a token; remove one (\`pulumi config rm commitStatusToken\`, or \`pulumi config rm commitStatusApp\`)`],
+    },
+    {
         rule: "gitRepositoryInterval is a Flux duration",
         set: { gitRepositoryInterval: "1d" },
         problems: [`${P}:gitRepositoryInterval: "1d" is not a Flux duration (pattern ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$, e.g. 30s, 10m, 1h, 1h30m); e.g. \`pulumi config set gitRepositoryInterval 1h\``],
@@ -688,16 +698,19 @@ describe("config validation", () => {
         assert.strictEqual(r.config.allowedSources, "github");
     });
 
-    it("turns commit statuses on by the Secret's name or the token, and creates the Secret only with the token", () => {
+    it("turns commit statuses on by the Secret's name, the token or the App, and creates the Secret only from the token or the App", () => {
         const commitStatus = (set: Record<string, unknown>) => {
             const r = validateConfig(config(set));
             assert.ok(r.ok, r.ok ? "" : r.problems.join("; "));
             return r.config.commitStatus;
         };
         assert.strictEqual(commitStatus({}), undefined);
-        assert.deepStrictEqual(commitStatus({ commitStatusToken: "set" }), { secretName: "github-commit-status", createSecret: true });
+        assert.deepStrictEqual(commitStatus({ commitStatusToken: "set" }), { secretName: "github-commit-status", createSecret: true, credentials: "token" });
         assert.deepStrictEqual(commitStatus({ commitStatusSecret: "gh-status" }), { secretName: "gh-status", createSecret: false });
-        assert.deepStrictEqual(commitStatus({ commitStatusSecret: "gh-status", commitStatusToken: "set" }), { secretName: "gh-status", createSecret: true });
+        assert.deepStrictEqual(commitStatus({ commitStatusSecret: "gh-status", commitStatusToken: "set" }), { secretName: "gh-status", createSecret: true, credentials: "token" });
+        assert.deepStrictEqual(commitStatus({ commitStatusApp: true }), { secretName: "github-commit-status", createSecret: true, credentials: "app" });
+        assert.deepStrictEqual(commitStatus({ commitStatusApp: "true", commitStatusSecret: "gh-app" }), { secretName: "gh-app", createSecret: true, credentials: "app" });
+        assert.strictEqual(commitStatus({ commitStatusApp: false }), undefined);
     });
 
     it("sees of commitStatusToken only that it is set: readRawConfig never reads it with get", () => {

@@ -155,6 +155,56 @@ describe("credentials action: kubeconfig and GitHub token", () => {
     });
 });
 
+describe("credentials action: the GitHub App (actions/create-github-app-token), a personal token still accepted", () => {
+    const select = byName("Write the kubeconfig, choose the GitHub token");
+    const check = byName("Check the credential set-up");
+    const app = byName("GitHub App installation token");
+    const kube = "apiVersion: v1\nkind: Config\nclusters: []\n";
+    const base = { SECRET_KUBECONFIG: kube, SECRET_GITHUB_TOKEN: "", ESC_KUBECONFIG: "", ESC_GITHUB_TOKEN: "", ESC_ENVIRONMENT: "", APP_TOKEN: "", APP_SLUG: "" };
+
+    it("runs create-github-app-token v3.1.1 (pinned to its release commit) only when FLUX_PUSH_APP_CLIENT_ID is set, for the owner's repositories, read-only where asked", () => {
+        assert.strictEqual(app.uses, "actions/create-github-app-token@1b10c78c7865c340bc4f6099eb2f838309f1e8c3");
+        assert.strictEqual(app.if, "inputs.github-app-client-id != ''");
+        assert.deepStrictEqual(app.with, {
+            "client-id": "${{ inputs.github-app-client-id }}",
+            "private-key": "${{ inputs.github-app-private-key }}",
+            owner: "${{ inputs.github-app-owner || github.repository_owner }}",
+            "permission-repository-hooks": "${{ inputs.github-app-read-only == 'true' && 'read' || '' }}",
+            "permission-metadata": "${{ inputs.github-app-read-only == 'true' && 'read' || '' }}",
+        });
+        // Every input it passes is one action.yml declares at that tag (client-id, private-key, owner, permission-*).
+        const declared = ["client-id", "app-id", "private-key", "owner", "repositories", "skip-token-revoke", "github-api-url", "permission-repository-hooks", "permission-metadata"];
+        assert.deepStrictEqual(Object.keys(app.with ?? {}).filter((k) => !declared.includes(k)), []);
+        assert.ok(steps.indexOf(app) < steps.indexOf(select), "before the token is chosen");
+    });
+
+    it("the App's token wins over a personal token (a notice says the PAT is unused), and the App's token is masked, never printed", () => {
+        const r = run(select, { ...base, SECRET_GITHUB_TOKEN: "ghp_personal", APP_TOKEN: "ghs_installation", APP_SLUG: "flux-push" });
+        assert.strictEqual(r.code, 0, r.out);
+        assert.strictEqual(r.output, "github-token=ghs_installation\n");
+        assert.match(r.out, /::notice::the GitHub App's token is used; the personal FLUX_PUSH_GITHUB_TOKEN is not \(remove it\)/);
+        assert.match(r.out, /kubeconfig from the secrets KUBECONFIG and FLUX_PUSH_GITHUB_TOKEN; GitHub token: an installation token of the GitHub App flux-push/);
+        assert.deepStrictEqual(r.out.split("\n").filter((l) => l.includes("ghs_installation")), ["::add-mask::ghs_installation"]);
+        const alone = run(select, { ...base, APP_TOKEN: "ghs_installation", APP_SLUG: "flux-push" });
+        assert.strictEqual(alone.output, "github-token=ghs_installation\n");
+        assert.doesNotMatch(alone.out, /::notice::/);
+    });
+
+    it("without the App, the personal token as before", () => {
+        const r = run(select, { ...base, SECRET_GITHUB_TOKEN: "ghp_personal" });
+        assert.strictEqual(r.output, "github-token=ghp_personal\n");
+    });
+
+    it("a client ID without the private key fails first, naming the secret", () => {
+        const env = { BACKEND_URL: "file:///state", OIDC_ORGANIZATION: "", ESC_ENVIRONMENT: "", HAS_ACCESS_TOKEN: "false" };
+        const r = run(check, { ...env, APP_CLIENT_ID: "Iv23liAbCd", HAS_APP_KEY: "false" });
+        assert.strictEqual(r.code, 1);
+        assert.match(r.out, /::error::FLUX_PUSH_APP_CLIENT_ID is set, but the secret FLUX_PUSH_APP_PRIVATE_KEY is empty/);
+        assert.strictEqual(run(check, { ...env, APP_CLIENT_ID: "Iv23liAbCd", HAS_APP_KEY: "true" }).code, 0);
+        assert.strictEqual(run(check, { ...env, APP_CLIENT_ID: "", HAS_APP_KEY: "false" }).code, 0);
+    });
+});
+
 describe("credentials action: shellcheck", () => {
     it("every script passes shellcheck (actionlint checks only the workflows' own run: scripts)", function () {
         if (spawnSync("shellcheck", ["--version"]).status !== 0) this.skip();

@@ -188,7 +188,7 @@ describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", ()
         it("follows the one redirect at once, without the GitHub token, accepting text/plain; githubRequest would blame github:baseUrl for the same answer", async () => {
             const { fetch, calls } = scriptedFetch([redirectTo("https://blob.example/logs/70?sig=abc"), { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, text: "✗ request failed with status 400 Bad Request\n" }]);
             const res = await githubTextRequest({ baseUrl: "https://ghe.example.com/api/v3/", token: "ghp_secret" }, logsPath, { fetch });
-            assert.deepStrictEqual(res, { status: 200, text: "✗ request failed with status 400 Bad Request\n", contentType: "text/plain; charset=utf-8" });
+            assert.deepStrictEqual(res, { status: 200, text: "✗ request failed with status 400 Bad Request\n", contentType: "text/plain; charset=utf-8", headers: { location: "https://blob.example/logs/70?sig=abc" } });
             assert.deepStrictEqual(calls.map((c) => c.url), ["https://ghe.example.com/api/v3/repos/o/r/actions/jobs/70/logs", "https://blob.example/logs/70?sig=abc"]);
             const h = (i: number) => calls[i].init.headers as Record<string, string>;
             assert.strictEqual(h(0).Authorization, "Bearer ghp_secret");
@@ -202,11 +202,29 @@ describe("GitHub requests: GitHub's rate-limit rule, never sooner than told", ()
 
         it("an expired link, or GitHub's own refusal, comes back as its status and message, never as an error about github:baseUrl", async () => {
             const expired = scriptedFetch([redirectTo("https://blob.example/logs/70"), { status: 404, headers: { "content-type": "text/plain" }, text: "The link has expired" }]);
-            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: expired.fetch }), { status: 404, text: "The link has expired", contentType: "text/plain" });
+            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: expired.fetch }), { status: 404, text: "The link has expired", contentType: "text/plain", headers: { location: "https://blob.example/logs/70" } });
             const gone = scriptedFetch([{ status: 410, headers: { "content-type": "application/json; charset=utf-8" }, body: { message: "Gone", documentation_url: "x" } }]);
-            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: gone.fetch }), { status: 410, text: "Gone", contentType: "application/json; charset=utf-8" });
+            assert.deepStrictEqual(await githubTextRequest(api, logsPath, { fetch: gone.fetch }), { status: 410, text: "Gone", contentType: "application/json; charset=utf-8", headers: { "content-type": "application/json; charset=utf-8" } });
             const twice = scriptedFetch([redirectTo("https://a.example/"), redirectTo("https://b.example/")]);
             assert.match((await githubTextRequest(api, logsPath, { fetch: twice.fetch })).text, /a redirect to https:\/\/b\.example\/ after the first/);
+        });
+
+        it("with a GitHub App: the installation token the source hands out, minted again once when GitHub refuses it (401), and the App's permission named from GitHub's header", async () => {
+            const handed: string[] = [];
+            const refused: string[] = [];
+            const source = { kind: "app" as const, description: "App 1, installation 2", token: async () => (handed.push(`ghs_${handed.length + 1}`), handed[handed.length - 1]), refused: (t: string) => void refused.push(t) };
+            const { fetch, calls } = scriptedFetch([
+                { status: 401, headers: { "content-type": "application/json" }, body: { message: "Bad credentials" } },
+                redirectTo("https://blob.example/logs/70"),
+                { status: 200, headers: { "content-type": "text/plain" }, text: "log\n" },
+            ]);
+            const res = await githubTextRequest({ baseUrl: "https://api.github.com/", token: source }, logsPath, { fetch });
+            assert.deepStrictEqual([res.status, res.text, res.auth], [200, "log\n", "app"]);
+            assert.deepStrictEqual(calls.map((c) => (c.init.headers as Record<string, string>).Authorization), ["Bearer ghs_1", "Bearer ghs_2", undefined]);
+            assert.deepStrictEqual(refused, ["ghs_1"]);
+            const denied = scriptedFetch([{ status: 403, headers: { "content-type": "application/json", "x-accepted-github-permissions": "actions=read" }, body: { message: "Resource not accessible by integration" } }]);
+            const no = await githubTextRequest({ baseUrl: "https://api.github.com/", token: source }, logsPath, { fetch: denied.fetch });
+            assert.deepStrictEqual([no.status, no.text, no.auth, no.headers["x-accepted-github-permissions"]], [403, "Resource not accessible by integration", "app", "actions=read"]);
         });
     });
 

@@ -1,6 +1,9 @@
 // The provider plugin's pure part (providers/lifecycle.ts): what the engine's wire values mean for
 // a lifecycle over plain values, and that no secret goes back to the engine in plaintext.
 import * as assert from "assert";
+import { generateKeyPairSync } from "crypto";
+import { GitHubApiSettings } from "../lib/github";
+import { InstallationTokenSource } from "../lib/githubApp";
 import {
     fromWire, lifecycleContext, lifecycleProvider, outputsToWire, OutputValueSig, pluginConfigFromWire, propertiesFromWire, ResourceLifecycle, ResourceTypes, SpecialSigKey, typeOfUrn,
     UnknownValue, wireSecret,
@@ -121,6 +124,29 @@ describe("provider plugin: the engine's calls, by type", () => {
         const own: ResourceLifecycle<In, Out> = { ...counter, formerOutputs: undefined };
         const p = lifecycleProvider({ [ResourceTypes.hookCapacity]: own }, "1.2.3");
         assert.deepStrictEqual(await p.diff("i", urn, { repository: "a", count: 1, token: secret("x") }, { repository: "a" }), { changes: false });
+    });
+
+    it("a GitHub App in the configuration: the plugin mints its own tokens, one source shared by every call until the next Configure; the App wins over a token", async () => {
+        const key = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+        const args = { apiBaseUrl: "https://ghe.example.com/api/v3/", appId: "101", appInstallationId: "202", appPrivateKey: secret(key), token: secret("ghp_also") };
+        assert.deepStrictEqual(pluginConfigFromWire(args), { apiBaseUrl: "https://ghe.example.com/api/v3/", app: { appId: "101", installationId: "202", privateKey: key } });
+        const p = lifecycleProvider({ [ResourceTypes.hookCapacity]: counter }, "1.2.3");
+        p.configure(args);
+        await p.create(urn, { repository: "a" });
+        await p.update("a", urn, { repository: "a", count: 1 }, { repository: "b" });
+        const sources = calls.map((c) => (c[c.length - 1] as GitHubApiSettings).token);
+        assert.ok(sources[0] instanceof InstallationTokenSource, "an App's token source, not a token");
+        assert.strictEqual(sources[0], sources[1], "the same source (and so the same token) for every resource");
+        assert.deepStrictEqual((sources[0] as InstallationTokenSource).app, { appId: "101", installationId: "202", privateKey: key });
+        p.configure(args);
+        await p.delete("b", urn, { repository: "b", count: 2 });
+        assert.notStrictEqual((calls[2][calls[2].length - 1] as GitHubApiSettings).token, sources[0], "a new Configure (a new key, say) starts a new source");
+    });
+
+    it("an incomplete App or a key the provider cannot read is refused at Configure, naming the setting", () => {
+        assert.throws(() => pluginConfigFromWire({ apiBaseUrl: "https://api.github.com/", appId: "101", appPrivateKey: secret("x") }), /incomplete GitHub App: appId, appInstallationId and appPrivateKey go together/);
+        assert.throws(() => pluginConfigFromWire({ apiBaseUrl: "https://api.github.com/", appId: "101", appInstallationId: "2", appPrivateKey: secret("ghp_no_pem") }),
+            /appPrivateKey \(github:appAuth\.pemFile\) holds no PEM block/);
     });
 
     it("a type it does not serve is an error that names what it serves", async () => {

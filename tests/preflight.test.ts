@@ -104,14 +104,17 @@ describe("preflight: judging what the cluster has", () => {
 
     it("commit statuses: a named Secret must exist and hold key token", () => {
         const c = config({ commitStatusSecret: "github-status" });
-        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "missing", hasToken: false } }), c).problems.join(), /Secret flux-system\/github-status \(commitStatusSecret\) does not exist/);
-        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: false } }), c).problems.join(), /has no key token/);
-        assert.deepStrictEqual(judgeCluster(healthy({ commitStatusSecret: { seen: "present", hasToken: true } }), c).problems, []);
+        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "missing", keys: [] } }), c).problems.join(), /Secret flux-system\/github-status \(commitStatusSecret\) does not exist/);
+        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "present", keys: ["tokn"] } }), c).problems.join(), /has no key token nor Flux's GitHub App keys/);
+        assert.deepStrictEqual(judgeCluster(healthy({ commitStatusSecret: { seen: "present", keys: ["token"] } }), c).problems, []);
+        // Flux's GitHub App keys instead of a token (notification-controller v1.9 mints its own installation tokens).
+        assert.deepStrictEqual(judgeCluster(healthy({ commitStatusSecret: { seen: "present", keys: ["githubAppID", "githubAppInstallationID", "githubAppPrivateKey"] } }), c).problems, []);
+        assert.match(judgeCluster(healthy({ commitStatusSecret: { seen: "present", keys: ["githubAppID", "githubAppPrivateKey"] } }), c).problems.join(), /holds GitHub App keys but lacks githubAppInstallationID \(or githubAppInstallationOwner\)/);
     });
 
     describe("commit statuses: Provider and Alert in the version the cluster serves, said in the output", () => {
         const c = () => config({ commitStatusSecret: "github-status" });
-        const secret = { commitStatusSecret: { seen: "present" as const, hasToken: true } };
+        const secret = { commitStatusSecret: { seen: "present" as const, keys: ["token"] } };
         const beta3 = { "notification.toolkit.fluxcd.io/v1beta3": { seen: "present" as const, kinds: ["Alert", "Provider"] } };
         const v1With = (kinds: string[]) => ({ "notification.toolkit.fluxcd.io/v1": { seen: "present" as const, kinds } });
 

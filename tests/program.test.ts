@@ -1,10 +1,12 @@
 // The stack under Pulumi's mocks: every input the engine would receive, per concern, exactly.
 import * as assert from "assert";
+import { generateKeyPairSync } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ExternalServiceName, SourcesNetworkPolicyName } from "../components/receiverExposure";
 import { branchFilterExpression, webhookPath } from "../lib/flux";
 import { receiverName, tokenGeneration, tokenSecretName } from "../lib/names";
-import { fluxPushReconciliation, FluxPushOutputs, githubAccess } from "../program";
+import { fluxPushReconciliation, FluxPushOutputs, githubAccess, githubCredentials } from "../program";
+import type { GitHubAccess } from "../providers/githubHooks";
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
@@ -76,6 +78,8 @@ const pluginInputs = (r: Registered) => {
     assert.strictEqual(r.provider, `${provider.urn}::${provider.id}`, `${r.type} ${r.name} calls GitHub through the plugin's provider`);
     return r.inputs;
 };
+/** A PKCS#1 key as GitHub generates one for an App (made once for the whole file). */
+const AppKey = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
 const payloadUrlOf = (base: string, name = "instavote", ns = "flux-system") => `${base}${webhookPath(token, receiverName(name, generation), ns)}`;
 
 describe("the stack (Pulumi mocks)", () => {
@@ -630,7 +634,114 @@ describe("the stack (Pulumi mocks)", () => {
 
         it("says which setting is missing", () => {
             assert.throws(() => githubAccess(fakeConfig({ token: "t" }), {}), /github:owner is not set/);
-            assert.throws(() => githubAccess(fakeConfig({ owner: "o" }), {}), /no GitHub token: `pulumi config set --secret github:token/);
+            assert.throws(() => githubAccess(fakeConfig({ owner: "o" }), {}), (e: Error) => e instanceof pulumi.RunError &&
+                /^no GitHub credentials: a GitHub App \(`pulumi config set --path github:appAuth\.id <App ID>`.*GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID, GITHUB_APP_PEM_FILE; docs\/github-app\.md\), or a token \(`pulumi config set --secret github:token \.\.\.` or GITHUB_TOKEN\).*nothing was changed$/.test(e.message));
+        });
+    });
+
+    describe("GitHub App credentials (github:appAuth or GITHUB_APP_*), as terraform-provider-github v6.13.0 takes them", () => {
+        const fakeConfig = (values: Record<string, string>) => ({
+            get: (k: string) => values[k],
+            getSecret: (k: string) => (values[k] === undefined ? undefined : pulumi.secret(values[k])),
+        }) as unknown as pulumi.Config;
+        const appAuth = (v: Record<string, unknown>) => JSON.stringify(v);
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        beforeEach(() => {
+            warnings.length = 0;
+            pulumi.log.warn = async (m: string) => void warnings.push(m);
+            // As `pulumi config set --secret --path github:appAuth.pemFile` leaves it: the key is a secret.
+            pulumi.runtime.setAllConfig({}, ["github:appAuth"]);
+        });
+        afterEach(() => {
+            pulumi.log.warn = warn;
+            pulumi.runtime.setAllConfig({});
+        });
+
+        it("refuses a key stored in plaintext in the stack file (set without --secret), naming the command that encrypts it", () => {
+            pulumi.runtime.setAllConfig({}, []);
+            assert.throws(() => githubCredentials(fakeConfig({ appAuth: appAuth({ id: "101", installationId: "202", pemFile: AppKey }) }), {}),
+                /^Error: github:appAuth\.pemFile is stored in plaintext in the stack's config: set it again as a secret, `pulumi config set --secret --path github:appAuth\.pemFile < app\.private-key\.pem`; nothing was changed$/);
+            // From GITHUB_APP_PEM_FILE the key never was in the stack file.
+            assert.strictEqual(githubCredentials(fakeConfig({ appAuth: appAuth({ id: "101", installationId: "202" }) }), { GITHUB_APP_PEM_FILE: AppKey }).app?.appId, "101");
+        });
+
+        it("the App from github:appAuth: its ids as they are, the key secret, no token", async () => {
+            const c = githubCredentials(fakeConfig({ appAuth: appAuth({ id: "101", installationId: 202, pemFile: AppKey }) }), {});
+            assert.strictEqual(c.token, undefined);
+            assert.deepStrictEqual([c.app?.appId, c.app?.installationId], ["101", "202"]);
+            assert.strictEqual(await promiseOf(pulumi.output(c.app?.privateKey as string)), AppKey);
+            assert.strictEqual(await isSecret(pulumi.output(c.app?.privateKey as string)), true);
+            assert.deepStrictEqual(warnings, []);
+        });
+
+        it("the App from GITHUB_APP_*, a `\\n` in the PEM read as a newline; it wins over a token, with a warning that the token is not used", () => {
+            const env = { GITHUB_APP_ID: "101", GITHUB_APP_INSTALLATION_ID: "202", GITHUB_APP_PEM_FILE: AppKey.split("\n").join("\\n"), GITHUB_TOKEN: "ghp_env" };
+            const c = githubCredentials(fakeConfig({ token: "ghp_config" }), env);
+            assert.strictEqual(c.token, undefined);
+            assert.strictEqual(c.app?.appId, "101");
+            assert.deepStrictEqual(warnings, ["github:token (or GITHUB_TOKEN) is set but not used: github:appAuth (or GITHUB_APP_*) is, and the GitHub App wins, as in the github provider"]);
+        });
+
+        it("an incomplete set of GITHUB_APP_* without github:appAuth is ignored, as the provider ignores it (the token is used), with a warning", async () => {
+            const c = githubCredentials(fakeConfig({ token: "ghp_config" }), { GITHUB_APP_ID: "101" });
+            assert.strictEqual(await promiseOf(pulumi.output(c.token as string)), "ghp_config");
+            assert.match(warnings.join(), /GITHUB_APP_ID is set, but not all of GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PEM_FILE: the github provider ignores an incomplete GitHub App and uses the token/);
+        });
+
+        it("refuses before anything changes: an appAuth missing a field, a bad key or id, a non-object, each naming the setting and the fix", () => {
+            const table: [Record<string, string>, NodeJS.ProcessEnv, RegExp][] = [
+                [{ appAuth: appAuth({ id: "101", installationId: "202" }), token: "t" }, {}, /github:appAuth is set, but github:appAuth\.pemFile is missing or empty \(nor GITHUB_APP_PEM_FILE set\)/],
+                [{ appAuth: appAuth({ id: "101", installationId: "202", pemFile: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }) }, {}, /github:appAuth\.pemFile is/],
+                [{ appAuth: appAuth({ id: "101", installationId: "two", pemFile: AppKey }) }, {}, /github:appAuth\.installationId: "two" is not an installation ID/],
+                [{ appAuth: "\"101\"" }, {}, /^github:appAuth is not an object \{id, installationId, pemFile\}/],
+            ];
+            for (const [values, env, want] of table) {
+                assert.throws(() => githubCredentials(fakeConfig(values), env), (e: Error) => e instanceof pulumi.RunError && want.test(e.message) && /nothing was changed/.test(e.message), want.source);
+            }
+        });
+    });
+
+    describe("the stack with a GitHub App", () => {
+        const expectNothing = async (fn: () => Promise<FluxPushOutputs>, message: RegExp) => {
+            await assert.rejects(fn(), (err: Error) => err instanceof pulumi.RunError && message.test(err.message));
+            await settle(200);
+            assert.deepStrictEqual(registered, []);
+        };
+        const gh = (): GitHubAccess => ({ owner: "ops", apiBaseUrl: "https://ghe.example.com/api/v3/", app: { appId: "101", installationId: "202", privateKey: pulumi.secret(AppKey) } });
+
+        it("the plugin's provider carries the App's ids and its key (secret), no token; no other resource carries any of it", async () => {
+            // A key not marked secret on its way in: the provider marks it (pluginProviderInputs).
+            await runStack(config(), { github: { ...gh(), app: { ...gh().app!, privateKey: AppKey } } });
+            const provider = one(T.pluginProvider, "flux-push-github");
+            assert.deepStrictEqual(provider.inputs, { apiBaseUrl: "https://ghe.example.com/api/v3/", appId: "101", appInstallationId: "202", appPrivateKey: AppKey });
+            assert.ok(isWireSecret(provider.wire, ["appPrivateKey"]));
+            assert.ok(!isWireSecret(provider.wire, ["appId"]) && !isWireSecret(provider.wire, ["appInstallationId"]), "the ids stay readable in state");
+            for (const r of registered.filter((x) => x !== provider)) {
+                const plain = JSON.stringify(r.wire, (_k, v) => (typeof v === "object" && v !== null && v["4dabf18193072939515e22adb298388d"] ? "[secret]" : v));
+                assert.ok(!plain.includes("PRIVATE KEY"), `${r.type} ${r.name} carries the App's key in plaintext`);
+            }
+        });
+
+        it("commitStatusApp: the commit-status Secret holds Flux's GitHub App keys (the key secret, the REST base off GitHub.com), no token", async () => {
+            await runStack(config({ commitStatusApp: true }), { github: gh() });
+            const secret = one(T.secret, "commit-status-token-secret");
+            assert.deepStrictEqual(secret.inputs, {
+                apiVersion: "v1", kind: "Secret", type: "Opaque",
+                metadata: { name: "github-commit-status", namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                stringData: { githubAppID: "101", githubAppInstallationID: "202", githubAppBaseURL: "https://ghe.example.com/api/v3/", githubAppPrivateKey: AppKey },
+            });
+            assert.ok(isWireSecret(secret.wire, ["stringData"]), "the key is secret");
+            assert.deepStrictEqual(spec(one(T.fluxProvider, "instavote-provider")).secretRef, { name: "github-commit-status" });
+            await resetMocks();
+            await runStack(config({ commitStatusApp: true }), { github: { ...gh(), apiBaseUrl: "https://api.github.com/" } });
+            assert.strictEqual((one(T.secret, "commit-status-token-secret").inputs.stringData as Record<string, string>).githubAppBaseURL, undefined, "GitHub.com: Flux's default, api.github.com");
+        });
+
+        it("commitStatusApp is refused before anything changes without an App, or with an App named by its client ID (Flux's githubAppID is a number)", async () => {
+            await expectNothing(() => fluxPushReconciliation(config({ commitStatusApp: true }), testDependencies()), /^commitStatusApp is true, but the stack has no GitHub App: set github:appAuth \(docs\/github-app\.md\).*nothing was changed$/);
+            await expectNothing(() => fluxPushReconciliation(config({ commitStatusApp: true }), testDependencies({ github: { ...gh(), app: { ...gh().app!, appId: "Iv23liAbCd" } } })),
+                /^commitStatusApp needs the GitHub App's numeric App ID in github:appAuth\.id/);
         });
     });
 });

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
+import { appJwt } from "../lib/githubApp";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { DefaultRule } from "../scripts/verify/deliveries";
 import { checkWebhooks, main } from "../scripts/verify";
@@ -93,6 +94,21 @@ describe("verify against the GitHub API stand-in", function () {
         const gone = await check();
         assert.ok(gone.status === "checked" && "error" in gone.hooks[0]);
         assert.match(gone.hooks[0].error, new RegExp(`^GitHub answers 404 for hook ${hookId} of acme/vote-app: the hook was deleted outside Pulumi`));
+    });
+
+    it("with a GitHub App's installation token (what create-github-app-token hands the job): read-only Webhooks passes; without it the error names the App permission", async () => {
+        const token = async (permissions: Record<string, "read" | "write">) => {
+            const { app, privateKey } = api.createApp(`verify-${Object.keys(permissions).join("-") || "none"}`, permissions, "acme");
+            const inst = api.apps.install(app.id, "acme");
+            const res = await fetch(new URL(`app/installations/${inst.id}/access_tokens`, api.apiUrl), { method: "POST", headers: { Authorization: `Bearer ${appJwt(String(app.id), privateKey, Date.now())}` } });
+            return ((await res.json()) as { token: string }).token;
+        };
+        await push("a".repeat(40));
+        const ok = await check(await token({ repository_hooks: "read" }));
+        assert.ok(ok.status === "checked" && "verdict" in ok.hooks[0] && ok.hooks[0].verdict.ok);
+        const refused = await check(await token({ statuses: "write" }));
+        assert.ok(refused.status === "checked" && "error" in refused.hooks[0]);
+        assert.match(refused.hooks[0].error, /^GitHub refused \(403\): the token is the GitHub App's \(FLUX_PUSH_APP_CLIENT_ID\) and the GitHub App's installation needs "Webhooks: read-only": add it in the App's settings/);
     });
 
     it("the CLI's steps, as the workflow runs them: webhooks, drift, report (with GITHUB_OUTPUT)", async () => {

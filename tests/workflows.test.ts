@@ -184,7 +184,9 @@ describe("workflows: credentials", () => {
         }
     });
 
-    it("passes every variable and secret the action takes, under the documented names", () => {
+    it("passes every variable and secret the action takes, under the documented names; the GitHub App's token is read-only where nothing is written", () => {
+        const readOnly = ["preview.yml preview", "verify-stack.yml check"];
+        assert.deepStrictEqual(readOnly.filter((where) => !withCredentials.some((j) => j.where === where)), [], "the read-only jobs exist");
         for (const j of withCredentials) {
             const w = steps(j.job).find((s) => s.uses === CredentialsAction)?.with;
             assert.deepStrictEqual(w, {
@@ -197,6 +199,10 @@ describe("workflows: credentials", () => {
                 "access-token": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
                 kubeconfig: "${{ secrets.KUBECONFIG }}",
                 "github-token": "${{ secrets.FLUX_PUSH_GITHUB_TOKEN }}",
+                "github-app-client-id": "${{ vars.FLUX_PUSH_APP_CLIENT_ID }}",
+                "github-app-private-key": "${{ secrets.FLUX_PUSH_APP_PRIVATE_KEY }}",
+                "github-app-owner": "${{ vars.FLUX_PUSH_APP_OWNER }}",
+                ...(readOnly.includes(j.where) ? { "github-app-read-only": "true" } : {}),
             }, j.where);
         }
     });

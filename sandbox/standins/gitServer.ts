@@ -127,6 +127,11 @@ export class Clone {
         return fs.readFileSync(path.join(this.dir, file), "utf8");
     }
 
+    /** Brings main up to what the remote has (commits the stack made through GitHub's contents API). */
+    async pull(): Promise<void> {
+        await git(this.dir, ["pull", "--quiet", "--ff-only", "origin", "main"]);
+    }
+
     /** Commits on `branch` (created from the current HEAD if new) and pushes it; returns to main. */
     async commitAndPush(files: Record<string, string>, message: string, branch = "main"): Promise<{ before: string; after: string }> {
         if (branch !== "main") await git(this.dir, ["checkout", "--quiet", "-B", branch]);

@@ -25,7 +25,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { ActionReleases, loadActionReleases, resolveAction, Resolution } from "./actionResolution";
-import { ExtensionRequest, GitHubApi, PushOptions, Reply, Repository } from "./githubApi";
+import { AppPermissionOf, ExtensionRequest, GitHubApi, installationRefusal, PushOptions, Reply, Repository } from "./githubApi";
 import { OidcIssuer } from "./oidcIssuer";
 import { idTokenWrite, parseWorkflow, pushStarts, Workflow, WorkflowJob } from "./workflowSemantics";
 
@@ -519,7 +519,19 @@ export class GitHubActions {
 
     // ---- REST routes -------------------------------------------------------------------------
 
-    private allowed(req: ExtensionRequest, permission: keyof ActionsGrant, write: boolean, doc: string): Reply | undefined {
+    /**
+     * GitHub's answer to a token without the permission, or undefined when it has it. An App's
+     * installation token (githubApi.ts installationRefusal): 404 outside the installation's
+     * repositories, else 403 "Resource not accessible by integration" naming the App permission
+     * (`appPermission`, by default the same name: "Metadata" for reading the repository itself);
+     * for .github/workflows too. GitHub documents no REST answer for an App's workflow change
+     * without Workflows; the stand-in gives the one GitHub gives an App elsewhere ("refusing to
+     * allow a GitHub App to create or update workflow … without `workflows` permission" on a push,
+     * FORBIDDEN "Resource not accessible by integration" through GraphQL), where a personal token
+     * gets 404. lib/workflowFile.ts names the permission for either.
+     */
+    private allowed(req: ExtensionRequest, permission: keyof ActionsGrant, write: boolean, doc: string, repo: Repository, appPermission: keyof typeof AppPermissionOf = permission): Reply | undefined {
+        if (req.grant.type === "installation") return installationRefusal(req.grant, repo, appPermission, write ? "write" : "read", doc);
         const g = req.token ? this.grants.get(req.token) : undefined;
         // A classic token with repo scope may use Actions and contents; .github/workflows needs the workflow scope.
         const has = g ? g[permission] : req.grant.type === "classic" && req.token !== undefined && permission !== "workflows" ? "write" : undefined;
@@ -537,13 +549,13 @@ export class GitHubActions {
         if (!repo) return rest === "" || rest.startsWith("/actions") || rest.startsWith("/contents") ? notFound() : undefined;
         const bare = this.o.gitRepository(repo.owner, repo.name);
         if (rest === "" && req.method === "GET") {
-            return this.allowed(req, "contents", false, "https://docs.github.com/rest/repos/repos#get-a-repository") ?? { status: 200, body: await this.repositoryView(repo, bare, req.apiBase) };
+            return this.allowed(req, "contents", false, "https://docs.github.com/rest/repos/repos#get-a-repository", repo, "metadata") ?? { status: 200, body: await this.repositoryView(repo, bare, req.apiBase) };
         }
         const contents = /^\/contents\/(.+)$/.exec(rest);
         if (contents) return this.contentsRoute(req, repo, bare, decodeURIComponent(contents[1]));
         if (!rest.startsWith("/actions/")) return undefined;
         const write = req.method !== "GET";
-        const denied = this.allowed(req, "actions", write, ActionsDocs);
+        const denied = this.allowed(req, "actions", write, ActionsDocs, repo);
         if (denied) return denied;
         const wf = /^\/actions\/workflows\/([^/]+)(\/runs|\/dispatches)?$/.exec(rest);
         if (wf) {
@@ -631,7 +643,7 @@ export class GitHubActions {
         const doc = `${ContentsDocs}#${req.method === "GET" ? "get-repository-content" : req.method === "PUT" ? "create-or-update-file-contents" : "delete-a-file"}`;
         if (!bare) return notFound(doc);
         const write = req.method !== "GET";
-        const denied = this.allowed(req, "contents", write, doc) ?? (write && file.startsWith(".github/workflows/") ? this.allowed(req, "workflows", true, doc) : undefined);
+        const denied = this.allowed(req, "contents", write, doc, repo) ?? (write && file.startsWith(".github/workflows/") ? this.allowed(req, "workflows", true, doc, repo) : undefined);
         if (denied) return denied;
         const branch = String((req.method === "GET" ? req.query.get("ref") : req.input.branch) ?? "") || await this.defaultBranch(bare);
         const head = await this.resolveRef(bare, branch);

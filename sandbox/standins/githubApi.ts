@@ -22,7 +22,8 @@ import { createHash, createHmac, randomBytes, randomUUID } from "crypto";
 import * as http from "http";
 import * as https from "https";
 import { AddressInfo, isIP } from "net";
-import { Account, CommitFacts, githubTime, Hosts, organizationSimple, pushCommit, repositoryPush, RepositoryFacts, repositoryWebhooks, simpleUser } from "./githubPayloads";
+import { App, GitHubApps, Installation, InstallationToken, looksLikeJwt, permits } from "./githubApps";
+import { Account, CommitFacts, githubTime, Hosts, nodeId, organizationSimple, pushCommit, repositoryPush, RepositoryFacts, repositoryWebhooks, simpleUser } from "./githubPayloads";
 
 export type Flavor = "github.com" | "ghes";
 
@@ -118,6 +119,8 @@ export interface Delivery {
 }
 
 export interface CommitStatus {
+    /** Who created it: the admin token's user, or an App's bot (`<slug>[bot]`) for an installation token. */
+    creator: Account;
     id: number;
     state: "pending" | "success" | "error" | "failure";
     description: string | null;
@@ -142,15 +145,47 @@ export type Access = "read" | "write";
  * with 403 "Resource not accessible by personal access token", and a classic token whose user has no
  * admin rights on the repository with 404 on the hook routes (they exist only for admins).
  */
-/** The user every token of the stand-in belongs to (GET /user): a person, not one of the organizations. */
+/** The user every personal token of the stand-in belongs to (GET /user): a person, not one of the organizations. */
 export const SandboxUser = { login: "sandbox-user", id: 9000001 } as const;
 
-export interface TokenGrant {
+export interface PersonalTokenGrant {
     readonly type: "fine-grained" | "classic";
     /** "Webhooks" (fine-grained); for a classic token, whether its user is an admin of the repositories. */
     readonly webhooks?: Access;
     /** "Commit statuses" (fine-grained); for a classic token, whether it may write statuses. */
     readonly statuses?: Access;
+}
+
+/**
+ * A GitHub App's installation token (githubApps.ts): the installation's repositories and
+ * permissions. GitHub answers a repository outside the installation with 404, and a permission it
+ * lacks with 403 "Resource not accessible by integration" and the permission it would need in
+ * `X-Accepted-GitHub-Permissions`.
+ */
+export interface InstallationGrant {
+    readonly type: "installation";
+    readonly app: App;
+    readonly installation: Installation;
+    readonly token: InstallationToken;
+}
+
+export type TokenGrant = PersonalTokenGrant | InstallationGrant;
+
+/** The App permission each route family needs (GitHub's `permissions` names). */
+export const AppPermissionOf = { webhooks: "repository_hooks", statuses: "statuses", contents: "contents", workflows: "workflows", actions: "actions", metadata: "metadata" } as const;
+
+/**
+ * GitHub's answer to an installation token for a repository route: 404 when the installation does
+ * not include the repository, 403 (with the permission it needs) when it lacks the permission;
+ * undefined when the token may.
+ */
+export function installationRefusal(grant: InstallationGrant, repo: Repository, permission: keyof typeof AppPermissionOf, access: Access, doc: string): Reply | undefined {
+    const repos = grant.token.repositories;
+    const visible = repo.owner.toLowerCase() === grant.installation.accountLogin.toLowerCase() && (repos === "all" || repos.has(repo.id));
+    if (!visible) return ghError(404, "Not Found", doc);
+    const name = AppPermissionOf[permission];
+    if (permits(grant.token.permissions[name], access)) return undefined;
+    return { ...ghError(403, "Resource not accessible by integration", doc), headers: { "X-Accepted-GitHub-Permissions": `${name}=${access}` } };
 }
 
 /** How the next requests are refused, as GitHub refuses a client over its primary or secondary rate limit. */
@@ -197,6 +232,9 @@ export interface Exchange {
     readonly headers: Readonly<Record<string, string>>;
     /** The JSON body, undefined when there is none (204, 304). */
     readonly body: unknown;
+    /** What the request presented: nothing, a token (personal or the admin's), an App's JWT, or an installation token the stand-in issued. */
+    readonly auth?: "none" | "token" | "jwt" | "installation";
+    readonly userAgent?: string;
 }
 
 /**
@@ -288,6 +326,8 @@ export class GitHubApi {
     readonly requests: string[] = [];
     /** Every API answer with its body, for the conformance test. */
     readonly exchanges: Exchange[] = [];
+    /** GitHub Apps: their keys, installations and installation tokens (githubApps.ts). */
+    readonly apps = new GitHubApps();
     private readonly repositories = new Map<string, Repository>();
     private readonly repositoryFacts = new Map<number, { createdAt: Date; pushedAt?: Date }>();
     private readonly owners = new Map<string, Account>();
@@ -452,6 +492,17 @@ export class GitHubApi {
     }
 
     /**
+     * Registers a GitHub App owned by the sandbox's first owner (or `owner`) with one private key
+     * (PEM, PKCS#1, as GitHub hands it out once); `apps.install` installs it, `apps.addKey` and
+     * `apps.deleteKey` rotate its keys, `apps.setInstallationTokenLifetime` and `apps.expireTokens`
+     * make its tokens expire sooner.
+     */
+    createApp(slug: string, permissions: Readonly<Record<string, "read" | "write">>, owner?: string): { app: App; privateKey: string; keyId: number } {
+        const login = owner ?? [...this.repositories.values()][0]?.owner ?? ActingUser.login;
+        return this.apps.createApp({ slug, owner: login, permissions, events: ["push"], name: slug });
+    }
+
+    /**
      * The organization enforces SAML single sign-on: its repositories answer every token not
      * authorized for it with 403 "Resource protected by organization SAML enforcement…" and
      * `X-GitHub-SSO: required; url=…` (GitHub.com / GHEC: tokens are authorized per organization).
@@ -547,14 +598,25 @@ export class GitHubApi {
             return this.webUi(res, method, url, front);
         }
         const path = this.byRepositoryId(url.pathname.slice(front.restPrefix.length).replace(/\/+$/, "") || "/");
-        const send = (r: Reply) => this.send(req, res, method, url.pathname, r, front, requestId);
         const docs = this.rules.docs;
-
         const auth = req.headers.authorization ?? "";
         const presented = /^(?:bearer|token)\s+(.+)$/i.exec(auth)?.[1];
+        const caller: Pick<Exchange, "auth" | "userAgent"> = {
+            auth: presented === undefined ? "none" : this.apps.issued(presented) ? "installation" : looksLikeJwt(presented) ? "jwt" : "token",
+            userAgent: String(req.headers["user-agent"] ?? ""),
+        };
+        const send = (r: Reply) => this.send(req, res, method, url.pathname, r, front, requestId, caller);
+
+        // The routes that authenticate as the App itself, with a JWT ("You must use a JWT to access this endpoint").
+        const appRoute = isAppRoute(method, path);
         let grant: TokenGrant = { type: "classic", webhooks: "write", statuses: "write" };
-        if (this.grants.size > 0) {
-            const known = presented === undefined ? undefined : this.grants.get(presented);
+        if (appRoute) {
+            // A token where a JWT is required: GitHub cannot read it as one.
+            if (presented === undefined || !looksLikeJwt(presented)) return send(ghError(401, "A JSON web token could not be decoded", docs));
+        } else if (this.grants.size > 0 || this.apps.any) {
+            const installation = presented === undefined ? undefined : this.installationGrant(presented);
+            const known = presented === undefined ? undefined : this.grants.get(presented) ?? installation;
+            // An unknown, expired or revoked token: "Using an expired token produces a status code of 401".
             if (presented !== undefined && !known) return send(ghError(401, "Bad credentials", docs));
             // Unauthenticated: GitHub hides what needs rights behind 404; /meta is public.
             grant = known ?? { type: "classic" };
@@ -570,14 +632,19 @@ export class GitHubApi {
 
         let input: Record<string, unknown> = {};
         if (body.length > 0) {
+            let parsed: unknown;
             try {
-                input = JSON.parse(body.toString()) as Record<string, unknown>;
+                parsed = JSON.parse(body.toString());
             } catch {
                 return send(ghError(400, "Problems parsing JSON", docs));
             }
-            if (typeof input !== "object" || input === null || Array.isArray(input)) return send(ghError(400, "Problems parsing JSON", docs));
+            // JSON `null` is no body: go-github encodes a nil options pointer so (Flux's
+            // CreateInstallationToken(ctx, id, nil) sends "null"), and GitHub takes it.
+            if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) return send(ghError(400, "Problems parsing JSON", docs));
+            input = (parsed ?? {}) as Record<string, unknown>;
         }
         const ctx: RequestContext = { method, path, query: url.searchParams, input, front, grant, token: presented, requestId };
+        if (appRoute) return send({ counted: true, ...this.appRoutes(ctx, presented as string) });
         let reply = this.route(ctx);
         for (const extension of this.extensions) reply ??= await extension({ method, path, query: url.searchParams, input, apiBase: front.apiBase, webBase: front.webBase, token: presented, grant });
         if (!reply) {
@@ -628,7 +695,7 @@ export class GitHubApi {
     }
 
     /** Writes the reply with GitHub's headers: rate limits (when on), an ETag, and 304 for a matching If-None-Match. */
-    private send(req: http.IncomingMessage, res: http.ServerResponse, method: string, pathname: string, r: Reply, front: Front, requestId: string): void {
+    private send(req: http.IncomingMessage, res: http.ServerResponse, method: string, pathname: string, r: Reply, front: Front, requestId: string, caller: Pick<Exchange, "auth" | "userAgent">): void {
         const now = Math.floor(Date.now() / 1000);
         if (now >= this.rate.reset) this.rate = { used: 0, reset: now + 3600 };
         const text = r.body === undefined ? undefined : JSON.stringify(r.body);
@@ -654,7 +721,7 @@ export class GitHubApi {
             ...(text !== undefined && !notModified ? { "Content-Type": "application/json; charset=utf-8" } : {}),
             ...r.headers,
         };
-        this.exchanges.push({ method, path: pathname, apiBase: front.apiBase, status, headers, body: notModified ? undefined : r.body });
+        this.exchanges.push({ method, path: pathname, apiBase: front.apiBase, status, headers, body: notModified ? undefined : r.body, ...caller });
         res.writeHead(status, headers);
         res.end(notModified ? undefined : text);
     }
@@ -662,12 +729,19 @@ export class GitHubApi {
     private route(ctx: RequestContext): Reply | undefined {
         const { method, path } = ctx;
         if (path === "/meta" && method === "GET") return { status: 200, body: this.meta() };
+        // "Revoke an installation access token" (create-github-app-token's post step): the token it was sent with.
+        if (path === "/installation/token" && method === "DELETE" && ctx.grant.type === "installation") {
+            this.apps.revoke(ctx.grant.token.token);
+            return { status: 204 };
+        }
         if (path === "/rate_limit" && method === "GET") return this.rateLimitRoute();
         // What the github provider asks at configure (configureProviderMeta): the token's user, and
         // whether the owner is an organization. The sandbox's owners are organizations; any other
         // login is no organization (404, as GitHub answers GET /orgs/{username}).
         if (path === "/user" && method === "GET") {
             if (ctx.token === undefined) return ghError(401, "Requires authentication", `${this.rules.docs}/users/users#get-the-authenticated-user`);
+            // An installation token acts as the App, not as a user: GitHub refuses it here.
+            if (ctx.grant.type === "installation") return ghError(403, "Resource not accessible by integration", `${this.rules.docs}/users/users#get-the-authenticated-user`);
             return { status: 200, body: { login: SandboxUser.login, id: SandboxUser.id, node_id: `U_${SandboxUser.id}`, type: "User", site_admin: false } };
         }
         const org = /^\/orgs\/([^/]+)$/.exec(path);
@@ -689,7 +763,7 @@ export class GitHubApi {
             if (sso) return sso;
             const repo = this.repository(decodeURIComponent(owner), decodeURIComponent(name));
             if (!repo) return ghError(404, "Not Found", doc);
-            const denied = this.deny(ctx.grant, "webhooks", route.write, doc);
+            const denied = this.deny(ctx.grant, "webhooks", route.write, doc, repo);
             if (denied) return denied;
             const hook = idText === undefined ? undefined : this.hooks.get(Number(idText));
             if (idText !== undefined && (!hook || hook.repositoryId !== repo.id)) return ghError(404, "Not Found", doc);
@@ -704,7 +778,7 @@ export class GitHubApi {
             if (sso) return sso;
             const repo = this.repository(decodeURIComponent(owner), decodeURIComponent(name));
             if (!repo) return ghError(404, "Not Found", doc);
-            const denied = this.deny(ctx.grant, "statuses", Boolean(createStatus), doc);
+            const denied = this.deny(ctx.grant, "statuses", Boolean(createStatus), doc, repo);
             if (denied) return denied;
             return listStatuses ? this.listStatusesRoute(ctx, repo, decodeURIComponent(ref)) : this.createStatusRoute(ctx, repo, decodeURIComponent(ref));
         }
@@ -717,6 +791,99 @@ export class GitHubApi {
         if (!authorized || token === undefined || authorized.has(token)) return undefined;
         const url = `https://github.com/orgs/${owner}/sso?authorization_request=${randomBytes(20).toString("base64url")}`;
         return { ...ghError(403, SamlMessage, SamlDocs), headers: { "X-GitHub-SSO": `required; url=${url}` } };
+    }
+
+    // ---- GitHub Apps ----------------------------------------------------------------------------
+
+    /** The grant of a live installation token, or undefined (unknown, expired, revoked). */
+    private installationGrant(token: string): InstallationGrant | undefined {
+        const t = this.apps.liveToken(token);
+        const installation = t ? this.apps.installations.get(t.installationId) : undefined;
+        const app = t ? this.apps.apps.get(t.appId) : undefined;
+        return t && installation && app ? { type: "installation", app, installation, token: t } : undefined;
+    }
+
+    /**
+     * The routes that authenticate as the App (a JWT): `GET /app`, an installation, minting an
+     * installation token, and finding the installation of a repository, organization or user.
+     * (`GET /app/installations` is not served: no client here lists them, and GitHub's description
+     * of its body (an `allOf` of a user and an enterprise) is one no answer can meet.)
+     */
+    private appRoutes(ctx: RequestContext, jwt: string): Reply {
+        const docs = this.rules.docs;
+        const verdict = this.apps.verifyJwt(jwt);
+        if (!verdict.ok) return ghError(verdict.status, verdict.message, docs);
+        const app = verdict.app;
+        const hosts = { api: ctx.front.apiBase, web: ctx.front.webBase };
+        const mine = [...this.apps.installations.values()].filter((i) => i.appId === app.id);
+        const doc = (anchor: string) => `${docs}/apps/apps#${anchor}`;
+        const { method, path } = ctx;
+        if (path === "/app" && method === "GET") return { status: 200, body: this.integrationView(app, hosts, mine.length) };
+        const one = /^\/app\/installations\/(\d+)(\/access_tokens)?$/.exec(path);
+        if (one) {
+            const inst = mine.find((i) => i.id === Number(one[1]));
+            if (!one[2] && method === "GET") return inst ? { status: 200, body: this.installationView(inst, app, hosts) } : ghError(404, "Not Found", doc("get-an-installation-for-the-authenticated-app"));
+            if (one[2] && method === "POST") return this.mintRoute(ctx, app, Number(one[1]));
+            return ghError(404, "Not Found", docs);
+        }
+        const byRepo = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
+        const byOwner = /^\/(?:orgs|users)\/([^/]+)\/installation$/.exec(path);
+        if ((byRepo || byOwner) && method === "GET") {
+            const owner = decodeURIComponent((byRepo ?? byOwner as RegExpExecArray)[1]).toLowerCase();
+            const repo = byRepo ? this.repository(decodeURIComponent(byRepo[1]), decodeURIComponent(byRepo[2])) : undefined;
+            const inst = mine.find((i) => i.accountLogin.toLowerCase() === owner && (!byRepo || (repo !== undefined && (i.repositories === "all" || i.repositories.has(repo.id)))));
+            return inst ? { status: 200, body: this.installationView(inst, app, hosts) } : ghError(404, "Not Found", doc(byRepo ? "get-a-repository-installation-for-the-authenticated-app" : "get-an-organization-installation-for-the-authenticated-app"));
+        }
+        return ghError(404, "Not Found", docs);
+    }
+
+    /** `POST /app/installations/{id}/access_tokens` {repositories?, repository_ids?, permissions?}. */
+    private mintRoute(ctx: RequestContext, app: App, installationId: number): Reply {
+        const doc = `${this.rules.docs}/apps/apps#create-an-installation-access-token-for-an-app`;
+        const inst = this.apps.installations.get(installationId);
+        const { repositories, repository_ids: ids, permissions } = ctx.input as { repositories?: unknown; repository_ids?: unknown; permissions?: unknown };
+        let repositoryIds: number[] | undefined;
+        if (repositories !== undefined || ids !== undefined) {
+            const names = Array.isArray(repositories) ? repositories.map(String) : [];
+            const byName = names.map((n) => (inst ? this.repository(inst.accountLogin, n)?.id : undefined));
+            if (byName.some((x) => x === undefined)) return ghError(422, "There is at least one repository that does not exist or is not accessible to the parent installation.", doc);
+            repositoryIds = [...(byName as number[]), ...(Array.isArray(ids) ? ids.map(Number) : [])];
+        }
+        const r = this.apps.mint(app, installationId, {
+            ...(repositoryIds !== undefined ? { repositoryIds } : {}),
+            ...(permissions !== undefined && typeof permissions === "object" && permissions !== null ? { permissions: permissions as Record<string, unknown> } : {}),
+        });
+        if (!r.ok) return ghError(r.status, r.message, doc);
+        const t = r.token;
+        // GitHub adds `repositories` (full repository objects) when some were asked for; no client here reads them, so they are left out.
+        return {
+            status: 201,
+            body: { token: t.token, expires_at: githubTime(new Date(t.expiresAt)), permissions: t.permissions, repository_selection: t.repositories === "all" ? "all" : "selected" },
+        };
+    }
+
+    private integrationView(app: App, hosts: Hosts, installations: number): Record<string, unknown> {
+        const at = githubTime(app.createdAt);
+        return {
+            id: app.id, slug: app.slug, node_id: nodeId("Integration", app.id), client_id: app.clientId,
+            owner: simpleUser(this.account(app.ownerLogin), hosts), name: app.name, description: null,
+            external_url: `${hosts.web}${app.ownerLogin}`, html_url: `${hosts.web}apps/${app.slug}`, created_at: at, updated_at: at,
+            permissions: app.permissions, events: [...app.events], installations_count: installations,
+        };
+    }
+
+    private installationView(i: Installation, app: App, hosts: Hosts): Record<string, unknown> {
+        const account = this.account(i.accountLogin);
+        const at = githubTime(i.createdAt);
+        return {
+            id: i.id, account: simpleUser(account, hosts), repository_selection: i.repositories === "all" ? "all" : "selected",
+            access_tokens_url: `${hosts.api}app/installations/${i.id}/access_tokens`, repositories_url: `${hosts.api}installation/repositories`,
+            html_url: `${hosts.web}organizations/${account.login}/settings/installations/${i.id}`,
+            app_id: app.id, client_id: app.clientId, target_id: account.id, target_type: account.type,
+            permissions: i.permissions, events: [...app.events], created_at: at, updated_at: at, single_file_name: null,
+            has_multiple_single_files: false, single_file_paths: [], app_slug: app.slug,
+            suspended_by: i.suspendedAt ? simpleUser(account, hosts) : null, suspended_at: i.suspendedAt ? githubTime(i.suspendedAt) : null,
+        };
     }
 
     /** The hook routes GitHub has, by method and path shape; undefined for anything else. */
@@ -749,7 +916,8 @@ export class GitHubApi {
     }
 
     /** GitHub's answer to a token without the permission, or undefined when it has it. */
-    private deny(grant: TokenGrant, permission: "webhooks" | "statuses", write: boolean, doc: string): Reply | undefined {
+    private deny(grant: TokenGrant, permission: "webhooks" | "statuses", write: boolean, doc: string, repo: Repository): Reply | undefined {
+        if (grant.type === "installation") return installationRefusal(grant, repo, permission, write ? "write" : "read", doc);
         const has = grant[permission];
         if (has === "write" || (has === "read" && !write)) return undefined;
         if (grant.type === "fine-grained") return ghError(403, "Resource not accessible by personal access token", doc);
@@ -981,6 +1149,7 @@ export class GitHubApi {
         }
         const now = githubTime(new Date());
         const created: CommitStatus = {
+            creator: ctx.grant.type === "installation" ? botAccount(ctx.grant.app) : ActingUser,
             id: this.nextStatusId++, state: state as CommitStatus["state"],
             description: typeof input.description === "string" ? input.description : null,
             target_url: typeof input.target_url === "string" ? input.target_url : null,
@@ -1004,7 +1173,7 @@ export class GitHubApi {
             url: `${front.apiBase}repos/${repo.owner}/${repo.name}/statuses/${s.id}`,
             avatar_url: null, id: s.id, node_id: `SC_${Buffer.from(String(s.id)).toString("base64url")}`, state: s.state, description: s.description,
             target_url: s.target_url, context: s.context, created_at: s.created_at, updated_at: s.updated_at,
-            creator: simpleUser(ActingUser, hosts),
+            creator: simpleUser(s.creator, hosts),
         };
     }
 
@@ -1153,6 +1322,18 @@ function configView(c: HookConfig): Record<string, unknown> {
 function repoKey(owner: string, name: string): string {
     // "The name is not case sensitive" (owner and repo path parameters).
     return `${owner.toLowerCase()}/${name.toLowerCase()}`;
+}
+
+/** The routes that take the App's JWT (ghes-3.19.json and api.github.com.json: "You must use a JWT"). */
+function isAppRoute(method: string, path: string): boolean {
+    return (method === "GET" && (path === "/app" || /^\/app\/installations\/\d+$/.test(path)))
+        || (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path))
+        || (method === "GET" && (/^\/repos\/[^/]+\/[^/]+\/installation$/.test(path) || /^\/(?:orgs|users)\/[^/]+\/installation$/.test(path)));
+}
+
+/** An App's bot user, `<slug>[bot]`: the creator of what its installation tokens make. */
+function botAccount(app: App): Account {
+    return { login: `${app.slug}[bot]`, id: app.botId, type: "Bot" };
 }
 
 function subscribed(h: Hook, event: string): boolean {

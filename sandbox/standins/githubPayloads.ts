@@ -18,7 +18,7 @@ export interface Hosts {
 export interface Account {
     readonly login: string;
     readonly id: number;
-    readonly type: "User" | "Organization";
+    readonly type: "User" | "Organization" | "Bot";
 }
 
 export interface RepositoryFacts {
@@ -48,11 +48,13 @@ const webHost = (h: Hosts) => new URL(h.web).host;
 
 /** A user or organization as `simple-user` (REST and webhooks: sender, owner, creator). */
 export function simpleUser(a: Account, h: Hosts): Record<string, unknown> {
-    const api = `${trim(h.api)}/users/${a.login}`;
+    // A GitHub App's bot (`<slug>[bot]`): its API URL has the login escaped, its page is the App's
+    // (GitHub's own, e.g. /users/dependabot%5Bbot%5D and /apps/dependabot).
+    const api = `${trim(h.api)}/users/${encodeURIComponent(a.login)}`;
     return {
         login: a.login, id: a.id, node_id: nodeId(a.type, a.id),
         avatar_url: `${trim(h.web)}/avatars/u/${a.id}?v=4`, gravatar_id: "",
-        url: api, html_url: `${trim(h.web)}/${a.login}`,
+        url: api, html_url: a.type === "Bot" ? `${trim(h.web)}/apps/${a.login.replace(/\[bot\]$/, "")}` : `${trim(h.web)}/${a.login}`,
         followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`,
         gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`,
         subscriptions_url: `${api}/subscriptions`, organizations_url: `${api}/orgs`,

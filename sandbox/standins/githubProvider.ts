@@ -11,6 +11,14 @@
 //   ("owner cannot be found by token" otherwise); with an owner, GET /orgs/{owner} looks it up: a
 //   404 means a user account, any other error fails Configure ("failed to lookup organization"),
 //   so a bad token fails `preview`;
+// - a GitHub App, as v6.13.0 takes it (provider.go getAppAuth, configureProvider; apps.go):
+//   `github:appAuth` {id, installationId, pemFile}, each field else GITHUB_APP_ID /
+//   GITHUB_APP_INSTALLATION_ID / GITHUB_APP_PEM_FILE, `\n` in the PEM read as a newline; a complete
+//   App wins over the token; a set block with a field missing fails Configure ("app_auth block is
+//   set but required fields are missing or contains empty values"), so does an App without an
+//   owner. With the legacy client (its default) the provider mints ONE installation token at
+//   Configure (a JWT: RS256, iss the App ID, iat now-60 s, exp now+5 min; POST
+//   {REST root}app/installations/{id}/access_tokens, no body) and uses it for the whole run;
 // - create: POST .../hooks {name: "web", config, events, active}, then a read;
 // - read: GET .../hooks/{id} with If-None-Match: <etag in state>; 304 keeps the state, 404 removes
 //   the hook from state ("no longer exists in GitHub"); the secret GitHub masks is kept from state,
@@ -24,6 +32,7 @@
 // - delete: DELETE .../hooks/{id}; any error, a 404 too, fails the delete
 //   (resource_github_repository_webhook.go returns DeleteHook's error as is);
 // - getIpRanges: GET /meta, each list and its IPv4/IPv6 halves (data_source_github_ip_ranges.go).
+import { createPrivateKey, KeyObject, sign } from "crypto";
 import { isIPv4 } from "net";
 import type { GetIpRangesResult } from "@pulumi/github/getIpRanges";
 import * as provider from "@pulumi/pulumi/provider";
@@ -45,7 +54,10 @@ export interface GitHubSettings {
     /** The REST API root the client calls, ending in "/" (providerApiUrl). */
     readonly apiUrl: string;
     readonly owner: string;
+    /** The token; with a GitHub App, the installation token minted at Configure (configureGitHub). */
     readonly token: string;
+    /** The GitHub App, when `appAuth` (or GITHUB_APP_*) is complete: it wins over the token. */
+    readonly app?: { readonly id: string; readonly installationId: string; readonly pem: string };
 }
 
 const GitHubDotCom = "https://api.github.com/";
@@ -81,9 +93,80 @@ export function githubSettings(config: ProviderConfig, env: NodeJS.ProcessEnv = 
     };
     const configured = (key: string): string => (typeof config[key] === "string" ? String(config[key]) : "");
     const owner = pick("organization", "GITHUB_ORGANIZATION") || (env.GITHUB_OWNER ?? "") || configured("owner");
-    const token = pick("token", "GITHUB_TOKEN");
     const base = pick("baseUrl", "GITHUB_BASE_URL") || GitHubDotCom;
-    return { apiUrl: providerApiUrl(base), owner, token };
+    const app = appAuthSettings(config.appAuth, env);
+    if (app && !owner) throw new Error("owner must be set for github app authentication");
+    // A complete App wins: the token is not even read (configureProvider reads it only when AppID is nil).
+    if (app) return { apiUrl: providerApiUrl(base), owner, token: "", app };
+    return { apiUrl: providerApiUrl(base), owner, token: pick("token", "GITHUB_TOKEN") };
+}
+
+/**
+ * `app_auth` as v6.13.0's getAppAuth reads it: GITHUB_APP_* first, each overridden by the block's
+ * non-empty field; all three set: the App (PEM with `\n` as newlines). A block set with a field
+ * still empty: configureProvider's error. The engine hands an object config as its JSON text.
+ */
+export function appAuthSettings(value: unknown, env: NodeJS.ProcessEnv): GitHubSettings["app"] | undefined {
+    let block: Record<string, unknown> | undefined;
+    if (typeof value === "string" && value !== "") {
+        try {
+            block = JSON.parse(value) as Record<string, unknown>;
+        } catch {
+            block = undefined;
+        }
+    } else if (typeof value === "object" && value !== null) {
+        block = value as Record<string, unknown>;
+    }
+    const field = (k: string, variable: string): string => {
+        const v = block?.[k];
+        return (typeof v === "string" || typeof v === "number") && String(v) !== "" ? String(v) : env[variable] ?? "";
+    };
+    const id = field("id", "GITHUB_APP_ID");
+    const installationId = field("installationId", "GITHUB_APP_INSTALLATION_ID");
+    const pem = field("pemFile", "GITHUB_APP_PEM_FILE");
+    if (id === "" || installationId === "" || pem === "") {
+        if (block !== undefined) throw new Error("app_auth block is set but required fields are missing or contains empty values");
+        return undefined;
+    }
+    return { id, installationId, pem: pem.split("\\n").join("\n") };
+}
+
+/** The JWT of apps.go generateAppJWT: go-jose, RS256, {"exp","iat","iss"}; the key parsed as PKCS#1 only. */
+export function providerAppJwt(appId: string, pem: string, nowMs: number): string {
+    const block = /-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----/.exec(pem);
+    if (!block) throw new Error("no decodeable PEM data found");
+    let key: KeyObject;
+    try {
+        key = createPrivateKey({ key: block[0], format: "pem", type: "pkcs1" });
+        if (!/BEGIN RSA PRIVATE KEY/.test(block[0])) throw new Error("not PKCS#1");
+    } catch {
+        throw new Error("x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)");
+    }
+    const now = Math.floor(nowMs / 1000);
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const signed = `${part({ alg: "RS256", typ: "JWT" })}.${part({ exp: now + 300, iat: now - 60, iss: appId })}`;
+    return `${signed}.${sign("RSA-SHA256", Buffer.from(signed), key).toString("base64url")}`;
+}
+
+/**
+ * Configure, as configureProvider then configureProviderMeta run it: the settings read, a GitHub
+ * App's one installation token minted, the owner looked up.
+ */
+export async function configureFromConfig(config: ProviderConfig, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): Promise<GitHubSettings & { isOrganization: boolean }> {
+    return configureGitHub(await withAppToken(githubSettings(config, env), now));
+}
+
+/** Settings with a GitHub App's installation token minted (GenerateOAuthTokenFromApp); token settings as they are. */
+export async function withAppToken(settings: GitHubSettings, now: () => number = Date.now): Promise<GitHubSettings> {
+    if (!settings.app) return settings;
+    const res = await fetch(new URL(`app/installations/${settings.app.installationId}/access_tokens`, settings.apiUrl), {
+        method: "POST",
+        // http.DefaultClient: Go's own User-Agent; the request has no body.
+        headers: { Accept: "application/vnd.github.v3+json", Authorization: `Bearer ${providerAppJwt(settings.app.id, settings.app.pem, now())}`, "User-Agent": "Go-http-client/1.1" },
+    });
+    const text = await res.text();
+    if (res.status !== 201) throw new Error(`failed to create OAuth token from GitHub App: ${text}`);
+    return { ...settings, token: String((JSON.parse(text) as { token?: unknown }).token ?? "") };
 }
 
 /**
@@ -361,12 +444,13 @@ export function githubProvider(client: () => GitHubClient): provider.Provider {
 
 if (require.main === module) {
     // Configured when the engine sends Configure, before any resource call (as the real provider,
-    // which looks the owner up there: a bad token fails Configure, so `preview` fails).
+    // which mints a GitHub App's token and looks the owner up there: a bad token or an unusable App
+    // fails Configure, so `preview` fails).
     let settings: GitHubSettings | undefined;
     void serve(githubProvider(() => {
         if (!settings) throw new Error("github stand-in: not configured");
         return new GitHubClient(settings);
     }), process.argv.slice(2), async (c) => {
-        settings = await configureGitHub(githubSettings(c));
+        settings = await configureFromConfig(c);
     });
 }

@@ -1,6 +1,6 @@
 // The GitHub stand-in judged by GitHub's own API description: every response body it serves, on
 // every route it serves (hooks, hook config, pings, tests, deliveries, redeliveries, commit
-// statuses, /meta, /rate_limit, and the 400/401/403/404/422/429 error bodies), validates against
+// statuses, /meta, /rate_limit, GitHub Apps' routes, and the 400/401/403/404/422/429 error bodies), validates against
 // the response schema of its operation in @octokit/openapi 23.0.2 (api.github.com.json for the
 // github.com flavor, ghes-3.19.json for GHES), and every webhook it delivers (ping, push) against
 // @octokit/openapi-webhooks 12.1.0 with the headers the event requires. A property the description
@@ -10,6 +10,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { appJwt } from "../../lib/githubApp";
 import { Flavor, GitHubApi } from "../standins/githubApi";
 import { GitHubDescription, Verdict } from "./githubDescription";
 
@@ -111,6 +112,44 @@ async function exercise(api: GitHubApi, rxUrl: string): Promise<void> {
     await expect(204, req("DELETE", `/repos/octo-org/app/hooks/${hook.id}`));
 }
 
+/**
+ * GitHub Apps: the JWT routes (the App, its installations, minting a token, finding the
+ * installation of a repository or organization), their refusals, and an installation token on the
+ * repository routes (a status by the App's bot, a permission it lacks, a revocation).
+ */
+async function exerciseApps(api: GitHubApi): Promise<void> {
+    const { app, privateKey } = api.createApp("flux-push", { repository_hooks: "write", statuses: "write" }, "octo-org");
+    const installation = api.apps.install(app.id, "octo-org");
+    const jwt = () => appJwt(String(app.id), privateKey, Date.now());
+    const expect = async (status: number, r: Promise<{ status: number; json: unknown }>) => {
+        const got = await r;
+        assert.strictEqual(got.status, status, JSON.stringify(got.json));
+        return got.json as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub's JSON
+    };
+    await expect(200, call(api, "GET", "/app", undefined, { token: jwt() }));
+    await expect(200, call(api, "GET", `/app/installations/${installation.id}`, undefined, { token: jwt() }));
+    await expect(404, call(api, "GET", "/app/installations/1", undefined, { token: jwt() }));
+    await expect(200, call(api, "GET", "/repos/octo-org/app/installation", undefined, { token: jwt() }));
+    await expect(200, call(api, "GET", "/orgs/octo-org/installation", undefined, { token: jwt() }));
+    await expect(200, call(api, "GET", "/users/octo-org/installation", undefined, { token: jwt() }));
+    const token = (await expect(201, call(api, "POST", `/app/installations/${installation.id}/access_tokens`, undefined, { token: jwt(), raw: "null" }))).token as string;
+    await expect(201, call(api, "POST", `/app/installations/${installation.id}/access_tokens`, { repositories: ["app"], permissions: { statuses: "write" } }, { token: jwt() }));
+    await expect(401, call(api, "POST", `/app/installations/${installation.id}/access_tokens`, undefined, { token: api.apps.addKey(app.id) && appJwt(String(app.id), privateKey, Date.now() + 3_600_000) }));
+    await expect(404, call(api, "POST", "/app/installations/1/access_tokens", undefined, { token: jwt() }));
+    await expect(422, call(api, "POST", `/app/installations/${installation.id}/access_tokens`, { permissions: { contents: "write" } }, { token: jwt() }));
+    api.apps.suspend(installation.id);
+    await expect(403, call(api, "POST", `/app/installations/${installation.id}/access_tokens`, undefined, { token: jwt() }));
+    api.apps.suspend(installation.id, false);
+    const sha = "f".repeat(40);
+    api.addCommit("octo-org", "app", sha, "main");
+    await expect(201, call(api, "POST", `/repos/octo-org/app/statuses/${sha}`, { state: "success", context: "kustomization/vote/0c9c2e41" }, { token }));
+    await expect(200, call(api, "GET", `/repos/octo-org/app/commits/${sha}/statuses`, undefined, { token }));
+    await expect(200, call(api, "GET", "/repos/octo-org/app/hooks", undefined, { token }));
+    api.apps.install(api.createApp("readonly", { statuses: "read" }, "octo-org").app.id, "octo-org");
+    await expect(204, call(api, "DELETE", "/installation/token", undefined, { token }));
+    await expect(401, call(api, "GET", "/repos/octo-org/app/hooks", undefined, { token }));
+}
+
 /** Rate-limit refusals (where rate limiting is on) and SAML SSO (GitHub.com). */
 async function exerciseRefusals(api: GitHubApi, flavor: Flavor): Promise<void> {
     api.refuseNext(1, { limit: "primary", status: 403, resetIn: 30 });
@@ -138,6 +177,10 @@ function expectedCoverage(flavor: Flavor): string[] {
         "repos/list-webhook-deliveries 200", "repos/get-webhook-delivery 200", "repos/get-webhook-delivery 404", "repos/redeliver-webhook-delivery 202",
         "repos/create-commit-status 201", "repos/create-commit-status 422", "repos/list-commit-statuses-for-ref 200",
         "(no operation) 404", "webhook ping", "webhook push",
+        "apps/get-authenticated 200", "apps/get-installation 200", "apps/get-installation 404",
+        "apps/get-repo-installation 200", "apps/get-org-installation 200", "apps/get-user-installation 200",
+        "apps/create-installation-access-token 201", "apps/create-installation-access-token 401", "apps/create-installation-access-token 403",
+        "apps/create-installation-access-token 404", "apps/create-installation-access-token 422", "apps/revoke-installation-access-token 204",
     ];
     const limited = ["rate-limit/get 200", "repos/list-webhooks 403", "repos/list-webhooks 429"];
     return flavor === "github.com" ? [...always, ...limited, "repos/create-commit-status 403"] : [...always, "rate-limit/get 404"];
@@ -169,6 +212,7 @@ describe("the GitHub stand-in against GitHub's OpenAPI description (@octokit/ope
             const start = failures.length;
             try {
                 await exercise(api, rx.url);
+                await exerciseApps(api);
                 await exerciseRefusals(limited, flavor);
                 judgeAll(api, judge, flavor);
                 if (limited !== api) judgeAll(limited, judge, `${flavor} (rate limits on)`);

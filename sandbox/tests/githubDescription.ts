@@ -76,7 +76,7 @@ export class GitHubDescription {
         this.ajvHooks = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
         addFormats(this.ajvRest);
         addFormats(this.ajvHooks);
-        this.ajvRest.addSchema(this.rest as unknown as Schema, "rest");
+        this.ajvRest.addSchema(nullableWithoutType(this.rest) as unknown as Schema, "rest");
         this.ajvHooks.addSchema(this.hooks as unknown as Schema, "webhooks");
         this.templates = Object.keys(this.rest.paths).map((template) => ({
             template,
@@ -167,6 +167,36 @@ export class GitHubDescription {
         }
         return v;
     }
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` beside `anyOf`/`oneOf`/`$ref` and no `type` (GitHub's
+ * `installation.account`, `suspended_by`: "nullable": true, "anyOf": […]) means "or null"; ajv
+ * takes `nullable` only with a `type`, so such a schema becomes an `anyOf` with `{type: "null"}`
+ * (in place, once per loaded document).
+ */
+const normalized = new WeakSet<object>();
+function nullableWithoutType<T>(doc: T): T {
+    if (typeof doc !== "object" || doc === null || normalized.has(doc as object)) return doc;
+    const walk = (node: unknown): void => {
+        if (Array.isArray(node)) return node.forEach(walk);
+        if (typeof node !== "object" || node === null) return;
+        const n = node as Record<string, unknown>;
+        for (const v of Object.values(n)) walk(v);
+        if (n.nullable === true && n.type === undefined) {
+            delete n.nullable;
+            if (Array.isArray(n.anyOf)) n.anyOf = [...n.anyOf, { type: "null" }];
+            else if (Array.isArray(n.oneOf)) n.oneOf = [...n.oneOf, { type: "null" }];
+            else {
+                const rest = { ...n };
+                for (const k of Object.keys(n)) delete n[k];
+                n.anyOf = [rest, { type: "null" }];
+            }
+        }
+    };
+    walk(doc);
+    normalized.add(doc as object);
+    return doc;
 }
 
 function resolveRef(doc: Doc, schema: Schema): Schema {

@@ -3,7 +3,7 @@
 // (lib/github.ts): GitHub's rate-limit rule, a timeout per request, `Link` pagination. A
 // fine-grained token needs the repository permission "Webhooks: read"; a classic token
 // `read:repo_hook` (or admin:repo_hook) from a repository admin.
-import { githubRequest, GitHubResponse, nextLink, RequestOptions, ssoUrl } from "../../lib/github";
+import { appPermissionFix, githubRequest, GitHubResponse, nextLink, RequestOptions, ssoUrl } from "../../lib/github";
 import { Delivery } from "./deliveries";
 import { HookTarget } from "./targets";
 
@@ -38,7 +38,9 @@ function explain(res: GitHubResponse<unknown>, t: HookTarget, host: string): str
                   ? `GitHub refused (403): ${t.owner} enforces SAML single sign-on and FLUX_PUSH_GITHUB_TOKEN is not authorized for it; authorize it for ${t.owner}'s SSO${ssoUrl(res.headers) ? ` (${ssoUrl(res.headers)})` : ""}`
                   : res.retryAt !== undefined
                     ? `GitHub's rate limit (${status}) asks for a longer wait than this run takes; the next run retries (after ${new Date(res.retryAt).toISOString().replace(/\.\d+Z$/, "Z")})`
-                    : status === 403
+                    : status === 403 && /by integration/.test(message)
+                      ? `GitHub refused (403): the token is the GitHub App's (FLUX_PUSH_APP_CLIENT_ID) and ${appPermissionFix(res, "\"Webhooks: read-only\"")} (on ${where})`
+                      : status === 403
                       ? `GitHub refused (403): the token lacks "Webhooks: read" on ${where}`
                       : `GitHub answered ${status} for the deliveries of hook ${t.hookId} of ${where}`;
     return message ? `${base} (GitHub: "${message}")` : base;
