@@ -7,15 +7,15 @@ import { actionsProofProvider, workflowFileProvider } from "../providers/actions
 import { hookCapacityProvider, payloadUrlProbeProvider, webhookPingProvider } from "../providers/githubHooks";
 import { lifecycleProvider, ResourceTypes } from "../providers/lifecycle";
 import { serveProvider } from "../providers/providerServer";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { version } = require("./package.json") as { version: string };
 
-const plugin = lifecycleProvider({
-    [ResourceTypes.hookCapacity]: hookCapacityProvider,
-    [ResourceTypes.payloadUrlProbe]: payloadUrlProbeProvider,
-    [ResourceTypes.webhookPing]: webhookPingProvider,
-    [ResourceTypes.workflowFile]: workflowFileProvider,
-    [ResourceTypes.actionsProof]: actionsProofProvider,
-}, version);
-
-void serveProvider(plugin, process.argv.slice(2), (req) => plugin.configure(req.getArgs()?.toJavaScript()));
+/** Serves the plugin (index.js calls it with the version from the plugin's package.json). */
+export function serve(version: string): void {
+    const plugin = lifecycleProvider({
+        [ResourceTypes.hookCapacity]: hookCapacityProvider,
+        [ResourceTypes.payloadUrlProbe]: payloadUrlProbeProvider,
+        [ResourceTypes.webhookPing]: webhookPingProvider,
+        [ResourceTypes.workflowFile]: workflowFileProvider,
+        [ResourceTypes.actionsProof]: actionsProofProvider,
+    }, version);
+    void serveProvider(plugin, process.argv.slice(2), (req) => plugin.configure(req.getArgs()?.toJavaScript()));
+}
