@@ -12,7 +12,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry, as the runner requires it */
 "use strict";
 const path = require("path");
-const { buildCommand, distDir, staleReason } = require("./buildInfo");
+const { buildCommand, distDir, projectRoot, staleReason } = require("./buildInfo");
 const { version } = require("./package.json");
 
 const runners = process[Symbol.for("ts-node.register.instance")];
@@ -20,7 +20,7 @@ if (runners && typeof runners.enabled === "function") runners.enabled(false);
 
 const stale = staleReason();
 if (stale === undefined) {
-    require(path.join(distDir, "provider", "main.js")).serve(version);
+    require(path.join(distDir, "provider", "main.js")).serve(version, projectRoot);
 } else {
     let tsNode;
     try {
@@ -30,5 +30,5 @@ if (stale === undefined) {
     }
     console.error(`flux-push-github plugin: ${stale}; running from source (slower start): run \`${buildCommand}\` (or npm ci)`);
     tsNode.register({ transpileOnly: true, project: path.join(__dirname, "tsconfig.json") });
-    require("./main.ts").serve(version);
+    require("./main.ts").serve(version, projectRoot);
 }

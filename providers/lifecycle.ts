@@ -37,6 +37,11 @@ export const ResourceTypes = {
     actionsProof: `${ProviderPackage}:index:ActionsProof`,
 } as const;
 
+/** The component the plugin serves (construct): the whole stack (components/pushReconciliation.ts). */
+export const ComponentTypes = {
+    pushReconciliation: `${ProviderPackage}:index:PushReconciliation`,
+} as const;
+
 /**
  * What the same resources were as dynamic resources (module `flux-push`; the Actions trigger's two
  * since commit 5160d4a, the webhook's three before): stacks from before keep their URNs through

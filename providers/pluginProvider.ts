@@ -14,6 +14,23 @@ export interface FluxPushGitHubProviderArgs {
     readonly token: pulumi.Input<string>;
 }
 
+/** How the schema (provider/schema.ts) describes an input of the provider. */
+export interface ProviderInputSpec {
+    readonly description: string;
+    /** Kept secret in state (the provider wraps it with pulumi.secret). */
+    readonly secret: boolean;
+}
+
+/**
+ * Every input of the provider, as its package's schema declares it: typed by the Args interface,
+ * so an input added there does not compile until it is declared here too (and the provider test
+ * checks that the secret ones are registered as secrets).
+ */
+export const ProviderInputs: { readonly [K in keyof Required<FluxPushGitHubProviderArgs>]: ProviderInputSpec } = {
+    apiBaseUrl: { description: "GitHub's REST API base the resources call, resolved from `github:baseUrl` (e.g. https://api.github.com/ or https://HOST/api/v3/), ending in `/`.", secret: false },
+    token: { description: "The GitHub token the resources call GitHub with (`github:token` or GITHUB_TOKEN): the stack's current one, so a rotated token never strands a resource.", secret: true },
+};
+
 /** The `flux-push-github` provider the plugin's resources use (`pulumi:providers:flux-push-github`). */
 export class FluxPushGitHubProvider extends pulumi.ProviderResource {
     constructor(name: string, args: FluxPushGitHubProviderArgs, opts?: pulumi.ResourceOptions) {

@@ -48,6 +48,17 @@ export function toolchainPaths(): ToolchainPaths {
 }
 
 /**
+ * Pulumi YAML's language host (pulumi-language-yaml, built by build.sh from pulumi-yaml's module),
+ * for the suite that runs the stack as a component from a YAML program. Not part of ToolchainPaths:
+ * no other suite needs it.
+ */
+export function languageYamlPath(): string {
+    const line = execFileSync("bash", [buildScript, "--paths"]).toString().split("\n").find((l) => l.startsWith("pulumi-language-yaml="));
+    if (!line) throw new Error("build.sh --paths lists no pulumi-language-yaml");
+    return line.slice("pulumi-language-yaml=".length);
+}
+
+/**
  * PATH for the Pulumi CLI and the plugins it starts: the CLI, the kubernetes provider, the sandbox's
  * plugin scripts (sandbox/bin), then the directory of the node running the sandbox itself. The
  * stand-in plugins and `pulumi-resource-pulumi-nodejs` run whichever `node` is first on PATH, so
