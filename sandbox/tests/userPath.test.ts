@@ -16,6 +16,7 @@ import { paths } from "../cluster/kubeApi";
 import { Sandbox, SandboxOwner, SandboxRunner, startSandbox } from "../sandbox";
 import { sandboxConfig } from "../stack";
 import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../providers/lifecycle";
+import { kubernetesProviderProvenance } from "../toolchain";
 import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, PluginDefaultProviderRef, PluginOverrideRef, runPulumi } from "../userPath";
 
 interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
@@ -75,6 +76,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
     after(async function () {
         this.timeout(2 * 60 * 1000);
         console.log(`      timings (s): ${JSON.stringify(timings)}`);
+        console.log(`      ${kubernetesProviderProvenance()}`);
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
         await sb?.stop();
     });

@@ -16,7 +16,7 @@ import { paths } from "../cluster/kubeApi";
 import { waitFor } from "../cluster/processes";
 import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
 import { Clone, voteDeployment } from "../standins/gitServer";
-import { languageYamlPath } from "../toolchain";
+import { kubernetesProviderProvenance, languageYamlPath } from "../toolchain";
 import { CliResult, copyProject, runPulumi } from "../userPath";
 
 interface Condition { type: string; status: string }
@@ -89,6 +89,7 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
     after(async function () {
         this.timeout(2 * 60 * 1000);
         console.log(`      timings (s): ${JSON.stringify(timings)}`);
+        console.log(`      ${kubernetesProviderProvenance()}`);
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
         await sb?.stop();
     });
