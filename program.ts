@@ -85,7 +85,7 @@ export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config()), 
     const result = validateConfig(raw, naming);
     if (!result.ok) {
         // RunError: Pulumi prints the message alone, without a stack trace.
-        throw new pulumi.RunError(formatProblems(result.problems));
+        throw new pulumi.RunError(formatProblems(result.problems, naming));
     }
     return result.config;
 }

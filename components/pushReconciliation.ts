@@ -132,10 +132,10 @@ export class PushReconciliation extends pulumi.ComponentResource {
         const values = (await resolved(plain, "", unknown)) as Record<string, unknown>;
         const naming = PushReconciliationNaming;
         if (unknown.length > 0) {
-            throw new pulumi.RunError(formatProblems(unknown.map((at) => `${naming.key(at.replace(/^\./, ""))}: is not known yet (an output of a resource not created yet); the stack's checks need its value at preview: give a value known then`)));
+            throw new pulumi.RunError(formatProblems(unknown.map((at) => `${naming.key(at.replace(/^\./, ""))}: is not known yet (an output of a resource not created yet); the stack's checks need its value at preview: give a value known then`), naming));
         }
         const { raw, problems } = rawConfigFromInputs({ ...values, ...(commitStatusToken !== undefined ? { commitStatusToken: "set" } : {}) }, naming);
-        if (problems.length > 0) throw new pulumi.RunError(formatProblems(problems));
+        if (problems.length > 0) throw new pulumi.RunError(formatProblems(problems, naming));
         const outputs = await fluxPushReconciliation(raw, { ...deps, component: { parent: this, naming, commitStatusToken } });
         this.registerOutputs(componentOutputs(outputs));
         return outputs;

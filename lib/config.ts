@@ -203,6 +203,8 @@ export const KustomizationKeys = ["name", "path", "prune", "interval", "targetNa
  * component is declared), whose inputs carry the config keys' names.
  */
 export interface ConfigNaming {
+    /** What the settings are, as the summary of their problems says: "stack configuration". */
+    readonly subject: string;
     /** The setting as a problem names it. */
     key(k: string): string;
     /** The fix that sets `k` (a key, or a path into one such as `actionsRunners[0].job`) to `example`. */
@@ -213,6 +215,7 @@ export interface ConfigNaming {
 
 /** The stack's own config: `flux-push:<key>`, `pulumi config set|rm`. */
 export const StackConfigNaming: ConfigNaming = {
+    subject: "stack configuration",
     key: (k) => `${ProjectName}:${k}`,
     set: (k, example) => (/[[.]/.test(k) ? `\`pulumi config set --path '${k}' ${example}\`` : `\`pulumi config set ${k} ${example}\``),
     rm: (k) => `\`pulumi config rm ${k}\``,
@@ -221,6 +224,7 @@ export const StackConfigNaming: ConfigNaming = {
 /** A component's inputs (named as the config keys): `<component> input <key>`, set or removed where the component is declared. */
 export function componentInputNaming(component: string): ConfigNaming {
     return {
+        subject: `${component} inputs`,
         key: (k) => `${component} input ${k}`,
         set: (k, example) => `\`${k}: ${example}\` in the ${component} inputs`,
         rm: (k) => `remove input ${k} from the ${component}`,
@@ -741,7 +745,7 @@ export function validateConfig(raw: RawConfig, naming: ConfigNaming = StackConfi
 }
 
 /** One error naming every problem, as the program reports it before registering anything. */
-export function formatProblems(problems: readonly string[]): string {
+export function formatProblems(problems: readonly string[], naming: ConfigNaming = StackConfigNaming): string {
     const n = problems.length;
-    return `invalid stack configuration (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((x) => `  - ${x}`).join("\n");
+    return `invalid ${naming.subject} (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((x) => `  - ${x}`).join("\n");
 }

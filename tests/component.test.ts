@@ -74,7 +74,7 @@ describe("the stack as the PushReconciliation component", () => {
     it("checks its inputs as the stack checks its config, naming the inputs and the fix there, before anything is registered", async () => {
         const component = new PushReconciliation("flux", { ...inputs, exposure: "nodeport", tokenLength: 12 }, {}, testDependencies());
         await assert.rejects(component.result, (err: Error) => {
-            assert.match(err.message, /^invalid stack configuration \(2 problems\); nothing was changed:/);
+            assert.match(err.message, /^invalid PushReconciliation inputs \(2 problems\); nothing was changed:/);
             assert.match(err.message, /PushReconciliation input exposure: "nodeport" is not an exposure mode; allowed: .* \(e\.g\. `exposure: patch-nodeport` in the PushReconciliation inputs\)/);
             assert.match(err.message, /PushReconciliation input tokenLength: 12 is outside 43-1024/);
             assert.doesNotMatch(err.message, /flux-push:|pulumi config/);

@@ -119,6 +119,7 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
         fs.writeFileSync(path.join(program, "Pulumi.yaml"), programFile(properties()));
         assert.notStrictEqual(res.code, 0);
         const text = `${res.stdout}\n${res.stderr}`;
+        assert.match(text, /invalid PushReconciliation inputs \(1 problem\); nothing was changed:/);
         assert.match(text, /PushReconciliation input exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, .* \(e\.g\. `exposure: patch-nodeport` in the PushReconciliation inputs\)/);
         assert.doesNotMatch(text, /flux-push:exposure|pulumi config set exposure/);
         assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote"), []);
