@@ -53,6 +53,13 @@ describe("pins: Pulumi CLI and SDKs", () => {
         });
     }
 
+    it("Pulumi.yaml and the package's PulumiPlugin.yaml require at least the CLI the sandbox tests", () => {
+        for (const file of ["Pulumi.yaml", path.join("provider", "PulumiPlugin.yaml")]) {
+            const required = (parse(read(file)) as { requiredPulumiVersion?: string }).requiredPulumiVersion;
+            assert.strictEqual(required, `>=${cliVersion}`, file);
+        }
+    });
+
     it("@pulumi/kubernetes is exact and no older than the provider build the sandbox proves it with (build.sh's label), and docs/sandbox.md names both", () => {
         const sdk = deps("package.json")["@pulumi/kubernetes"];
         assert.match(sdk ?? "", /^\d+\.\d+\.\d+$/);
