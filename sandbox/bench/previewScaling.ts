@@ -278,7 +278,7 @@ async function main(): Promise<void> {
          * One project copy, one stack, resized in place: `up` at each size with the checks on and
          * off, the state after it, and the previews of `measured` variants in turns.
          */
-        const measureProject = async (project: string, stackName: string, program: string, measuredVariants: readonly Variant[], withTimeline: boolean) => {
+        const measureProject = async (project: string, stackName: string, program: string, measuredVariants: readonly Variant[], withTimeline: boolean, beside = true) => {
             await pulumi(project, {}, "stack", "init", stackName);
             const stateFile = path.join(sb.pulumiEnv.PULUMI_BACKEND_URL.replace("file://", ""), ".pulumi", "stacks", "flux-push", `${stackName}.json`);
             for (const n of sizes) {
@@ -305,13 +305,13 @@ async function main(): Promise<void> {
                     const measured = checks === "on" ? measuredVariants : measuredVariants.slice(0, 2);
                     for (const v of measured) if (v.prepare) cleanups.push(await v.prepare(project));
                     // Side by side: the empty programs in the same rounds as the project, so the ratio compares like with like.
-                    const sideBySide = checks === "on" && withTimeline;
+                    const sideBySide = checks === "on" && beside;
                     const all = await previews(project, [
                         ...(sideBySide ? emptyCases.map((c) => ({ ...c, label: `${c.label.trim()} (beside ${n})` })) : []),
                         ...measured.map((v) => ({ label: `${label}: ${v.name}`, variant: v })),
                     ]);
                     if (sideBySide) {
-                        ratios.push([String(n), secs(all[0]), secs(all[1]), secs(all[2]), `${(median(all[2]) / median(all[0])).toFixed(2)}x`, `${(median(all[2]) / median(all[1])).toFixed(2)}x`, os.loadavg()[0].toFixed(1)]);
+                        ratios.push([program, String(n), secs(all[0]), secs(all[1]), secs(all[2]), `${(median(all[2]) / median(all[0])).toFixed(2)}x`, `${(median(all[2]) / median(all[1])).toFixed(2)}x`, os.loadavg()[0].toFixed(1)]);
                         hostRows.push([`${program}, ${n} repositor${n === 1 ? "y" : "ies"}`, (await hostCost(project)).map((x) => x.toFixed(2)).join(", ")]);
                     }
                     const [committed, checked] = all.slice(sideBySide ? emptyCases.length : 0);
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
         // providers), measured in the same run on the same sandbox, as committed there.
         if (beforeRef !== "") {
             const before = await copyProject(path.join(tmp, "before"), beforeRef);
-            await measureProject(before, `${StackName}-before`, `before (${beforeRef.slice(0, 7)}: dynamic providers)`, variants.slice(0, 2), false);
+            await measureProject(before, `${StackName}-before`, `before (${beforeRef.slice(0, 7)})`, variants.slice(0, 1), false);
         }
         // The project as committed.
         const project = await copyProject(path.join(tmp, "project"));
@@ -373,7 +373,7 @@ async function main(): Promise<void> {
         console.log(table(["program", "median (s)", "min (s)", "max (s)", "ratio to the template's empty program"],
             timings.map((r) => [r.label, secs(r.times), Math.min(...r.times).toFixed(2), Math.max(...r.times).toFixed(2), `${(median(r.times) / base).toFixed(2)}x`])));
         console.log(`\nSide by side (the empty programs and the project in the same rounds), checks on, median of ${runs}\n`);
-        console.log(table(["repositories", "empty, template (s)", "empty, legacy (s)", "project (s)", "ratio to template", "ratio to legacy", "load after"], ratios));
+        console.log(table(["program", "repositories", "empty, template (s)", "empty, legacy (s)", "project (s)", "ratio to template", "ratio to legacy", "load after"], ratios));
         console.log("\nThe Node language host stand-in's own cost: launched to answering, per language host the engine started, from one preview's engine log (-v=9)\n");
         console.log(table(["program", "seconds (each language host started)"], hostRows));
         console.log("\nState after `up` (user path; the file backend's checkpoint), and previews\n");

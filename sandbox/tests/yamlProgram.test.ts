@@ -21,7 +21,7 @@ import { CliResult, copyProject, runPulumi } from "../userPath";
 
 interface Condition { type: string; status: string }
 interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; gitRepository: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
-interface Outputs { namespace: string; tokenSecret: string; exposure: { mode: string }; repositories: Record<string, RepositoryOutputs> }
+interface Outputs { namespace: string; tokenSecret: string; exposure: { mode: string }; repositories: Record<string, RepositoryOutputs>; webhookPath: string; payloadUrl: string }
 interface Schema { resources: Record<string, { isComponent?: boolean; description?: string; inputProperties: Record<string, { description?: string; secret?: boolean }>; requiredInputs?: string[] }> }
 
 const ns = "flux-system";
@@ -58,7 +58,11 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
         description: "flux-push's stack as a component, from Pulumi YAML",
         packages: { [ProviderPackage]: path.join(project, "provider") },
         resources: { flux: { type: `${ProviderPackage}:PushReconciliation`, properties } },
-        outputs: { namespace: "${flux.namespace}", tokenSecret: "${flux.tokenSecret}", exposure: "${flux.exposure}", repositories: "${flux.repositories}" },
+        outputs: {
+            namespace: "${flux.namespace}", tokenSecret: "${flux.tokenSecret}", exposure: "${flux.exposure}", repositories: "${flux.repositories}",
+            // The secret leaves, exported one by one (the whole map shows them as {}: check 4).
+            webhookPath: "${flux.repositories.instavote.webhookPath}", payloadUrl: "${flux.repositories.instavote.payloadUrl}",
+        },
     });
     const properties = () => ({
         nodeAddress: "127.0.0.1",
@@ -135,15 +139,19 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
         assert.strictEqual(outputs.exposure.mode, "patch-nodeport");
         const receiver = await get<{ status?: { webhookPath?: string; conditions?: Condition[] } }>(paths.receiver(ns, repo.receiver));
         assert.ok(ready(receiver?.status?.conditions), JSON.stringify(receiver?.status));
-        assert.strictEqual(receiver?.status?.webhookPath, repo.webhookPath);
+        assert.strictEqual(receiver?.status?.webhookPath, outputs.webhookPath, "the secret leaf, exported on its own");
+        assert.strictEqual(outputs.payloadUrl, `http://127.0.0.1:31234${outputs.webhookPath}`);
+        // What the YAML host (v1.25.0) makes of the secret values inside the exported map: recorded, not required.
+        console.log(`      repositories.instavote.webhookPath as the whole map exports it: ${JSON.stringify(repo.webhookPath)}`);
         const [hook, ...more] = sb.github.listHooks(SandboxOwner, "instavote");
         assert.deepStrictEqual(more, []);
         assert.strictEqual(String(hook.id), repo.webhookId);
-        assert.strictEqual(hook.config.url, repo.payloadUrl);
+        assert.strictEqual(hook.config.url, outputs.payloadUrl);
         assert.deepStrictEqual({ mode: repo.deliveryCheck.mode, ok: repo.deliveryCheck.ok, statusCode: repo.deliveryCheck.statusCode }, { mode: "fail", ok: true, statusCode: 200 }, "the delivery check");
-        const exported = JSON.parse((await ok("stack export", "stack", "export")).stdout) as { deployment: { resources: { urn: string; type: string; parent?: string }[] } };
+        const exported = JSON.parse((await ok("stack export", "stack", "export")).stdout) as { deployment: { resources: { urn: string; type: string; parent?: string; outputs?: { repositories?: Record<string, Record<string, unknown>> } }[] } };
         const component = exported.deployment.resources.find((r) => r.type === ComponentTypes.pushReconciliation);
         assert.ok(component, "the component is in the state");
+        console.log(`      the component's state: repositories.instavote.webhookPath = ${JSON.stringify(component.outputs?.repositories?.instavote?.webhookPath)?.slice(0, 120)}`);
         const receivers = exported.deployment.resources.filter((r) => r.type === "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver");
         assert.strictEqual(receivers.length, 1);
         assert.ok(receivers[0].urn.includes(`${ComponentTypes.pushReconciliation}$`), `${receivers[0].urn} is under the component`);
