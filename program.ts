@@ -16,8 +16,8 @@ import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
-import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
-import { FluxPushGitHubProvider } from "./providers/pluginProvider";
+import { GitHubAccess, KubeconfigInputs } from "./resources/githubHooks";
+import { FluxPushGitHubProvider } from "./resources/pluginProvider";
 
 /** A repository's Actions OIDC trigger (issue 17). */
 export interface ActionsTriggerOutputs {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { componentInputNaming, formatProblems } from "../lib/config";
 import { ComponentInputKeys, rawConfigFromInputs } from "../lib/componentInputs";
-import { ComponentTypes } from "../providers/lifecycle";
+import { ComponentTypes } from "../resources/lifecycle";
 import { fluxPushReconciliation, FluxPushOutputs, ProgramDependencies } from "../program";
 
 /** The component's type token, as a consumer declares it (`flux-push-github:index:PushReconciliation`). */

@@ -52,7 +52,7 @@ export interface SandboxStack {
 
 /**
  * The committed Pulumi.yaml for a work dir outside the project: its local package and plugin paths
- * (the project's own package, provider/) made absolute, as the engine resolves them from the
+ * (the project's own package, plugin/) made absolute, as the engine resolves them from the
  * project's dir.
  */
 export function projectFileElsewhere(): string {

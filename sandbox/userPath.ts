@@ -36,7 +36,7 @@ export async function copyProject(dest: string, ref?: string): Promise<string> {
     linkModules(dest);
     // What `npm ci` does for a user (the `prepare` script): the plugin's JavaScript, compiled ahead.
     await new Promise<void>((resolve, reject) =>
-        execFile(process.execPath, [path.join(dest, "provider", "build.js")], { cwd: dest }, (err, _out, stderr) => (err ? reject(new Error(`build:plugin in ${dest}: ${stderr}`)) : resolve())));
+        execFile(process.execPath, [path.join(dest, "plugin", "build.js")], { cwd: dest }, (err, _out, stderr) => (err ? reject(new Error(`build:plugin in ${dest}: ${stderr}`)) : resolve())));
     return dest;
 }
 

@@ -1,6 +1,6 @@
-// The plugin compiled ahead (provider/build.js, run by npm ci's `prepare` and `npm test`'s
+// The plugin compiled ahead (plugin/build.js, run by npm ci's `prepare` and `npm test`'s
 // `pretest`): the engine's start of it loads the JavaScript, and a source changed since the build
-// is never run from stale JavaScript (provider/buildInfo.js).
+// is never run from stale JavaScript (plugin/buildInfo.js).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -13,16 +13,16 @@ const buildInfo = require(path.join(pluginDir, "buildInfo.js")) as {
     distDir: string;
 };
 
-describe("the provider plugin compiled ahead (provider/build.js)", function () {
+describe("the provider plugin compiled ahead (plugin/build.js)", function () {
     this.timeout(30000);
 
     it("the build records every TypeScript source it compiled, and all of them are current", () => {
         const info = buildInfo.readBuildInfo();
-        assert.ok(info, "provider/dist/build-info.json exists (npm ci / npm test build it)");
-        for (const f of ["provider/main.ts", "providers/lifecycle.ts", "providers/githubHooks.ts", "lib/github.ts"]) assert.ok(f in info.sources, `${f} is recorded`);
+        assert.ok(info, "plugin/dist/build-info.json exists (npm ci / npm test build it)");
+        for (const f of ["plugin/main.ts", "resources/lifecycle.ts", "resources/githubHooks.ts", "lib/github.ts"]) assert.ok(f in info.sources, `${f} is recorded`);
         assert.ok(Object.keys(info.sources).every((f) => !f.includes("node_modules")), "only the project's own sources");
         assert.strictEqual(buildInfo.staleReason(info), undefined);
-        assert.ok(fs.existsSync(path.join(buildInfo.distDir, "provider", "main.js")));
+        assert.ok(fs.existsSync(path.join(buildInfo.distDir, "plugin", "main.js")));
     });
 
     it("a source whose content differs from the build's, or that is gone, makes the build stale, naming the file", () => {

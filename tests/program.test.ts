@@ -8,7 +8,7 @@ import { fluxPushReconciliation, FluxPushOutputs, githubAccess } from "../progra
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
-import { DynamicTypes, ProviderPackage } from "../providers/lifecycle";
+import { DynamicTypes, ProviderPackage } from "../resources/lifecycle";
 
 const T = {
     password: "random:index/randomPassword:RandomPassword",
@@ -25,7 +25,7 @@ const T = {
     fluxProvider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
     fluxAlert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
     webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-    // The program's own GitHub-side resources, served by the project's provider plugin (provider/).
+    // The program's own GitHub-side resources, served by the project's provider plugin (plugin/).
     hookCapacity: "flux-push-github:index:HookCapacity",
     probe: "flux-push-github:index:PayloadUrlProbe",
     ping: "flux-push-github:index:WebhookPing",

@@ -54,7 +54,7 @@ describe("pins: Pulumi CLI and SDKs", () => {
     }
 
     it("Pulumi.yaml and the package's PulumiPlugin.yaml require at least the CLI the sandbox tests", () => {
-        for (const file of ["Pulumi.yaml", path.join("provider", "PulumiPlugin.yaml")]) {
+        for (const file of ["Pulumi.yaml", path.join("plugin", "PulumiPlugin.yaml")]) {
             const required = (parse(read(file)) as { requiredPulumiVersion?: string }).requiredPulumiVersion;
             assert.strictEqual(required, `>=${cliVersion}`, file);
         }

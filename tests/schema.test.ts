@@ -1,4 +1,4 @@
-// The package's schema (provider/schema.ts), as the plugin serves it to `pulumi package
+// The package's schema (plugin/schema.ts), as the plugin serves it to `pulumi package
 // get-schema` / `package add`: built from the declared lists, every input documented, secrets
 // marked as the resources register them.
 import * as assert from "assert";
@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { ComponentInputKeys, ConfigDefaults } from "../lib/componentInputs";
 import { ConfigKeys, KustomizationKeys, RepositoryKeys } from "../lib/config";
-import { ComponentTypes, ProviderPackage, ResourceTypes } from "../providers/lifecycle";
-import { FluxPushGitHubProvider, ProviderInputs } from "../providers/pluginProvider";
-import { packageSchema, PropertySpec } from "../provider/schema";
+import { ComponentTypes, ProviderPackage, ResourceTypes } from "../resources/lifecycle";
+import { FluxPushGitHubProvider, ProviderInputs } from "../resources/pluginProvider";
+import { packageSchema, PropertySpec } from "../plugin/schema";
 import { isWireSecret, one, promiseOf, resetMocks, settle } from "./support/mocks";
 import { root } from "./support/projectConfig";
 

@@ -2,7 +2,7 @@
 // engine starts it (the Node language host runs @pulumi/pulumi's cmd/run-plugin on the plugin's
 // directory): from spawn to the port it prints. The engine starts plugins one after another, so
 // this is added to every preview and `up`. PLUGIN_DIRS: plugin directories to compare, comma
-// separated (default: this checkout's provider/; e.g. another worktree's for "before"), measured in
+// separated (default: this checkout's plugin/; e.g. another worktree's for "before"), measured in
 // turns, RUNS (default 7) each; medians. Also the runner alone (an empty plugin directory's entry),
 // which requires typescript and ts-node before any plugin whatever it is written in.
 import * as fs from "fs";

@@ -106,14 +106,14 @@ export const variants: readonly Variant[] = [
         // The engine execs a plugin directory's pulumi-resource-<name> when it exists, before it
         // looks for PulumiPlugin.yaml (sdk/go/common/resource/plugin/plugin.go newPlugin): no
         // language host, no cmd/run-plugin (which loads typescript and ts-node first).
-        name: "plugin started directly: an executable provider/pulumi-resource-flux-push-github (node provider/index.js), no RunPlugin",
+        name: "plugin started directly: an executable plugin/pulumi-resource-flux-push-github (node plugin/index.js), no RunPlugin",
         apply: async (project) => {
-            const exe = path.join(project, "provider", "pulumi-resource-flux-push-github");
+            const exe = path.join(project, "plugin", "pulumi-resource-flux-push-github");
             fs.writeFileSync(exe, "#!/bin/sh\nexec node \"$(dirname \"$0\")/direct.js\" \"$@\"\n", { mode: 0o755 });
-            fs.writeFileSync(path.join(project, "provider", "direct.js"), "require(\"./index.js\");\n");
+            fs.writeFileSync(path.join(project, "plugin", "direct.js"), "require(\"./index.js\");\n");
             return () => {
                 fs.rmSync(exe);
-                fs.rmSync(path.join(project, "provider", "direct.js"));
+                fs.rmSync(path.join(project, "plugin", "direct.js"));
             };
         },
     },

@@ -401,7 +401,7 @@ export const id = probe.id;
 }, process.argv.slice(2));
 `,
         });
-        // As provider/ in the project: the plugin's directory has no node_modules of its own (npm
+        // As plugin/ in the project: the plugin's directory has no node_modules of its own (npm
         // install there must not prune a linked one), its parent's has @pulumi/pulumi.
         const parent = project(path.join(dir, "packages"), {});
         const plugin = (name: string, pm?: string) => {

@@ -15,7 +15,7 @@ import { webhookPath } from "../../lib/flux";
 import { paths } from "../cluster/kubeApi";
 import { Sandbox, SandboxOwner, SandboxRunner, startSandbox } from "../sandbox";
 import { sandboxConfig } from "../stack";
-import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../providers/lifecycle";
+import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../resources/lifecycle";
 import { kubernetesProviderProvenance } from "../toolchain";
 import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, PluginDefaultProviderRef, PluginOverrideRef, runPulumi } from "../userPath";
 

@@ -1,6 +1,6 @@
 // The stack as a component from another language: a Pulumi YAML program declares
 // flux-push-github:PushReconciliation (Pulumi.yaml `packages:` pointing at the committed project's
-// package, provider/) and runs through Pulumi's real YAML language host (pulumi-language-yaml
+// package, plugin/) and runs through Pulumi's real YAML language host (pulumi-language-yaml
 // v1.25.0, built by build.sh from its module) and the sandbox's real CLI. The engine starts the
 // package's plugin through the Node language host (the sandbox's stand-in) and asks it to construct
 // the component; its children are the stack's own resources, against the sandbox (real engine,
@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ComponentTypes, ProviderPackage } from "../../providers/lifecycle";
+import { ComponentTypes, ProviderPackage } from "../../resources/lifecycle";
 import { paths } from "../cluster/kubeApi";
 import { waitFor } from "../cluster/processes";
 import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
@@ -56,7 +56,7 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
         name: "flux-push-yaml",
         runtime: "yaml",
         description: "flux-push's stack as a component, from Pulumi YAML",
-        packages: { [ProviderPackage]: path.join(project, "provider") },
+        packages: { [ProviderPackage]: path.join(project, "plugin") },
         resources: { flux: { type: `${ProviderPackage}:PushReconciliation`, properties } },
         outputs: {
             namespace: "${flux.namespace}", tokenSecret: "${flux.tokenSecret}", exposure: "${flux.exposure}", repositories: "${flux.repositories}",

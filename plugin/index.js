@@ -20,7 +20,7 @@ if (runners && typeof runners.enabled === "function") runners.enabled(false);
 
 const stale = staleReason();
 if (stale === undefined) {
-    require(path.join(distDir, "provider", "main.js")).serve(version, projectRoot);
+    require(path.join(distDir, "plugin", "main.js")).serve(version, projectRoot);
 } else {
     let tsNode;
     try {

@@ -1,5 +1,5 @@
-// The program's own resources (providers/githubHooks.ts, providers/actionsTrigger.ts) are served
-// by a provider plugin of the project's own (provider/: PulumiPlugin.yaml `runtime: nodejs`, named
+// The program's own resources (resources/githubHooks.ts, resources/actionsTrigger.ts) are served
+// by a provider plugin of the project's own (plugin/: PulumiPlugin.yaml `runtime: nodejs`, named
 // in Pulumi.yaml `plugins.providers`), not by Pulumi's dynamic providers: a dynamic resource stores
 // a serialized copy of its provider's code in its own state (67 KiB of the 109 KiB a one-repository
 // stack wrote, 3.4 MB at 50 repositories, rewritten at every step of every update), and the engine
@@ -8,7 +8,7 @@
 // outputs only.
 //
 // How the plugin reaches GitHub is its provider's configuration, not the resources' own inputs:
-// the program registers one explicit provider (providers/pluginProvider.ts) with the GitHub REST
+// the program registers one explicit provider (resources/pluginProvider.ts) with the GitHub REST
 // base and credentials the stack has now, and every call of every resource (delete included)
 // uses that configuration. A resource that kept the token it was created with could not be
 // deleted once the token was rotated or expired (issue 23); the github provider works the same
@@ -212,7 +212,7 @@ export function lifecycleContext(config: PluginConfig, former?: Record<string, u
     };
 }
 
-/** The engine's calls, for the lifecycles by type: what provider/main.ts hands @pulumi/pulumi/provider. */
+/** The engine's calls, for the lifecycles by type: what plugin/main.ts hands @pulumi/pulumi/provider. */
 export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>, version: string) {
     const of = (urn: string): ResourceLifecycle => {
         const type = typeOfUrn(urn);
@@ -223,7 +223,7 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
     let config: PluginConfig = {};
     return {
         version,
-        /** Configure's arguments (provider/main.ts hands them over; @pulumi/pulumi/provider does not). */
+        /** Configure's arguments (plugin/main.ts hands them over; @pulumi/pulumi/provider does not). */
         configure(args: Record<string, Wire> | undefined): void {
             config = pluginConfigFromWire(args);
         },

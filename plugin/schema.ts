@@ -1,14 +1,14 @@
 // The package's schema, as the plugin serves it (GetSchema; `pulumi package get-schema` and
 // `pulumi package add` ask for it): the provider's inputs, the resources it serves to the stack,
 // and the whole stack as the PushReconciliation component. Built from the declared lists, not
-// restated: the provider's inputs from providers/pluginProvider.ts ProviderInputs, the component's
+// restated: the provider's inputs from resources/pluginProvider.ts ProviderInputs, the component's
 // inputs from the config keys (lib/config.ts) with Pulumi.yaml's types and descriptions, the
-// resources from providers/lifecycle.ts ResourceTypes.
+// resources from resources/lifecycle.ts ResourceTypes.
 import { parse } from "yaml";
 import { ConfigKey, ConfigKeys } from "../lib/config";
 import { ConfigDefaults } from "../lib/componentInputs";
-import { ComponentTypes, ProviderPackage, ResourceTypes } from "../providers/lifecycle";
-import { ProviderInputs } from "../providers/pluginProvider";
+import { ComponentTypes, ProviderPackage, ResourceTypes } from "../resources/lifecycle";
+import { ProviderInputs } from "../resources/pluginProvider";
 
 /** A property of the schema (pulumi's package schema: type or $ref, description, secret, default). */
 export interface PropertySpec {

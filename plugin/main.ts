@@ -1,6 +1,6 @@
 // The provider plugin's process: @pulumi/pulumi's provider server, serving the program's own
-// GitHub-side resources by type (providers/lifecycle.ts says why they are a plugin) with the
-// configuration of the provider the program registers (providers/pluginProvider.ts: GitHub's REST
+// GitHub-side resources by type (resources/lifecycle.ts says why they are a plugin) with the
+// configuration of the provider the program registers (resources/pluginProvider.ts: GitHub's REST
 // base and the stack's current credentials), the whole stack as the PushReconciliation component
 // (construct: components/pushReconciliation.ts), and the package's schema (schema.ts). The engine
 // starts it with its own address as the argument; the server prints its port and serves gRPC.
@@ -9,10 +9,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConstructResult } from "@pulumi/pulumi/provider";
 import type { PushReconciliationArgs } from "../components/pushReconciliation";
-import { actionsProofProvider, workflowFileProvider } from "../providers/actionsTrigger";
-import { hookCapacityProvider, payloadUrlProbeProvider, webhookPingProvider } from "../providers/githubHooks";
-import { ComponentTypes, lifecycleProvider, ProviderPackage, ResourceTypes } from "../providers/lifecycle";
-import { serveProvider } from "../providers/providerServer";
+import { actionsProofProvider, workflowFileProvider } from "../resources/actionsTrigger";
+import { hookCapacityProvider, payloadUrlProbeProvider, webhookPingProvider } from "../resources/githubHooks";
+import { ComponentTypes, lifecycleProvider, ProviderPackage, ResourceTypes } from "../resources/lifecycle";
+import { serveProvider } from "./providerServer";
 import { packageSchema } from "./schema";
 
 /**

@@ -3,7 +3,7 @@
 // plugin (hook capacity, probe, ping, the Actions trigger's workflow file and proof) is its child
 // through the components' `providers` option, so each call the plugin makes, `delete` included,
 // uses the credentials of the stack's last `up`, not the ones a resource was created with
-// (providers/lifecycle.ts says why).
+// (resources/lifecycle.ts says why).
 import * as pulumi from "@pulumi/pulumi";
 import { ProviderPackage } from "./lifecycle";
 
@@ -14,7 +14,7 @@ export interface FluxPushGitHubProviderArgs {
     readonly token: pulumi.Input<string>;
 }
 
-/** How the schema (provider/schema.ts) describes an input of the provider. */
+/** How the schema (plugin/schema.ts) describes an input of the provider. */
 export interface ProviderInputSpec {
     readonly description: string;
     /** Kept secret in state (the provider wraps it with pulumi.secret). */
