@@ -199,7 +199,7 @@ export function packageSchema(version: string, pulumiYaml: string): Record<strin
         types: Object.fromEntries(Object.entries(types).map(([k, t]) => [`${ProviderPackage}:index:${k}`, { ...t, type: "object" }])),
         language: {
             nodejs: { packageName: "@flux-push/flux-push-github", respectSchemaVersion: true },
-            python: { packageName: "flux_push_github", respectSchemaVersion: true },
+            python: { packageName: "fluxpush_github", respectSchemaVersion: true },
             csharp: { rootNamespace: "FluxPush", respectSchemaVersion: true },
         },
     };
