@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "policy/bin/**", "sandbox/dist/**"] },
+    { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "policy/bin/**", "sandbox/dist/**", "plugin/dist/**"] },
     ...tseslint.configs.recommended,
     {
         rules: {

@@ -10,7 +10,7 @@ import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
-import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
+import { ConfigNaming, formatProblems, RawConfig, readRawConfig, StackConfig, StackConfigNaming, validateConfig } from "./lib/config";
 import { DefaultCommitStatusApiVersion, githubAppSecretData } from "./lib/flux";
 import { githubBaseOf, repositoryWebUrl, resolveGitHubBase } from "./lib/github";
 import { AppAuthConfig, resolveAppAuth } from "./lib/githubApp";
@@ -18,8 +18,8 @@ import { resolveGitHubOwner } from "./lib/githubOwner";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
-import { GitHubAccess, KubeconfigInputs } from "./providers/githubHooks";
-import { FluxPushGitHubProvider } from "./providers/pluginProvider";
+import { GitHubAccess, KubeconfigInputs } from "./resources/githubHooks";
+import { FluxPushGitHubProvider } from "./resources/pluginProvider";
 
 /** A repository's Actions OIDC trigger (issue 17). */
 export interface ActionsTriggerOutputs {
@@ -70,14 +70,24 @@ export interface ProgramDependencies {
     readonly github?: GitHubAccess;
     /** How the delivery check's provider process reads the cluster (default: `kubernetes:kubeconfig`/`kubernetes:context`). */
     readonly kubeconfig?: KubeconfigInputs;
+    /**
+     * The PushReconciliation component (components/pushReconciliation.ts) running the stack: its
+     * resources are the component's children, problems name its inputs, and the commit-status
+     * token is its secret input, not the stack's config.
+     */
+    readonly component?: {
+        readonly parent: pulumi.Resource;
+        readonly naming: ConfigNaming;
+        readonly commitStatusToken?: pulumi.Input<string>;
+    };
 }
 
 /** Validates the config, all problems at once, and throws before any resource is registered. */
-export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config())): StackConfig {
-    const result = validateConfig(raw);
+export function loadConfig(raw: RawConfig = readRawConfig(new pulumi.Config()), naming: ConfigNaming = StackConfigNaming): StackConfig {
+    const result = validateConfig(raw, naming);
     if (!result.ok) {
         // RunError: Pulumi prints the message alone, without a stack trace.
-        throw new pulumi.RunError(formatProblems(result.problems));
+        throw new pulumi.RunError(formatProblems(result.problems, naming));
     }
     return result.config;
 }
@@ -160,6 +170,16 @@ export function commitStatusApp(gh: GitHubAccess): NonNullable<CommitStatusToken
     return { data, privateKey };
 }
 
+/** The commit-status token (secret): the component's input, or the stack's `commitStatusToken` config. */
+function commitStatusToken(deps: ProgramDependencies): pulumi.Input<string> {
+    if (deps.component) {
+        // Validation ensured it is set when the stack is to create the Secret.
+        if (deps.component.commitStatusToken === undefined) throw new pulumi.RunError(`${deps.component.naming.key("commitStatusToken")} is not set`);
+        return pulumi.secret(deps.component.commitStatusToken);
+    }
+    return new pulumi.Config().requireSecret("commitStatusToken");
+}
+
 /** Flux, its namespace and the namespaces the Kustomizations target must be there before anything is created. */
 async function preflight(cluster: ClusterClient, config: StackConfig): Promise<PreflightResult> {
     const result = judgeCluster(await observeCluster(cluster, config), config);
@@ -176,7 +196,9 @@ async function preflight(cluster: ClusterClient, config: StackConfig): Promise<P
 }
 
 export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new pulumi.Config()), deps: ProgramDependencies = {}): Promise<FluxPushOutputs> {
-    const config = loadConfig(raw);
+    const config = loadConfig(raw, deps.component?.naming);
+    // The stack's own resources have no parent (their URNs are the stack's); a component's are its children.
+    const scope: pulumi.ComponentResourceOptions = deps.component ? { parent: deps.component.parent } : {};
     const { namespace } = config;
     const gh = deps.github ?? githubAccess();
     // Refused before anything is registered: commitStatusApp without a usable App.
@@ -189,10 +211,10 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
 
     // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
     const webhookRepositories = config.repositories.filter((r) => r.triggers.includes("webhook"));
-    const token = webhookRepositories.length > 0 ? new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation }) : undefined;
+    const token = webhookRepositories.length > 0 ? new WebhookToken("webhook-token", { namespace, length: config.token.length, rotation: config.token.rotation }, scope) : undefined;
     // GitHub's hook addresses, read on every preview and update: a change shows up as a diff.
     const sourceRanges = config.allowedSources === "github" && webhookRepositories.length > 0
-        ? github.getIpRangesOutput().hooks.apply((hooks) => {
+        ? github.getIpRangesOutput(scope).hooks.apply((hooks) => {
             // An empty list would admit nobody: every delivery would be dropped.
             if (!hooks || hooks.length === 0) {
                 throw new pulumi.RunError(`allowedSources is github, but GitHub's /meta at ${gh.apiBaseUrl} lists no hooks address ranges (a GitHub Enterprise Server may list none): set \`pulumi config set allowedSources any\``);
@@ -200,24 +222,25 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             return hooks;
         })
         : undefined;
-    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses });
+    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses }, scope);
     const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined
         : config.commitStatus.createSecret
             ? new CommitStatusToken("commit-status-token", {
                 namespace, secretName: config.commitStatus.secretName,
-                ...(statusApp !== undefined ? { app: statusApp } : { token: new pulumi.Config().requireSecret("commitStatusToken") }),
-            }).secretName
+                ...(statusApp !== undefined ? { app: statusApp } : { token: commitStatusToken(deps) }),
+            }, scope).secretName
             : pulumi.output(config.commitStatus.secretName);
 
     // The program's own GitHub-side resources call GitHub through this provider, with the stack's
     // current REST base and credentials: a rotated or expired token never strands them.
-    const checks = { providers: [new FluxPushGitHubProvider("flux-push-github", gh.app !== undefined ? { apiBaseUrl: gh.apiBaseUrl, app: gh.app } : { apiBaseUrl: gh.apiBaseUrl, token: gh.token ?? "" })] };
+    const pluginProvider = new FluxPushGitHubProvider("flux-push-github", gh.app !== undefined ? { apiBaseUrl: gh.apiBaseUrl, app: gh.app } : { apiBaseUrl: gh.apiBaseUrl, token: gh.token ?? "" }, scope);
+    const checks = { ...scope, providers: [pluginProvider] };
 
     const repositories: Record<string, RepositoryOutputs> = {};
     for (const repository of config.repositories) {
-        const source = new GitSource(repository.name, { namespace, repository, existingBranch: existingBranches[repository.name] });
+        const source = new GitSource(repository.name, { namespace, repository, existingBranch: existingBranches[repository.name] }, scope);
         if (repository.branchFilter && source.branch === undefined) {
             pulumi.log.warn(`repositories ${repository.name}: the existing GitRepository follows no branch the stack could read (a tag, semver or commit, or not readable): its Receiver reconciles on every push`);
         }
@@ -294,7 +317,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
                 secretName: commitStatusSecret,
                 kustomizationNames: source.kustomizationNames,
                 apiVersion: commitStatusApiVersion ?? DefaultCommitStatusApiVersion,
-            });
+            }, scope);
             commitStatus = pulumi.all([status.providerName, status.alertName]).apply(([provider, alert]) => ({ provider, alert }));
         }
         repositories[repository.name] = {

@@ -7,8 +7,8 @@ import { ClusterClient } from "../lib/cluster";
 import { ReceiverApiVersion } from "../lib/flux";
 import { actionsReceiverName, actionsValidations, OidcReceiverSpec, oidcReceiverSpec, OidcValidation, oidcWebhookPath, receiverSpecDigest } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
-import { KubeconfigInputs } from "../providers/githubHooks";
-import { ActionsProof, WorkflowFile } from "../providers/actionsTrigger";
+import { KubeconfigInputs } from "../resources/githubHooks";
+import { ActionsProof, WorkflowFile } from "../resources/actionsTrigger";
 import { receiverReadyHook } from "./pushReceiver";
 
 export interface ActionsTriggerArgs {
@@ -25,7 +25,7 @@ export interface ActionsTriggerArgs {
     /**
      * The account that owns the repository (`github:owner`). The workflow file's and the proof's
      * GitHub REST base and credentials are the plugin provider's, given in this component's
-     * `providers` option (providers/pluginProvider.ts).
+     * `providers` option (resources/pluginProvider.ts).
      */
     readonly githubOwner: pulumi.Input<string>;
     /** The validated actions* settings. */

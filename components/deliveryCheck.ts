@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CheckMode, KubeconfigInputs, PingResult, WebhookPing } from "../providers/githubHooks";
+import { CheckMode, KubeconfigInputs, PingResult, WebhookPing } from "../resources/githubHooks";
 
 export interface DeliveryCheckArgs {
     /**
      * The account that owns the repository (`github:owner`). GitHub's REST base and credentials are
-     * the plugin provider's, given in this component's `providers` option (providers/pluginProvider.ts).
+     * the plugin provider's, given in this component's `providers` option (resources/pluginProvider.ts).
      */
     readonly githubOwner: pulumi.Input<string>;
     readonly githubRepository: string;

@@ -6,7 +6,7 @@ import { branchFilterExpression, GitHubHookEvents, GitHubReceiverEvents, Receive
 import { DefaultReadyWait, waitForReceiver } from "../lib/receiverReady";
 import { receiverName } from "../lib/names";
 import { payloadUrl } from "../lib/urls";
-import { CheckMode, HookCapacity, PayloadUrlProbe } from "../providers/githubHooks";
+import { CheckMode, HookCapacity, PayloadUrlProbe } from "../resources/githubHooks";
 
 export interface PushReceiverArgs {
     /** Namespace of notification-controller; part of the webhook path. */

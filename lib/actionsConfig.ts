@@ -3,6 +3,7 @@
 // its problem collector; they are exported so their tables can be tested on their own.
 import { DefaultOidcAudience, OidcValidation, openToEveryRepository } from "./oidc";
 import { isJobId, WorkflowRunner } from "./workflow";
+import type { ConfigNaming } from "./config";
 
 /** How a push reaches the cluster: GitHub's webhook (today's path), or a GitHub Actions job with an OIDC token. */
 export const Triggers = ["webhook", "actions-oidc"] as const;
@@ -32,7 +33,6 @@ export interface ActionsConfig {
 
 export type AddProblem = (where: string, message: string) => void;
 const quote = (v: unknown) => JSON.stringify(v);
-const set = (k: string, example: string) => `\`pulumi config set ${k} ${example}\``;
 
 /**
  * A repository entry's `triggers`: a non-empty list of distinct known triggers (default: webhook
@@ -108,9 +108,9 @@ export function inClusterReceiverUrl(namespace: string): string {
     return `http://webhook-receiver.${namespace}.svc.cluster.local`;
 }
 
-function parseRunners(add: AddProblem, key: (k: string) => string, raw: string | undefined, namespace: string): WorkflowRunner[] {
-    const where = key("actionsRunners");
-    const example = `e.g. ${set("--path 'actionsRunners[0].job'", "staging")} and ${set("--path 'actionsRunners[0].runsOn[0]'", "arc-runner-set")}`;
+function parseRunners(add: AddProblem, naming: ConfigNaming, raw: string | undefined, namespace: string): WorkflowRunner[] {
+    const where = naming.key("actionsRunners");
+    const example = `e.g. ${naming.set("actionsRunners[0].job", "staging")} and ${naming.set("actionsRunners[0].runsOn[0]", "arc-runner-set")}`;
     let parsed: unknown;
     try {
         parsed = JSON.parse(raw && raw !== "" ? raw : "[]");
@@ -170,17 +170,19 @@ export interface ActionsRaw {
  * The actions* keys. `used`: some repository has the actions-oidc trigger; otherwise the keys
  * without a default must stay unset (they would do nothing), and nothing is returned.
  */
-export function checkActions(add: AddProblem, key: (k: string) => string, raw: ActionsRaw, namespace: string, used: boolean): ActionsConfig | undefined {
+export function checkActions(add: AddProblem, naming: ConfigNaming, raw: ActionsRaw, namespace: string, used: boolean): ActionsConfig | undefined {
     if (!used) {
         for (const k of ["actionsRunners", "actionsRunner", "actionsOidcIssuer"] as const) {
             const v = raw[k];
             if (v !== undefined && v !== "" && v !== "[]") {
-                add(key(k), `is set but no repository uses the actions-oidc trigger; add triggers: [actions-oidc] to a repositories entry, or remove it (\`pulumi config rm ${k}\`)`);
+                add(naming.key(k), `is set but no repository uses the actions-oidc trigger; add triggers: [actions-oidc] to a repositories entry, or remove it (${naming.rm(k)})`);
             }
         }
         return undefined;
     }
-    const runners = parseRunners(add, key, raw.actionsRunners, namespace);
+    const runners = parseRunners(add, naming, raw.actionsRunners, namespace);
+    const key = (k: string) => naming.key(k);
+    const set = (k: string, example: string) => naming.set(k, example);
     let runner = raw.actionsRunner ?? "";
     if (runner === "" && runners.length === 1) runner = runners[0].job;
     else if (runner === "" && runners.length > 1) {

@@ -3,7 +3,7 @@
 // caused (the GitRepository's `reconcile.fluxcd.io/requestedAt` changes), or until the run says
 // why not (the job's conclusion, and what the Receiver answered, from the job's log). Plain
 // functions with the GitHub and cluster calls passed in, so every rule is tested; the provider
-// plugin's ActionsProof (providers/actionsTrigger.ts) is a thin shim over `proveActionsTrigger`.
+// plugin's ActionsProof (resources/actionsTrigger.ts) is a thin shim over `proveActionsTrigger`.
 import { apiPaths, ClusterClient } from "./cluster";
 import { ReconcileRequestedAtAnnotation } from "./flux";
 import { appPermissionFix, checkFingerprint, GitHubApiSettings, GitHubResponse, githubTextRequest, GitHubTextResponse } from "./github";

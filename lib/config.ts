@@ -197,17 +197,56 @@ const Dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const GitHubRepositoryName = /^[A-Za-z0-9._-]{1,100}$/;
 const Hostname = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
 
-const RepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "triggers", "actionsValidations", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
+export const RepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "triggers", "actionsValidations", "url", "branch", "interval", "secretRef", "kustomizations"] as const;
 const ExistingRepositoryKeys = ["name", "githubRepository", "existing", "branchFilter", "triggers", "actionsValidations"] as const;
-const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace", "createTargetNamespace"] as const;
+export const KustomizationKeys = ["name", "path", "prune", "interval", "targetNamespace", "createTargetNamespace"] as const;
 
-const key = (k: string) => `${ProjectName}:${k}`;
-const set = (k: string, example: string) => `\`pulumi config set ${k} ${example}\``;
+/**
+ * How a configuration problem names the setting and its fix. The same validation serves the
+ * stack's config (`flux-push:exposure`, fixed with `pulumi config set`) and the inputs of the
+ * PushReconciliation component (components/pushReconciliation.ts: input `exposure`, fixed where the
+ * component is declared), whose inputs carry the config keys' names.
+ */
+export interface ConfigNaming {
+    /** What the settings are, as the summary of their problems says: "stack configuration". */
+    readonly subject: string;
+    /** The setting as a problem names it. */
+    key(k: string): string;
+    /** The fix that sets `k` (a key, or a path into one such as `actionsRunners[0].job`) to `example`. */
+    set(k: string, example: string): string;
+    /** The fix that removes `k`. */
+    rm(k: string): string;
+}
+
+/** The stack's own config: `flux-push:<key>`, `pulumi config set|rm`. */
+export const StackConfigNaming: ConfigNaming = {
+    subject: "stack configuration",
+    key: (k) => `${ProjectName}:${k}`,
+    set: (k, example) => (/[[.]/.test(k) ? `\`pulumi config set --path '${k}' ${example}\`` : `\`pulumi config set ${k} ${example}\``),
+    rm: (k) => `\`pulumi config rm ${k}\``,
+};
+
+/** A component's inputs (named as the config keys): `<component> input <key>`, set or removed where the component is declared. */
+export function componentInputNaming(component: string): ConfigNaming {
+    return {
+        subject: `${component} inputs`,
+        key: (k) => `${component} input ${k}`,
+        set: (k, example) => `\`${k}: ${example}\` in the ${component} inputs`,
+        rm: (k) => `remove input ${k} from the ${component}`,
+    };
+}
 const quote = (v: unknown) => JSON.stringify(v);
 
 /** Problems collected in one pass; each names the key, the bad value and the fix. */
 class Problems {
     readonly list: string[] = [];
+    constructor(readonly naming: ConfigNaming) {}
+    key(k: string): string {
+        return this.naming.key(k);
+    }
+    set(k: string, example: string): string {
+        return this.naming.set(k, example);
+    }
     add(where: string, message: string): void {
         this.list.push(`${where}: ${message}`);
     }
@@ -310,7 +349,7 @@ function parseBoolean(p: Problems, where: string, raw: string | undefined): bool
 function parseChoice<T extends string>(p: Problems, k: ConfigKey, raw: string | undefined, allowed: readonly T[], what: string, example: T): T | undefined {
     const v = raw ?? "";
     if (!(allowed as readonly string[]).includes(v)) {
-        p.add(key(k), `${quote(v)} is not ${what}; allowed: ${allowed.join(", ")} (e.g. ${set(k, example)})`);
+        p.add(p.key(k), `${quote(v)} is not ${what}; allowed: ${allowed.join(", ")} (e.g. ${p.set(k, example)})`);
         return undefined;
     }
     return v as T;
@@ -323,9 +362,9 @@ function parseChoice<T extends string>(p: Problems, k: ConfigKey, raw: string | 
 function checkReachable(p: Problems, k: ConfigKey, shown: string, host: string, allowPrivate: boolean): void {
     const reach = hostReach(host);
     if (reach.kind === "localhost") {
-        p.add(key(k), `${shown} is localhost, which GitHub refuses in a payload URL ("Sorry, the URL host localhost is not supported because it isn't reachable over the public Internet"), whatever allowPrivateAddresses says; give a host GitHub can reach`);
+        p.add(p.key(k), `${shown} is localhost, which GitHub refuses in a payload URL ("Sorry, the URL host localhost is not supported because it isn't reachable over the public Internet"), whatever allowPrivateAddresses says; give a host GitHub can reach`);
     } else if (reach.kind === "private" && !allowPrivate) {
-        p.add(key(k), `${shown} is in ${reach.range}: GitHub.com never delivers to private or loopback addresses; give an address GitHub can reach, or, only for a GitHub Enterprise Server on the same private network, ${set("allowPrivateAddresses", "true")}`);
+        p.add(p.key(k), `${shown} is in ${reach.range}: GitHub.com never delivers to private or loopback addresses; give an address GitHub can reach, or, only for a GitHub Enterprise Server on the same private network, ${p.set("allowPrivateAddresses", "true")}`);
     }
 }
 
@@ -335,12 +374,12 @@ export function isNodeAddress(v: string): boolean {
 }
 
 function checkPublicUrl(p: Problems, raw: string, allowPrivate: boolean): string {
-    const where = key("publicUrl");
+    const where = p.key("publicUrl");
     let url: URL;
     try {
         url = new URL(raw);
     } catch {
-        p.add(where, `${quote(raw)} is not a URL; give the public origin GitHub reaches, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
+        p.add(where, `${quote(raw)} is not a URL; give the public origin GitHub reaches, e.g. ${p.set("publicUrl", "https://flux-webhook.example.com")}`);
         return raw;
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -362,7 +401,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
     const mode = raw.exposure ?? "";
     const modeKnown = (ExposureModes as readonly string[]).includes(mode);
     if (!modeKnown) {
-        p.add(key("exposure"), `${quote(mode)} is not an exposure mode; allowed: ${ExposureModes.join(", ")} (e.g. ${set("exposure", "patch-nodeport")})`);
+        p.add(p.key("exposure"), `${quote(mode)} is not an exposure mode; allowed: ${ExposureModes.join(", ")} (e.g. ${p.set("exposure", "patch-nodeport")})`);
     }
     // Keys that only one mode reads: setting them for another mode is almost always a mistake.
     const usedBy: Record<string, readonly ExposureMode[]> = {
@@ -376,22 +415,22 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         for (const [k, modes] of Object.entries(usedBy)) {
             const v = raw[k as ConfigKey];
             if (v !== undefined && v !== "" && !modes.includes(mode as ExposureMode)) {
-                p.add(key(k), `is set but exposure is ${quote(mode)}; it is read only with exposure ${modes.join(" or ")}: remove it (\`pulumi config rm ${k}\`) or change exposure`);
+                p.add(p.key(k), `is set but exposure is ${quote(mode)}; it is read only with exposure ${modes.join(" or ")}: remove it (${p.naming.rm(k)}) or change exposure`);
             }
         }
     }
     switch (mode as ExposureMode) {
         case "patch-nodeport":
         case "nodeport-service": {
-            const nodePort = parseInteger(p, key("nodePort"), raw.nodePort, `e.g. ${set("nodePort", "31234")}`);
+            const nodePort = parseInteger(p, p.key("nodePort"), raw.nodePort, `e.g. ${p.set("nodePort", "31234")}`);
             if (nodePort !== undefined && (nodePort < NodePortRange.min || nodePort > NodePortRange.max)) {
-                p.add(key("nodePort"), `${nodePort} is outside Kubernetes' NodePort range ${NodePortRange.min}-${NodePortRange.max}; e.g. ${set("nodePort", "31234")}`);
+                p.add(p.key("nodePort"), `${nodePort} is outside Kubernetes' NodePort range ${NodePortRange.min}-${NodePortRange.max}; e.g. ${p.set("nodePort", "31234")}`);
             }
             const nodeAddress = raw.nodeAddress ?? "";
             if (nodeAddress === "") {
-                p.add(key("nodeAddress"), `is required with exposure ${mode}: the IP or DNS name of a node GitHub can reach, e.g. ${set("nodeAddress", "203.0.113.10")}`);
+                p.add(p.key("nodeAddress"), `is required with exposure ${mode}: the IP or DNS name of a node GitHub can reach, e.g. ${p.set("nodeAddress", "203.0.113.10")}`);
             } else if (!isNodeAddress(nodeAddress)) {
-                p.add(key("nodeAddress"), `${quote(nodeAddress)} is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`);
+                p.add(p.key("nodeAddress"), `${quote(nodeAddress)} is not an IP address or DNS name; give the node's address alone, without scheme or port (the port is nodePort)`);
             } else {
                 checkReachable(p, "nodeAddress", quote(nodeAddress), nodeAddress, allowPrivate);
             }
@@ -402,21 +441,21 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         case "ingress": {
             const host = raw.ingressHost ?? "";
             if (host === "") {
-                p.add(key("ingressHost"), `is required with exposure ingress: the public DNS name routed to the Ingress, e.g. ${set("ingressHost", "flux-webhook.example.com")}`);
+                p.add(p.key("ingressHost"), `is required with exposure ingress: the public DNS name routed to the Ingress, e.g. ${p.set("ingressHost", "flux-webhook.example.com")}`);
             } else if (!Hostname.test(host) || net.isIP(host) !== 0) {
-                p.add(key("ingressHost"), `${quote(host)} is not a DNS name; give the host alone, without scheme, port or path`);
+                p.add(p.key("ingressHost"), `${quote(host)} is not a DNS name; give the host alone, without scheme, port or path`);
             } else {
                 checkReachable(p, "ingressHost", quote(host), host, allowPrivate);
             }
             const tlsSecretName = raw.ingressTlsSecret ?? "";
             if (tlsSecretName === "") {
-                p.add(key("ingressTlsSecret"), `is required with exposure ingress: the Secret holding the certificate for ${host || "ingressHost"}, e.g. ${set("ingressTlsSecret", "flux-webhook-tls")}`);
+                p.add(p.key("ingressTlsSecret"), `is required with exposure ingress: the Secret holding the certificate for ${host || "ingressHost"}, e.g. ${p.set("ingressTlsSecret", "flux-webhook-tls")}`);
             } else if (!isDns1123Subdomain(tlsSecretName)) {
-                p.add(key("ingressTlsSecret"), `${quote(tlsSecretName)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
+                p.add(p.key("ingressTlsSecret"), `${quote(tlsSecretName)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
             }
             const ingressClassName = raw.ingressClassName || undefined;
             if (ingressClassName !== undefined && !isDns1123Subdomain(ingressClassName)) {
-                p.add(key("ingressClassName"), `${quote(ingressClassName)} is not a valid IngressClass name (RFC 1123)`);
+                p.add(p.key("ingressClassName"), `${quote(ingressClassName)} is not a valid IngressClass name (RFC 1123)`);
             }
             return { mode: "ingress", host, tlsSecretName, ...(ingressClassName ? { ingressClassName } : {}) };
         }
@@ -425,7 +464,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         case "url": {
             const publicUrl = raw.publicUrl ?? "";
             if (publicUrl === "") {
-                p.add(key("publicUrl"), `is required with exposure url: the public origin that reaches webhook-receiver, e.g. ${set("publicUrl", "https://flux-webhook.example.com")}`);
+                p.add(p.key("publicUrl"), `is required with exposure url: the public origin that reaches webhook-receiver, e.g. ${p.set("publicUrl", "https://flux-webhook.example.com")}`);
                 return undefined;
             }
             return { mode: "url", publicUrl: checkPublicUrl(p, publicUrl, allowPrivate) };
@@ -503,7 +542,7 @@ function checkKustomization(p: Problems, where: string, v: unknown, ctx: Kustomi
 }
 
 function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: string, gitRepositoryInterval: string, kustomizationInterval: string): RepositoryConfig[] {
-    const where = key("repositories");
+    const where = p.key("repositories");
     const example = "see Pulumi.staging.yaml for an example";
     if (raw === undefined || raw === "") {
         p.add(where, `is required: the Git repositories whose pushes trigger a reconcile; ${example}`);
@@ -596,14 +635,14 @@ function checkRepositories(p: Problems, raw: string | undefined, fluxNamespace: 
  * only refers to it. Whether the stack has a GitHub App is known only to the program (program.ts).
  */
 function checkCommitStatus(p: Problems, raw: RawConfig, exposure: ExposureConfig | undefined): StackConfig["commitStatus"] {
-    const where = key("commitStatusSecret");
+    const where = p.key("commitStatusSecret");
     const name = raw.commitStatusSecret ?? "";
     const tokenSet = (raw.secretsSet ?? []).includes("commitStatusToken");
-    const app = parseBoolean(p, key("commitStatusApp"), raw.commitStatusApp);
+    const app = parseBoolean(p, p.key("commitStatusApp"), raw.commitStatusApp);
     if (app && tokenSet) {
-        p.add(key("commitStatusApp"), "and the secret commitStatusToken are both set: the commit-status Secret holds either the GitHub App's credentials or a token; remove one (`pulumi config rm commitStatusToken`, or `pulumi config rm commitStatusApp`)");
+        p.add(p.key("commitStatusApp"), `and the secret commitStatusToken are both set: the commit-status Secret holds either the GitHub App's credentials or a token; remove one (${p.naming.rm("commitStatusToken")}, or ${p.naming.rm("commitStatusApp")})`);
     }
-    const instead = `name another Secret, e.g. ${set("commitStatusSecret", DefaultCommitStatusSecretName)}`;
+    const instead = `name another Secret, e.g. ${p.set("commitStatusSecret", DefaultCommitStatusSecretName)}`;
     if (name !== "" && !isDns1123Subdomain(name)) {
         p.add(where, `${quote(name)} is not a valid Secret name (RFC 1123: lowercase letters, digits, '-' and '.')`);
     } else if (name === WebhookTokenSecretName || name.startsWith(`${WebhookTokenSecretName}-`)) {
@@ -628,26 +667,26 @@ function checkTriggers(p: Problems, raw: RawConfig, namespace: string, repositor
     // A repository whose triggers were refused ([]) could use either: no rule guesses.
     if (repositories.some((r) => r.triggers.length === 0)) {
         const runners = raw.actionsRunners ?? "";
-        return runners !== "" && runners !== "[]" ? checkActions((w, m) => p.add(w, m), key, raw, namespace, true) : undefined;
+        return runners !== "" && runners !== "[]" ? checkActions((w, m) => p.add(w, m), p.naming, raw, namespace, true) : undefined;
     }
     const webhook = repositories.filter((r) => r.triggers.includes("webhook"));
     const oidc = repositories.filter((r) => r.triggers.includes("actions-oidc"));
     if (exposure?.mode === "none" && webhook.length > 0) {
-        p.add(key("exposure"), `is none, which leaves webhook-receiver ClusterIP where GitHub's webhooks cannot reach it, but ${webhook.map((r) => r.name).join(", ")} use${webhook.length === 1 ? "s" : ""} the webhook trigger; choose an exposure (e.g. ${set("exposure", "patch-nodeport")}) or set those repositories' triggers to [actions-oidc]`);
+        p.add(p.key("exposure"), `is none, which leaves webhook-receiver ClusterIP where GitHub's webhooks cannot reach it, but ${webhook.map((r) => r.name).join(", ")} use${webhook.length === 1 ? "s" : ""} the webhook trigger; choose an exposure (e.g. ${p.set("exposure", "patch-nodeport")}) or set those repositories' triggers to [actions-oidc]`);
     }
     if (webhook.length === 0 && (exposure?.mode === "patch-nodeport" || exposure?.mode === "nodeport-service") && exposure.nodeAddress === "") {
-        p.add(key("exposure"), `is ${exposure.mode} (the default), but no repository uses the webhook trigger, so nothing needs GitHub to reach the cluster: ${set("exposure", "none")} keeps webhook-receiver ClusterIP (the actions-oidc runner reaches it inside the cluster)`);
+        p.add(p.key("exposure"), `is ${exposure.mode} (the default), but no repository uses the webhook trigger, so nothing needs GitHub to reach the cluster: ${p.set("exposure", "none")} keeps webhook-receiver ClusterIP (the actions-oidc runner reaches it inside the cluster)`);
     }
     if (exposure?.mode === "none" && allowedSources === "github") {
-        p.add(key("allowedSources"), `is github, but exposure is none: nothing is exposed to narrow; remove it (\`pulumi config rm allowedSources\`)`);
+        p.add(p.key("allowedSources"), `is github, but exposure is none: nothing is exposed to narrow; remove it (${p.naming.rm("allowedSources")})`);
     }
     const byGitHub = new Map<string, string>();
     for (const r of oidc) {
         const first = byGitHub.get(r.githubRepository.toLowerCase());
-        if (first !== undefined) p.add(key("repositories"), `${first} and ${r.name} both use the actions-oidc trigger for GitHub repository ${r.githubRepository}, whose one workflow file (actionsWorkflowPath) can name one Receiver; use the trigger on one of them`);
+        if (first !== undefined) p.add(p.key("repositories"), `${first} and ${r.name} both use the actions-oidc trigger for GitHub repository ${r.githubRepository}, whose one workflow file (actionsWorkflowPath) can name one Receiver; use the trigger on one of them`);
         else byGitHub.set(r.githubRepository.toLowerCase(), r.name);
     }
-    return checkActions((w, m) => p.add(w, m), key, raw, namespace, oidc.length > 0);
+    return checkActions((w, m) => p.add(w, m), p.naming, raw, namespace, oidc.length > 0);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -659,40 +698,40 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Validates the whole stack config at once; nothing is registered unless `ok`. */
-export function validateConfig(raw: RawConfig): ValidationResult {
-    const p = new Problems();
+export function validateConfig(raw: RawConfig, naming: ConfigNaming = StackConfigNaming): ValidationResult {
+    const p = new Problems(naming);
 
     const namespace = raw.namespace ?? "";
     if (!isDns1123Label(namespace)) {
-        p.add(key("namespace"), `${quote(namespace)} is not a valid namespace name (RFC 1123 label); Flux installs into flux-system: ${set("namespace", "flux-system")}`);
+        p.add(p.key("namespace"), `${quote(namespace)} is not a valid namespace name (RFC 1123 label); Flux installs into flux-system: ${p.set("namespace", "flux-system")}`);
     }
-    const allowPrivateAddresses = parseBoolean(p, key("allowPrivateAddresses"), raw.allowPrivateAddresses);
+    const allowPrivateAddresses = parseBoolean(p, p.key("allowPrivateAddresses"), raw.allowPrivateAddresses);
     const exposure = checkExposure(p, raw, allowPrivateAddresses);
     // With allowPrivateAddresses (a GitHub Enterprise Server on a private network) the ranges are
     // that server's own `/meta` hooks list; the program refuses an empty list before any change.
     const allowedSources = parseChoice(p, "allowedSources", raw.allowedSources, AllowedSources, "an allowedSources setting", "github");
-    const insecureSsl = parseBoolean(p, key("insecureSsl"), raw.insecureSsl);
+    const insecureSsl = parseBoolean(p, p.key("insecureSsl"), raw.insecureSsl);
     if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "url") {
-        p.add(key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (\`pulumi config rm insecureSsl\`)`);
+        p.add(p.key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (${p.naming.rm("insecureSsl")})`);
     }
     const receiverProbe = parseChoice(p, "receiverProbe", raw.receiverProbe, CheckModes, "a receiverProbe mode", "warn");
     const deliveryCheckMode = parseChoice(p, "deliveryCheck", raw.deliveryCheck, CheckModes, "a deliveryCheck mode", "warn");
     const deliveryCheckTrigger = raw.deliveryCheckTrigger ?? "";
-    const timeoutSeconds = parseInteger(p, key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${set("deliveryCheckTimeout", "60")}`);
+    const timeoutSeconds = parseInteger(p, p.key("deliveryCheckTimeout"), raw.deliveryCheckTimeout, `e.g. ${p.set("deliveryCheckTimeout", "60")}`);
     if (timeoutSeconds !== undefined && (timeoutSeconds < DeliveryCheckTimeoutRange.min || timeoutSeconds > DeliveryCheckTimeoutRange.max)) {
-        p.add(key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for an answer to the delivery check's ping); e.g. ${set("deliveryCheckTimeout", "60")}`);
+        p.add(p.key("deliveryCheckTimeout"), `${timeoutSeconds} is outside ${DeliveryCheckTimeoutRange.min}-${DeliveryCheckTimeoutRange.max} (seconds to wait for an answer to the delivery check's ping); e.g. ${p.set("deliveryCheckTimeout", "60")}`);
     }
     const commitStatus = checkCommitStatus(p, raw, exposure);
-    const gitRepositoryInterval = checkInterval(p, key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${set("gitRepositoryInterval", "1h")}`);
-    const kustomizationInterval = checkInterval(p, key("kustomizationInterval"), raw.kustomizationInterval, `e.g. ${set("kustomizationInterval", "1h")}`);
+    const gitRepositoryInterval = checkInterval(p, p.key("gitRepositoryInterval"), raw.gitRepositoryInterval, `e.g. ${p.set("gitRepositoryInterval", "1h")}`);
+    const kustomizationInterval = checkInterval(p, p.key("kustomizationInterval"), raw.kustomizationInterval, `e.g. ${p.set("kustomizationInterval", "1h")}`);
 
-    const length = parseInteger(p, key("tokenLength"), raw.tokenLength, `e.g. ${set("tokenLength", "48")}`);
+    const length = parseInteger(p, p.key("tokenLength"), raw.tokenLength, `e.g. ${p.set("tokenLength", "48")}`);
     if (length !== undefined && (length < MinTokenLength || length > MaxTokenLength)) {
-        p.add(key("tokenLength"), `${length} is outside ${MinTokenLength}-${MaxTokenLength}: ${MinTokenLength} alphanumeric characters are the least that carry 256 bits; e.g. ${set("tokenLength", "48")}`);
+        p.add(p.key("tokenLength"), `${length} is outside ${MinTokenLength}-${MaxTokenLength}: ${MinTokenLength} alphanumeric characters are the least that carry 256 bits; e.g. ${p.set("tokenLength", "48")}`);
     }
     const rotation = raw.tokenRotation ?? "";
     if (rotation === "") {
-        p.add(key("tokenRotation"), `is required: any label; changing it rotates the token, e.g. ${set("tokenRotation", "2026-11")}`);
+        p.add(p.key("tokenRotation"), `is required: any label; changing it rotates the token, e.g. ${p.set("tokenRotation", "2026-11")}`);
     }
 
     const repositories = checkRepositories(p, raw.repositories, namespace, gitRepositoryInterval, kustomizationInterval);
@@ -721,7 +760,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 }
 
 /** One error naming every problem, as the program reports it before registering anything. */
-export function formatProblems(problems: readonly string[]): string {
+export function formatProblems(problems: readonly string[], naming: ConfigNaming = StackConfigNaming): string {
     const n = problems.length;
-    return `invalid stack configuration (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((x) => `  - ${x}`).join("\n");
+    return `invalid ${naming.subject} (${n} problem${n === 1 ? "" : "s"}); nothing was changed:\n` + problems.map((x) => `  - ${x}`).join("\n");
 }

@@ -1,8 +1,8 @@
 // GitHub's REST API as the program's own checks use it: which GitHub `github:baseUrl` names (and
 // the REST base, web origin and limits that follow), one request function that waits out rate
 // limits exactly as GitHub asks, and the pure decisions (which delivery is our ping, what a status
-// code means, how many hooks a repository holds). The program's provider plugin (provider/, the
-// lifecycles in providers/) runs these in its own process, and scripts/verify.ts uses the same client.
+// code means, how many hooks a repository holds). The program's provider plugin (plugin/, the
+// lifecycles in resources/) runs these in its own process, and scripts/verify.ts uses the same client.
 import { createHash, createHmac, randomUUID } from "crypto";
 
 // ---- which GitHub ------------------------------------------------------------------------------

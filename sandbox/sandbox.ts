@@ -15,7 +15,7 @@ import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubActions, Runner } from "./standins/githubActions";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { buildStandins, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, kubernetesProviderProvenance, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
 
 export const SandboxOwner = "sandbox-org";
 /** The Actions stand-in's one runner: a self-hosted runner "inside the cluster" (it reaches webhook-receiver.<ns>.svc). */
@@ -76,6 +76,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     // The engine runs the compiled stand-in providers (sandbox/bin): build them if missing or stale.
     if (await buildStandins() && !opts.quiet) console.log("[sandbox] built the stand-in providers (npm run build:standins)");
+    if (!opts.quiet) console.log(`[sandbox] ${kubernetesProviderProvenance()}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flux-push-sandbox-"));
     const sup = new Supervisor(path.join(dir, "logs"));
     const timings: Record<string, number> = {};

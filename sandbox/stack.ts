@@ -51,13 +51,17 @@ export interface SandboxStack {
 }
 
 /**
- * The committed Pulumi.yaml for a work dir outside the project: its plugin paths (the project's own
- * provider plugin, provider/) made absolute, as the engine resolves them from the project's dir.
+ * The committed Pulumi.yaml for a work dir outside the project: its local package and plugin paths
+ * (the project's own package, plugin/) made absolute, as the engine resolves them from the
+ * project's dir.
  */
 export function projectFileElsewhere(): string {
-    const project = parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as { plugins?: Record<string, { path?: string }[]> };
+    const project = parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as { plugins?: Record<string, { path?: string }[]>; packages?: Record<string, string> };
     for (const entries of Object.values(project.plugins ?? {})) {
         for (const e of entries) if (e.path !== undefined) e.path = path.resolve(repoRoot, e.path);
+    }
+    for (const [name, source] of Object.entries(project.packages ?? {})) {
+        if (source.startsWith(".") || source.startsWith("/")) project.packages![name] = path.resolve(repoRoot, source);
     }
     return stringify(project);
 }

@@ -48,6 +48,31 @@ export function toolchainPaths(): ToolchainPaths {
 }
 
 /**
+ * Which kubernetes provider build the sandbox proves the program with, and which provider the
+ * program's SDK asks for: the module proxy serves one provider commit (a January 2026 build,
+ * labelled 4.25.0, the npm release nearest it), while users get the current @pulumi/kubernetes.
+ * The engine runs the binary on PATH for any version the SDK asks for, with a warning.
+ */
+export function kubernetesProviderProvenance(): string {
+    const line = execFileSync("bash", [buildScript, "--list"]).toString().split("\n").find((l) => l.startsWith("pulumi-resource-kubernetes "));
+    const [, version, module] = (line ?? "").split(" ");
+    const label = /^k8s_provider_label=(\S+)/m.exec(fs.readFileSync(buildScript, "utf8"))?.[1] ?? "?";
+    const sdk = (JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", "kubernetes", "package.json"), "utf8")) as { version: string }).version;
+    return `kubernetes provider: the sandbox's build of ${module ?? version} (labelled ${label}); the program's @pulumi/kubernetes ${sdk} asks for ${sdk}`;
+}
+
+/**
+ * Pulumi YAML's language host (pulumi-language-yaml, built by build.sh from pulumi-yaml's module),
+ * for the suite that runs the stack as a component from a YAML program. Not part of ToolchainPaths:
+ * no other suite needs it.
+ */
+export function languageYamlPath(): string {
+    const line = execFileSync("bash", [buildScript, "--paths"]).toString().split("\n").find((l) => l.startsWith("pulumi-language-yaml="));
+    if (!line) throw new Error("build.sh --paths lists no pulumi-language-yaml");
+    return line.slice("pulumi-language-yaml=".length);
+}
+
+/**
  * PATH for the Pulumi CLI and the plugins it starts: the CLI, the kubernetes provider, the sandbox's
  * plugin scripts (sandbox/bin), then the directory of the node running the sandbox itself. The
  * stand-in plugins and `pulumi-resource-pulumi-nodejs` run whichever `node` is first on PATH, so

@@ -33,7 +33,11 @@ export async function copyProject(dest: string, ref?: string): Promise<string> {
         fs.copyFileSync(from, path.join(dest, file));
         fs.chmodSync(path.join(dest, file), fs.statSync(from).mode);
     }
-    return linkModules(dest);
+    linkModules(dest);
+    // What `npm ci` does for a user (the `prepare` script): the plugin's JavaScript, compiled ahead.
+    await new Promise<void>((resolve, reject) =>
+        execFile(process.execPath, [path.join(dest, "plugin", "build.js")], { cwd: dest }, (err, _out, stderr) => (err ? reject(new Error(`build:plugin in ${dest}: ${stderr}`)) : resolve())));
+    return dest;
 }
 
 function linkModules(dest: string): string {
@@ -55,6 +59,13 @@ export const DynamicProvidersRef = "5160d4a21492f915171e4122d1349ce72bb20336";
  * explicit provider in one `up`.
  */
 export const PluginDefaultProviderRef = "b4a09e67bf690a81b6971939d22246d44ad5cb3d";
+
+/**
+ * The last commit that loaded the plugin through Pulumi.yaml's `plugins.providers` (a development
+ * override) and compiled its TypeScript at every start: stacks made by it take the package
+ * (`packages:`, compiled ahead) with no change at all.
+ */
+export const PluginOverrideRef = "ae611106f625a6187f4977881bd56697f53561c6";
 
 /** Whether the checkout's history holds `ref` (a shallow clone may not). */
 export function hasCommit(ref: string): Promise<boolean> {

@@ -1,5 +1,5 @@
-// The Actions trigger's own resources (providers/actionsTrigger.ts) as the provider plugin runs
-// them: through providers/lifecycle.ts `lifecycleProvider`, with the engine's wire values (secrets
+// The Actions trigger's own resources (resources/actionsTrigger.ts) as the provider plugin runs
+// them: through resources/lifecycle.ts `lifecycleProvider`, with the engine's wire values (secrets
 // wrapped), against the GitHub API and Actions stand-ins on a real Git repository (the contents
 // API's commits, dispatched runs, jobs whose log GitHub serves behind a redirect) and a small API
 // server for the GitRepository. A script stands in for the flux CLI in the job: it either asks
@@ -14,8 +14,8 @@ import { AddressInfo } from "net";
 import * as path from "path";
 import { ProofInputs } from "../lib/actionsProof";
 import { renderWorkflow } from "../lib/workflow";
-import { actionsProofProvider, workflowFileProvider } from "../providers/actionsTrigger";
-import { lifecycleProvider, ResourceTypes, wireSecret } from "../providers/lifecycle";
+import { actionsProofProvider, workflowFileProvider } from "../resources/actionsTrigger";
+import { lifecycleProvider, ResourceTypes, wireSecret } from "../resources/lifecycle";
 import { GitHubActions } from "../sandbox/standins/githubActions";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { createRepository, git, startGitServer } from "../sandbox/standins/gitServer";

@@ -1,8 +1,8 @@
-// The program's GitHub-side lifecycles (providers/githubHooks.ts), run as the plugin runs them: the
+// The program's GitHub-side lifecycles (resources/githubHooks.ts), run as the plugin runs them: the
 // delivery check against a fake GitHub and cluster on virtual time (a lagging log, throttling,
 // GitHub's creation ping, redeliveries, GHES's 30 s timeout), the hook count's paging, the probe
 // against real http(s) servers, each provider's create in `fail` and `warn` mode, and the provider
-// plugin (provider/) as the engine starts and calls it, against the GitHub stand-in.
+// plugin (plugin/) as the engine starts and calls it, against the GitHub stand-in.
 import * as assert from "assert";
 import { execFile } from "child_process";
 import { createHmac } from "crypto";
@@ -14,10 +14,10 @@ import * as path from "path";
 import {
     countHooks, HookCapacityInputs, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
     realIo, runDeliveryCheck, webhookPingProviderWith,
-} from "../providers/githubHooks";
+} from "../resources/githubHooks";
 import { GitHubApiSettings, HookSummary, MaxHookPages } from "../lib/github";
 import { GitHubApi } from "../sandbox/standins/githubApi";
-import { LifecycleContext, lifecycleProvider, ProviderPackage, ResourceTypes, wireSecret } from "../providers/lifecycle";
+import { LifecycleContext, lifecycleProvider, ProviderPackage, ResourceTypes, wireSecret } from "../resources/lifecycle";
 import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
@@ -351,7 +351,7 @@ describe("PayloadUrlProbe as the provider plugin runs it (lifecycleProvider): wa
     });
 });
 
-describe("the provider plugin (provider/), started and called as the engine does, against the GitHub stand-in", function () {
+describe("the provider plugin (plugin/), started and called as the engine does, against the GitHub stand-in", function () {
     this.timeout(30000);
     let dir: string;
     let tls: { key: Buffer; cert: Buffer };

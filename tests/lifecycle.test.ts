@@ -1,4 +1,4 @@
-// The provider plugin's pure part (providers/lifecycle.ts): what the engine's wire values mean for
+// The provider plugin's pure part (resources/lifecycle.ts): what the engine's wire values mean for
 // a lifecycle over plain values, and that no secret goes back to the engine in plaintext.
 import * as assert from "assert";
 import { generateKeyPairSync } from "crypto";
@@ -7,7 +7,7 @@ import { InstallationTokenSource } from "../lib/githubApp";
 import {
     fromWire, lifecycleContext, lifecycleProvider, outputsToWire, OutputValueSig, pluginConfigFromWire, propertiesFromWire, ResourceLifecycle, ResourceTypes, SpecialSigKey, typeOfUrn,
     UnknownValue, wireSecret,
-} from "../providers/lifecycle";
+} from "../resources/lifecycle";
 
 const secret = wireSecret;
 

@@ -6,11 +6,11 @@ import { ExternalServiceName, SourcesNetworkPolicyName } from "../components/rec
 import { branchFilterExpression, webhookPath } from "../lib/flux";
 import { receiverName, tokenGeneration, tokenSecretName } from "../lib/names";
 import { fluxPushReconciliation, FluxPushOutputs, githubAccess, githubCredentials } from "../program";
-import type { GitHubAccess } from "../providers/githubHooks";
+import type { GitHubAccess } from "../resources/githubHooks";
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
 import { withDefaults } from "./support/projectConfig";
-import { DynamicTypes, ProviderPackage } from "../providers/lifecycle";
+import { DynamicTypes, ProviderPackage } from "../resources/lifecycle";
 
 const T = {
     password: "random:index/randomPassword:RandomPassword",
@@ -27,7 +27,7 @@ const T = {
     fluxProvider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
     fluxAlert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
     webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-    // The program's own GitHub-side resources, served by the project's provider plugin (provider/).
+    // The program's own GitHub-side resources, served by the project's provider plugin (plugin/).
     hookCapacity: "flux-push-github:index:HookCapacity",
     probe: "flux-push-github:index:PayloadUrlProbe",
     ping: "flux-push-github:index:WebhookPing",

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { parse } from "yaml";
 import { oidcWebhookPath } from "../lib/oidc";
 import { renderWorkflow } from "../lib/workflow";
-import { DynamicTypes } from "../providers/lifecycle";
+import { DynamicTypes } from "../resources/lifecycle";
 import { dependsOn, dependsOnTransitively } from "./support/graph";
 import { byType, isSecret, isWireSecret, one, promiseOf, registered, resetMocks } from "./support/mocks";
 import { fluxCluster, receiverCrd, runStack } from "./support/program";

@@ -1,6 +1,6 @@
 // What is pinned, and that the pins agree: the workflows deploy with the Pulumi CLI the sandbox
 // tests (sandbox/toolchain/build.sh), the SDKs are no newer than that CLI, and @pulumi/kubernetes
-// is the release of the provider build the sandbox runs.
+// is the current release, no older than the provider build the sandbox runs.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -53,7 +53,18 @@ describe("pins: Pulumi CLI and SDKs", () => {
         });
     }
 
-    it("@pulumi/kubernetes is the npm release build.sh labels its provider build with", () => {
-        assert.strictEqual(deps("package.json")["@pulumi/kubernetes"], buildVar("k8s_provider_label"));
+    it("Pulumi.yaml and the package's PulumiPlugin.yaml require at least the CLI the sandbox tests", () => {
+        for (const file of ["Pulumi.yaml", path.join("plugin", "PulumiPlugin.yaml")]) {
+            const required = (parse(read(file)) as { requiredPulumiVersion?: string }).requiredPulumiVersion;
+            assert.strictEqual(required, `>=${cliVersion}`, file);
+        }
+    });
+
+    it("@pulumi/kubernetes is exact and no older than the provider build the sandbox proves it with (build.sh's label), and docs/sandbox.md names both", () => {
+        const sdk = deps("package.json")["@pulumi/kubernetes"];
+        assert.match(sdk ?? "", /^\d+\.\d+\.\d+$/);
+        assert.ok(compare(sdk, buildVar("k8s_provider_label")) >= 0, `@pulumi/kubernetes ${sdk} is older than the sandbox's provider ${buildVar("k8s_provider_label")}`);
+        const page = read(path.join("docs", "sandbox.md"));
+        for (const v of [sdk, buildVar("k8s_provider_label"), buildVar("k8s_provider")]) assert.ok(page.includes(v), `docs/sandbox.md names ${v}`);
     });
 });

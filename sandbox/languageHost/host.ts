@@ -8,6 +8,10 @@
 //   own (the real proxy forwards every call untouched), and no `--sync` directory: synchronous
 //   invokes over files are gone from @pulumi/pulumi (3.248's `tryGetSyncInvokes` has no caller).
 // - No debugger attach (`--attach-debugger`), no OOM hint, no `bun` runtime, no tracing spans.
+// - InstallDependencies (what `pulumi install`, `package add` and `package get-schema` of a local
+//   plugin ask) runs npm only (`npm install --loglevel=error`, as npm.Install does), refuses other
+//   package managers and directories inside an npm workspace (the real host installs at the
+//   workspace's root), and installs no Node version (`.nvmrc`, fnm).
 import * as grpc from "@grpc/grpc-js";
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
@@ -173,6 +177,9 @@ export class NodeLanguageHost {
             about: (call, callback) => {
                 this.about(call.request).then((res) => callback(null, res), (err: Error) => callback(grpcError(err.message)));
             },
+            installDependencies: (call) => {
+                this.installDependencies(call).then(() => call.end(), (err: Error) => call.emit("error", grpcError(err.message)));
+            },
             runPlugin: (call) => {
                 this.runPlugin(call).then(() => call.end(), (err: Error) => call.emit("error", grpcError(err.message)));
             },
@@ -287,6 +294,48 @@ export class NodeLanguageHost {
         res.getMetadataMap().set("packagemanager", pm.name);
         res.getMetadataMap().set("packagemanagerVersion", /^\d+\.\d+\.\d+/.test(pmVersion) ? pmVersion : "");
         return res;
+    }
+
+    /**
+     * InstallDependencies (sdk/nodejs/cmd/pulumi-language-nodejs InstallDependencies, npm.Install):
+     * `npm install --loglevel=error` in the program's (or plugin's) directory, output streamed, then
+     * a node_modules directory must be found there or above.
+     */
+    private async installDependencies(call: grpc.ServerWritableStream<langproto.InstallDependenciesRequest, langproto.InstallDependenciesResponse>): Promise<void> {
+        const req = call.request;
+        const info = req.getInfo();
+        const dir = info?.getProgramDirectory() || req.getDirectory();
+        const send = (stream: "stdout" | "stderr", data: Buffer | string) => {
+            const msg = new langproto.InstallDependenciesResponse();
+            const bytes = typeof data === "string" ? Buffer.from(data) : data;
+            if (stream === "stdout") msg.setStdout(bytes);
+            else msg.setStderr(bytes);
+            call.write(msg);
+        };
+        send("stdout", "Installing dependencies...\n\n");
+        for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+            const manifest = path.join(d, "package.json");
+            if (fs.existsSync(manifest) && "workspaces" in (JSON.parse(fs.readFileSync(manifest, "utf8")) as object)) {
+                throw new Error(`the sandbox's language host does not install npm workspaces (${manifest} declares one)`);
+            }
+        }
+        const opts = parseOptions((info?.getOptions()?.toJavaScript() ?? {}) as Record<string, unknown>);
+        const pm = resolvePackageManager(opts.packagemanager, dir);
+        if (pm.name !== "npm") throw new Error(`the sandbox's language host installs with npm only, not ${pm.name}`);
+        await new Promise<void>((resolve, reject) => {
+            const child = spawn(pm.executable, ["install", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+            child.stdout.on("data", (d: Buffer) => send("stdout", d));
+            child.stderr.on("data", (d: Buffer) => send("stderr", d));
+            child.on("error", reject);
+            child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`exit status ${code}`))));
+        });
+        let found = false;
+        for (let d = dir; ; d = path.dirname(d)) {
+            if (fs.existsSync(path.join(d, "node_modules"))) found = true;
+            if (found || d === path.dirname(d)) break;
+        }
+        if (!found) throw new Error("npm install reported success, but node_modules directory is missing");
+        send("stdout", "Finished installing dependencies\n\n");
     }
 
     /**

@@ -104,7 +104,7 @@ describe("sandbox end to end, GitHub as it is: a lagging delivery log, throttlin
         );
         assert.strictEqual(sandboxConfig(sb)["github:baseUrl"], sb.github.url);
         // The program cannot tell the sandbox: no code of it (comments aside) names the sandbox, its stand-ins or their variables.
-        const sources = ["program.ts", "index.ts", ...["lib", "components", "providers"].flatMap((d) => fs.readdirSync(path.join(repoRoot, d)).map((f) => path.join(d, f)))];
+        const sources = ["program.ts", "index.ts", ...["lib", "components", "resources", "plugin"].flatMap((d) => fs.readdirSync(path.join(repoRoot, d)).filter((f) => f.endsWith(".ts")).map((f) => path.join(d, f)))];
         const code = (f: string) => ts.transpileModule(fs.readFileSync(path.join(repoRoot, f), "utf8"), { compilerOptions: { removeComments: true } }).outputText;
         assert.deepStrictEqual(sources.filter((f) => /sandbox|stand-?in|FLUX_PUSH_/i.test(code(f))), [], "program code that names the sandbox");
 

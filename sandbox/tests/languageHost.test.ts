@@ -390,6 +390,37 @@ export const id = probe.id;
         await ok(user, "config", "set", "unrelated", "2");
         await ok(user, "preview", "--expect-no-changes");
     });
+
+    it("`pulumi package get-schema` of a local package: InstallDependencies runs npm install in its directory (output streamed), then the plugin serves its schema; yarn is refused", async () => {
+        const files = (pm?: string) => ({
+            "PulumiPlugin.yaml": `runtime:\n  name: nodejs\n${pm ? `  options:\n    packagemanager: ${pm}\n` : ""}`,
+            "package.json": JSON.stringify({ name: "schemed", version: "0.2.0", main: "index.js" }),
+            "index.js": `require("@pulumi/pulumi/provider").main({
+    version: "0.2.0",
+    async getSchema() { return JSON.stringify({ name: "schemed", version: "0.2.0", resources: { "schemed:index:Thing": { description: "A thing.", properties: {}, inputProperties: {} } } }); },
+}, process.argv.slice(2));
+`,
+        });
+        // As plugin/ in the project: the plugin's directory has no node_modules of its own (npm
+        // install there must not prune a linked one), its parent's has @pulumi/pulumi.
+        const parent = project(path.join(dir, "packages"), {});
+        const plugin = (name: string, pm?: string) => {
+            const d = path.join(parent, name);
+            fs.mkdirSync(d);
+            for (const [f, text] of Object.entries(files(pm))) fs.writeFileSync(path.join(d, f), text);
+            return d;
+        };
+        const schemed = plugin("schemed");
+        const res = await pulumi(dir, "package", "get-schema", schemed);
+        assert.strictEqual(res.code, 0, res.out);
+        assert.match(res.out, /Installing dependencies\.\.\.[\s\S]*Finished installing dependencies/, "the host's install output, streamed");
+        assert.match(res.out, /"schemed:index:Thing"/);
+        assert.ok(fs.existsSync(path.join(schemed, "package-lock.json")), "npm install ran in the plugin's directory");
+        const yarn = plugin("schemed-yarn", "yarn");
+        const refused = await pulumi(dir, "package", "get-schema", yarn);
+        assert.notStrictEqual(refused.code, 0);
+        assert.match(refused.out, /installs with npm only, not yarn|could not find yarn on the \$PATH/);
+    });
 });
 
 /** The policy pack's installed modules (@pulumi/policy): `cd policy && npm ci` first, as CI does. */

@@ -15,8 +15,9 @@ import { webhookPath } from "../../lib/flux";
 import { paths } from "../cluster/kubeApi";
 import { Sandbox, SandboxOwner, SandboxRunner, startSandbox } from "../sandbox";
 import { sandboxConfig } from "../stack";
-import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../providers/lifecycle";
-import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, PluginDefaultProviderRef, runPulumi } from "../userPath";
+import { ProviderPackage, ResourceTypes, typeOfUrn } from "../../resources/lifecycle";
+import { kubernetesProviderProvenance } from "../toolchain";
+import { CliResult, configCommands, copyProject, DynamicProvidersRef, hasCommit, PluginDefaultProviderRef, PluginOverrideRef, runPulumi } from "../userPath";
 
 interface RepositoryOutputs { payloadUrl: string; webhookPath: string; webhookId: string; receiver: string; deliveryCheck: { mode: string; ok?: boolean; statusCode?: number } }
 interface Outputs { namespace: string; tokenSecret: string; tokenGeneration: string; exposure: unknown; repositories: Record<string, RepositoryOutputs> }
@@ -75,6 +76,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
     after(async function () {
         this.timeout(2 * 60 * 1000);
         console.log(`      timings (s): ${JSON.stringify(timings)}`);
+        console.log(`      ${kubernetesProviderProvenance()}`);
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
         await sb?.stop();
     });
@@ -213,7 +215,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
      * project: nothing created, replaced or deleted, the hook and the committed workflow kept.
      * Both triggers on one repository, the workflow committed by the stack.
      */
-    async function upgradeFrom(ref: string, name: string, expectUpdated: readonly string[]) {
+    async function upgradeFrom(ref: string, name: string, expectUpdated: readonly string[], exactly = false) {
         const before = await copyProject(path.join(tmp, `before-${name}`), ref);
         const inBefore = async (...args: string[]) => {
             const res = await runPulumi(sb.tools.pulumi, before, sb.pulumiEnv, args);
@@ -246,6 +248,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         const all = JSON.stringify(preview.steps.map((st) => [st.op, st.urn]));
         assert.deepStrictEqual(steps.filter((st) => !st.startsWith("update ")), [], `nothing created, replaced or deleted: ${all}`);
         for (const u of expectUpdated) assert.ok(steps.includes(`update ${u}`), `${u} is updated in place (its former state dropped): ${all}`);
+        if (exactly) assert.deepStrictEqual(preview.steps.filter((st) => st.op !== "same" && !expectUpdated.some((u) => st.urn.endsWith(`${u.split("::")[0]}::${u.split("::")[1]}`))).map((st) => `${st.op} ${st.urn}`), [], `only these change, providers included: ${all}`);
         await ok(`up (${name})`, "up", "--yes", "--skip-preview");
         assert.deepStrictEqual(sb.github.listHooks(SandboxOwner, "instavote").map((h) => h.id), [hook.id], "the same hook, not a new one");
         // The workflow was never removed: on every commit since, the file is there; what changed is only a pinned action.
@@ -283,5 +286,13 @@ describe("the user's path: `pulumi` in the committed project directory, through 
             this.skip();
         }
         await upgradeFrom(PluginDefaultProviderRef, "upgrade-plugin", [`${ResourceTypes.workflowFile}::instavote-workflow-file`]);
+    });
+
+    it("13. a stack made while Pulumi.yaml loaded the plugin through plugins.providers (compiled at every start) takes the package (packages:, compiled ahead) with no change", async function () {
+        if (!(await hasCommit(PluginOverrideRef))) {
+            console.log(`      (skipped: this clone's history lacks ${PluginOverrideRef}; a full clone runs it)`);
+            this.skip();
+        }
+        await upgradeFrom(PluginOverrideRef, "upgrade-override", [], true);
     });
 });

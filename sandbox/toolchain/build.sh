@@ -36,6 +36,15 @@ k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/
 k8s_provider=v4.0.0-20260115033456-f47bc2d6f199
 k8s_provider_label=4.25.0 # the npm release of @pulumi/kubernetes that matches this provider commit
 pulumi_version=v3.276.0
+# Pulumi YAML's language host, for the suite that runs the stack as a component from a YAML program
+# (sandbox/tests/yamlProgram.test.ts). It prints no version of its own: `go version -m` checks it.
+# Built with pulumi's sdk/pkg v3.210.0, not the v3.206.0 its go.mod asks for: v1.25.0 loads schemas
+# with a plugin host of its own, which before v3.210 started language hosts with `-root=DIR`, a flag
+# pulumi-language-nodejs refuses since v3.214 ("flag provided but not defined: -root"), so it could
+# not load the schema of a package written in Node (this project's) next to a current CLI. v3.210.0
+# is the first sdk without that flag (pulumi/pulumi#21054) that v1.25.0 still compiles against.
+pulumi_yaml_version=v1.25.0
+pulumi_yaml_sdk=v3.210.0
 
 # The Flux release line the sandbox runs: FLUX_PUSH_FLUX_SET=2.9 (default; what CI runs) or 2.6
 # (the v1.6-era set this project was first proven on; out of support since Flux 2.9, kept selectable
@@ -72,6 +81,7 @@ components=(
   "kube-apiserver|$k8s_version|kubernetes|k8s.io/kubernetes@$k8s_version|k8s.io/kubernetes/cmd/kube-apiserver|$k8s_ldflags|--version|Kubernetes $k8s_version"
   "kube-controller-manager|$k8s_version|kubernetes|k8s.io/kubernetes@$k8s_version|k8s.io/kubernetes/cmd/kube-controller-manager|$k8s_ldflags|--version|Kubernetes $k8s_version"
   "pulumi|$pulumi_version|pulumi|github.com/pulumi/pulumi/pkg/v3@$pulumi_version|github.com/pulumi/pulumi/pkg/v3/cmd/pulumi|-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version|version|$pulumi_version"
+  "pulumi-language-yaml|$pulumi_yaml_version+sdk-$pulumi_yaml_sdk|pulumi-language-yaml|github.com/pulumi/pulumi-yaml@$pulumi_yaml_version|github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml|-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$pulumi_yaml_version||"
   "notification-controller|$nc_version|flux-$flux_set/notification-controller|github.com/fluxcd/notification-controller@$nc_version|github.com/fluxcd/notification-controller|||"
   "source-controller|$sc_version|flux-$flux_set/source-controller|github.com/fluxcd/source-controller@$sc_version|github.com/fluxcd/source-controller|||"
   "kustomize-controller|$kc_version|flux-$flux_set/kustomize-controller|github.com/fluxcd/kustomize-controller@$kc_version|github.com/fluxcd/kustomize-controller|||"

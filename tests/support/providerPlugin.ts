@@ -1,5 +1,5 @@
-// The project's provider plugin (provider/), started as the engine starts it (the language host's
-// RunPlugin runs @pulumi/pulumi's cmd/run-plugin, which requires provider/ by its package.json),
+// The project's provider plugin (plugin/), started as the engine starts it (the language host's
+// RunPlugin runs @pulumi/pulumi's cmd/run-plugin, which requires plugin/ by its package.json),
 // and called over gRPC as the engine calls it. Asynchronous throughout: the GitHub stand-in the
 // tests start answers from this process.
 import * as grpc from "@grpc/grpc-js";
@@ -8,7 +8,7 @@ import * as path from "path";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ProviderPackage } from "../../providers/lifecycle";
+import { ProviderPackage } from "../../resources/lifecycle";
 
 const repoRoot = path.join(__dirname, "..", "..");
 
@@ -20,12 +20,20 @@ export interface PluginClient {
     delete(type: string, name: string, id: string, properties: Record<string, unknown>): Promise<void>;
     /** Stops the plugin process and closes the channel. */
     stop(): Promise<void>;
+    /** What the plugin wrote to stderr so far. */
+    stderr(): string;
 }
 
-/** `node <run-plugin> provider/` with the engine's address (none here: the plugin logs to stderr then). */
-export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env): Promise<PluginClient> {
-    const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [path.join(repoRoot, "provider")] });
-    const child: ChildProcess = spawn(process.execPath, [runPlugin, path.join(repoRoot, "provider")], { cwd: path.join(repoRoot, "provider"), env, stdio: ["ignore", "pipe", "pipe"] });
+/** The plugin's directory (PulumiPlugin.yaml, package.json `main`). */
+export const pluginDir = path.join(repoRoot, "plugin");
+
+/**
+ * `node <run-plugin> plugin/` with the engine's address (none here: the plugin logs to stderr
+ * then). `dir`: another checkout's plugin directory (the start-time benchmark's "before").
+ */
+export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env, dir: string = pluginDir): Promise<PluginClient> {
+    const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [dir] });
+    const child: ChildProcess = spawn(process.execPath, [runPlugin, dir], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -62,6 +70,7 @@ export async function startProviderPlugin(env: NodeJS.ProcessEnv = process.env):
             req.setProperties(Struct.fromJavaScript(properties as Parameters<typeof Struct.fromJavaScript>[0]));
             await call(client.delete, req);
         },
+        stderr: () => stderr,
         async stop() {
             client.close();
             if (child.exitCode === null) {

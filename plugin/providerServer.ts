@@ -2,7 +2,7 @@
 // the provider. The SDK's server answers the engine's Configure without passing the request on
 // (provider/server.js `configure` only says it accepts secrets, resources and outputs, and the
 // `Provider` interface has no configure method), so a provider configured by its inputs (the
-// plugin's GitHub credentials, providers/pluginProvider.ts) would never see them. The SDK
+// plugin's GitHub credentials, resources/pluginProvider.ts) would never see them. The SDK
 // registers its server object with @grpc/grpc-js's `Server.addService`: that one object's
 // `configure` handler is wrapped to read the request first, then the SDK answers. The gRPC module
 // is resolved from the SDK's own location, so it is the instance the SDK uses; if its shape ever

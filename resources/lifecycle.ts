@@ -1,5 +1,5 @@
-// The program's own resources (providers/githubHooks.ts, providers/actionsTrigger.ts) are served
-// by a provider plugin of the project's own (provider/: PulumiPlugin.yaml `runtime: nodejs`, named
+// The program's own resources (resources/githubHooks.ts, resources/actionsTrigger.ts) are served
+// by a provider plugin of the project's own (plugin/: PulumiPlugin.yaml `runtime: nodejs`, named
 // in Pulumi.yaml `plugins.providers`), not by Pulumi's dynamic providers: a dynamic resource stores
 // a serialized copy of its provider's code in its own state (67 KiB of the 109 KiB a one-repository
 // stack wrote, 3.4 MB at 50 repositories, rewritten at every step of every update), and the engine
@@ -8,7 +8,7 @@
 // outputs only.
 //
 // How the plugin reaches GitHub is its provider's configuration, not the resources' own inputs:
-// the program registers one explicit provider (providers/pluginProvider.ts) with the GitHub REST
+// the program registers one explicit provider (resources/pluginProvider.ts) with the GitHub REST
 // base and credentials the stack has now, and every call of every resource (delete included)
 // uses that configuration. The credentials are a token, or a GitHub App's ids and key: then the
 // plugin mints its own installation tokens (lib/githubApp.ts), one source per configuration so
@@ -40,6 +40,11 @@ export const ResourceTypes = {
     actionsProof: `${ProviderPackage}:index:ActionsProof`,
 } as const;
 
+/** The component the plugin serves (construct): the whole stack (components/pushReconciliation.ts). */
+export const ComponentTypes = {
+    pushReconciliation: `${ProviderPackage}:index:PushReconciliation`,
+} as const;
+
 /**
  * What the same resources were as dynamic resources (module `flux-push`; the Actions trigger's two
  * since commit 5160d4a, the webhook's three before): stacks from before keep their URNs through
@@ -67,7 +72,7 @@ export interface PluginConfig {
     readonly app?: AppCredentials;
 }
 
-/** The provider's inputs for a GitHub App (providers/pluginProvider.ts): the ids in plaintext, the key secret. */
+/** The provider's inputs for a GitHub App (resources/pluginProvider.ts): the ids in plaintext, the key secret. */
 export const AppInputKeys = { appId: "appId", installationId: "appInstallationId", privateKey: "appPrivateKey" } as const;
 
 /** What a lifecycle's calls may use besides their own inputs: GitHub as the provider is configured now. */
@@ -233,7 +238,7 @@ export function lifecycleContext(config: PluginConfig, former?: Record<string, u
     };
 }
 
-/** The engine's calls, for the lifecycles by type: what provider/main.ts hands @pulumi/pulumi/provider. */
+/** The engine's calls, for the lifecycles by type: what plugin/main.ts hands @pulumi/pulumi/provider. */
 export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>, version: string) {
     const of = (urn: string): ResourceLifecycle => {
         const type = typeOfUrn(urn);
@@ -247,7 +252,7 @@ export function lifecycleProvider(lifecycles: Record<string, ResourceLifecycle>,
     const context = (former?: Record<string, unknown>) => lifecycleContext(config, former, credentials);
     return {
         version,
-        /** Configure's arguments (provider/main.ts hands them over; @pulumi/pulumi/provider does not). */
+        /** Configure's arguments (plugin/main.ts hands them over; @pulumi/pulumi/provider does not). */
         configure(args: Record<string, Wire> | undefined): void {
             config = pluginConfigFromWire(args);
             credentials = pluginCredentials(config);

@@ -3,10 +3,10 @@
 // GitHub's own ping of the hook with its result, read from the cluster (notification-controller's
 // reconcile request) and from GitHub's delivery log.
 //
-// The resources are served by the project's provider plugin (provider/, package
-// `flux-push-github`; providers/lifecycle.ts says why not dynamic providers): the classes below
+// The resources are served by the project's provider plugin (plugin/, package
+// `flux-push-github`; resources/lifecycle.ts says why not dynamic providers): the classes below
 // only register them; the lifecycles (`*Provider`) run in the plugin's process. GitHub's REST
-// base and credentials are the plugin provider's configuration (providers/pluginProvider.ts),
+// base and credentials are the plugin provider's configuration (resources/pluginProvider.ts),
 // never a resource's input: each call uses the stack's current ones. Secret inputs (the webhook
 // secret, the payload URL, the kubeconfig) reach a lifecycle as plain values; their outputs hold
 // only non-secret results and a fingerprint, and the inputs stay secret in state. Each
@@ -30,7 +30,7 @@ export type CheckMode = "fail" | "warn" | "off";
 /**
  * What GitHub is called with: the github provider's own settings (`github:owner`, the resolved
  * `github:baseUrl`, the token). The program gives the owner to the components and the rest to the
- * plugin's provider (providers/pluginProvider.ts).
+ * plugin's provider (resources/pluginProvider.ts).
  */
 export interface GitHubAccess {
     readonly owner: pulumi.Input<string>;
@@ -68,7 +68,7 @@ const secondsSince = (io: ProviderIo, started: number) => Math.round((io.now() -
 
 /**
  * A stack from before the plugin keeps the resource's URN (its dynamic type as an alias): the
- * plugin diffs and updates it in place, never creating it anew (providers/lifecycle.ts DynamicTypes).
+ * plugin diffs and updates it in place, never creating it anew (resources/lifecycle.ts DynamicTypes).
  */
 export function fromDynamic(type: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
     return { ...opts, aliases: [...(opts?.aliases ?? []), { type }] };

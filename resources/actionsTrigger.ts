@@ -1,8 +1,8 @@
-// The Actions OIDC trigger's own resources, served by the project's provider plugin (provider/, as
-// providers/githubHooks.ts's are): the workflow file the stack commits (`actionsWorkflowDelivery:
+// The Actions OIDC trigger's own resources, served by the project's provider plugin (plugin/, as
+// resources/githubHooks.ts's are): the workflow file the stack commits (`actionsWorkflowDelivery:
 // commit`), and the proof at `up` that a dispatched run reaches the Receiver. Thin shims: the
 // logic is in lib/actionsProof.ts and lib/workflowFile.ts. GitHub's REST base and credentials are
-// the plugin provider's configuration (providers/pluginProvider.ts): the workflow file is removed
+// the plugin provider's configuration (resources/pluginProvider.ts): the workflow file is removed
 // with the stack's current token, whatever token committed it. The kubeconfig arrives as a
 // (secret) input; the outputs hold only what the file and the proof are, never a credential.
 // @pulumi/github's RepositoryFile would also follow the provider's credentials, but it does not
