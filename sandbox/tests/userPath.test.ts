@@ -288,11 +288,13 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         await upgradeFrom(PluginDefaultProviderRef, "upgrade-plugin", [`${ResourceTypes.workflowFile}::instavote-workflow-file`]);
     });
 
-    it("13. a stack made while Pulumi.yaml loaded the plugin through plugins.providers (compiled at every start) takes the package (packages:, compiled ahead) with no change", async function () {
+    it("13. a stack made while Pulumi.yaml loaded the plugin through plugins.providers (compiled at every start) takes the package (packages:, compiled ahead) with no change but the committed workflow's pinned action", async function () {
         if (!(await hasCommit(PluginOverrideRef))) {
             console.log(`      (skipped: this clone's history lacks ${PluginOverrideRef}; a full clone runs it)`);
             this.skip();
         }
-        await upgradeFrom(PluginOverrideRef, "upgrade-override", [], true);
+        // That version pinned fluxcd/flux2/action to a commit that does not exist (issue 23): the
+        // workflow it committed is updated in place to the release pin, and nothing else changes.
+        await upgradeFrom(PluginOverrideRef, "upgrade-override", [`${ResourceTypes.workflowFile}::instavote-workflow-file`], true);
     });
 });
