@@ -122,7 +122,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
     // The same settings for the delivery check, which reads the cluster from the provider process.
     const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
-    const { existingBranches, commitStatusApiVersion } = await preflight(cluster, config);
+    const { existingBranches, commitStatusApiVersion, gateway } = await preflight(cluster, config);
 
     // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
     const webhookRepositories = config.repositories.filter((r) => r.triggers.includes("webhook"));
@@ -137,7 +137,10 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             return hooks;
         })
         : undefined;
-    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses });
+    const exposure = new ReceiverExposure("webhook-receiver", {
+        namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses,
+        gateway, acceptanceTimeoutSeconds: config.deliveryCheck.timeoutSeconds,
+    });
     const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined

@@ -6,6 +6,8 @@ import { createdByStack, holdsNodePort, ingressSourceRangeAnnotations, patchedBy
 import { KustomizeSsaIgnoreAnnotation, NotificationControllerSelector, WebhookReceiverService } from "../lib/flux";
 import { ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl } from "../lib/urls";
 import { inClusterReceiverUrl } from "../lib/actionsConfig";
+import { GatewayApiVersion, GatewayAttachment, httpRouteSpec, waitForRouteAcceptance } from "../lib/gateway";
+import { waitForLoadBalancerAddress } from "../lib/loadBalancer";
 
 export { NotificationControllerSelector, WebhookReceiverService };
 /** The Service the `nodeport-service` and `loadbalancer` modes add beside Flux's. */
@@ -24,7 +26,13 @@ export interface ReceiverExposureArgs {
     readonly cluster?: ClusterClient;
     /** Accept a private or loopback LoadBalancer address (a GitHub Enterprise Server on the same network). */
     readonly allowPrivateAddresses?: boolean;
+    /** Exposure gateway: the listener the preflight chose from the Gateway, and the payload URL's base. */
+    readonly gateway?: GatewayAttachment;
+    /** Exposure gateway: how long the Gateway's controller gets to accept the route (the delivery check's timeout). */
+    readonly acceptanceTimeoutSeconds?: number;
 }
+
+const realWait = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: Date.now };
 
 export interface ExposureDetails {
     readonly mode: ExposureConfig["mode"];
@@ -122,6 +130,10 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         name: ExternalServiceName,
                         namespace,
                         labels: { "app.kubernetes.io/managed-by": "pulumi" },
+                        // The program waits for a LoadBalancer's address itself (below), with
+                        // loadBalancerTimeout and an explanation; the provider's await would wait
+                        // its fixed 10 minutes, and for Pods this sandbox-less Service may never have.
+                        ...(exposure.mode === "loadbalancer" ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
                     },
                     spec: {
                         type: serviceType,
@@ -131,6 +143,8 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         // The load balancer (or kube-proxy) drops everything else before it reaches a node.
                         ...(exposure.mode === "loadbalancer" && restricted ? { loadBalancerSourceRanges: sourceRanges } : {}),
                     },
+                    // A LoadBalancer's address is waited for below, with loadBalancerTimeout and an
+                    // explanation, not by the provider's fixed 10-minute await.
                 }, {
                     ...self,
                     hooks: exposure.mode === "nodeport-service"
@@ -141,7 +155,15 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     base = service.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType, nodePort: exposure.nodePort };
                 } else {
-                    base = service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress, args.allowPrivateAddresses));
+                    const cluster = args.cluster;
+                    const timeout = exposure.mode === "loadbalancer" ? exposure.timeoutSeconds : 600;
+                    base = cluster
+                        ? service.metadata.apply(async () => {
+                            const ingress = await waitForLoadBalancerAddress(cluster, namespace, ExternalServiceName, timeout, { ...realWait, log: (m) => pulumi.log.info(m, service) })
+                                .catch((e: Error) => Promise.reject(new pulumi.RunError(`${e.message}; the hook was not moved`)));
+                            return loadBalancerBaseUrl(ingress, args.allowPrivateAddresses);
+                        })
+                        : service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress, args.allowPrivateAddresses));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType };
                 }
                 break;
@@ -171,6 +193,29 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     },
                 }, self);
                 base = ingress.metadata.apply(() => ingressBaseUrl(exposure.host));
+                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
+                break;
+            }
+            case "gateway": {
+                // Flux's guide's HTTPRoute ("Using a HTTPRoute (Gateway API)"), attached to the listener
+                // the preflight chose from the Gateway's own listeners, which also gives the payload URL.
+                const attachment = args.gateway;
+                if (!attachment) throw new pulumi.RunError("exposure gateway: the Gateway was not read before anything was registered (the preflight chooses its listener); nothing was changed");
+                const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, {
+                    apiVersion: GatewayApiVersion,
+                    kind: "HTTPRoute",
+                    metadata: { name: WebhookReceiverService.name, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: httpRouteSpec(attachment, { name: WebhookReceiverService.name, port: WebhookReceiverService.port }),
+                }, self);
+                const cluster = args.cluster;
+                base = cluster
+                    ? route.metadata.apply(async () => {
+                        // The Gateway's controller accepts (or refuses, saying why) the route: the payload URL waits for it.
+                        await waitForRouteAcceptance(cluster, { namespace, name: WebhookReceiverService.name }, attachment, args.acceptanceTimeoutSeconds ?? 60, realWait)
+                            .catch((e: Error) => Promise.reject(new pulumi.RunError(e.message)));
+                        return attachment.baseUrl;
+                    })
+                    : route.metadata.apply(() => attachment.baseUrl);
                 details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
                 break;
             }

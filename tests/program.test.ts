@@ -7,6 +7,7 @@ import { receiverName, tokenGeneration, tokenSecretName } from "../lib/names";
 import { fluxPushReconciliation, FluxPushOutputs, githubAccess } from "../program";
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
+import { ApiResponse } from "../lib/cluster";
 import { withDefaults } from "./support/projectConfig";
 import { DynamicTypes, ProviderPackage } from "../providers/lifecycle";
 
@@ -17,6 +18,7 @@ const T = {
     servicePatch: "kubernetes:core/v1:ServicePatch",
     service: "kubernetes:core/v1:Service",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     // A CustomResource reaches the engine typed by its apiVersion and kind.
     gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
@@ -155,7 +157,11 @@ describe("the stack (Pulumi mocks)", () => {
                 assert.deepStrictEqual(service.inputs, {
                     apiVersion: "v1",
                     kind: "Service",
-                    metadata: { name: ExternalServiceName, namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    metadata: {
+                        name: ExternalServiceName, namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" },
+                        // The program waits for the address itself (loadBalancerTimeout, explained), not the provider's 10 minutes.
+                        ...(mode === "loadbalancer" ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
+                    },
                     spec: {
                         type: serviceType,
                         selector: { app: "notification-controller" },
@@ -186,6 +192,53 @@ describe("the stack (Pulumi mocks)", () => {
                 },
             });
             assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
+        });
+
+        describe("gateway: Flux's guide's HTTPRoute, on the listener the named Gateway offers", () => {
+            const gatewayPath = "/apis/gateway.networking.k8s.io/v1/namespaces/gateway-system/gateways/internet-gateway";
+            const routePath = "/apis/gateway.networking.k8s.io/v1/namespaces/flux-system/httproutes/webhook-receiver";
+            const listeners = [
+                { name: "web", protocol: "HTTP", port: 80, hostname: "flux.example.com", allowedRoutes: { namespaces: { from: "All" } } },
+                { name: "websecure", protocol: "HTTPS", port: 443, hostname: "flux.example.com", allowedRoutes: { namespaces: { from: "All" } } },
+            ];
+            const accepted = { status: { parents: [{ parentRef: { name: "internet-gateway", namespace: "gateway-system", sectionName: "websecure" }, conditions: [{ type: "Accepted", status: "True" }, { type: "ResolvedRefs", status: "True" }] }] } };
+            const cluster = (route: ApiResponse = { status: 200, body: accepted }) => fluxCluster({
+                "/apis/gateway.networking.k8s.io/v1": { status: 200, body: { resources: [{ kind: "Gateway" }, { kind: "HTTPRoute" }] } },
+                [gatewayPath]: { status: 200, body: { metadata: { name: "internet-gateway", namespace: "gateway-system" }, spec: { gatewayClassName: "traefik", listeners } } },
+                [routePath]: route,
+            });
+            const gateway = { exposure: "gateway", nodeAddress: undefined, gatewayName: "gateway-system/internet-gateway" };
+
+            it("the route to webhook-receiver:80 for /hook/, its parentRef on the HTTPS listener; the payload URL https://<listener host>; the probe on it", async () => {
+                const c = cluster();
+                const out = await runStack(config(gateway), { cluster: c });
+                assert.deepStrictEqual(one(T.httpRoute, "webhook-receiver-httproute").inputs, {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: { name: "webhook-receiver", namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: {
+                        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "internet-gateway", namespace: "gateway-system", sectionName: "websecure" }],
+                        hostnames: ["flux.example.com"],
+                        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/hook/" } }], backendRefs: [{ name: "webhook-receiver", port: 80 }] }],
+                    },
+                });
+                assert.strictEqual(byType(T.servicePatch).length + byType(T.service).length + byType(T.ingress).length, 0, "Flux's Service is untouched");
+                assert.deepStrictEqual(await promiseOf(out.exposure), { mode: "gateway", object: "flux-system/webhook-receiver", baseUrl: "https://flux.example.com" });
+                assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
+                assert.ok(c.asked.includes(routePath), "the payload URL waited for the Gateway's controller to accept the route");
+                assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "gateway|flux-system/webhook-receiver|");
+            });
+
+            it("a Gateway whose listeners cannot take the route stops the update before anything is registered, naming why", async () => {
+                await resetMocks();
+                const refusing = fluxCluster({
+                    "/apis/gateway.networking.k8s.io/v1": { status: 200, body: { resources: [{ kind: "Gateway" }] } },
+                    [gatewayPath]: { status: 200, body: { spec: { listeners: [{ ...listeners[1], allowedRoutes: undefined }] } } },
+                });
+                await assert.rejects(fluxPushReconciliation(config(gateway), testDependencies({ cluster: refusing })),
+                    /^Error: the cluster is not ready for this stack \(1 problem\); nothing was changed:\n  - no listener of Gateway gateway-system\/internet-gateway can take the HTTPRoute: websecure: allowedRoutes\.namespaces\.from is Same/);
+                assert.strictEqual(registered.length, 0);
+            });
         });
 
         it("url: creates nothing in the cluster for the exposure and uses the given origin", async () => {
