@@ -72,6 +72,26 @@ export function releaseNodePortHook(cluster: ClusterClient | undefined, namespac
     };
 }
 
+/** How long before the provider's own timeout the watch says why no address came (its error follows). */
+export const LoadBalancerExplainAheadMs = 3000;
+
+/**
+ * Runs when the LoadBalancer Service is about to be created: watches it beside the provider's await
+ * (without blocking it), says every 30 s what the update waits for, and just before the provider's
+ * timeout (loadBalancerTimeout) says why no address came, from the Service and its controller's
+ * events: the provider's own words are only "Service was not allocated an IP address; does your
+ * cloud provider support this?". Its timers never keep the process alive.
+ */
+export function loadBalancerWatchHook(cluster: ClusterClient | undefined, namespace: string, name: string, timeoutSeconds: number): pulumi.ResourceHookFunction {
+    return async () => {
+        if (!cluster) return;
+        const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+        void waitForLoadBalancerAddress(cluster, namespace, name, timeoutSeconds, {
+            sleep, now: Date.now, log: (m) => pulumi.log.info(m), explainAheadMs: LoadBalancerExplainAheadMs,
+        }).catch((e: Error) => pulumi.log.error(`${e.message}; the hook was not moved`));
+    };
+}
+
 /** Makes notification-controller's receiver reachable from GitHub and says at which base URL. */
 export class ReceiverExposure extends pulumi.ComponentResource {
     /** Scheme, host and port GitHub posts to; resolves once the exposure exists. */
@@ -130,10 +150,6 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         name: ExternalServiceName,
                         namespace,
                         labels: { "app.kubernetes.io/managed-by": "pulumi" },
-                        // The program waits for a LoadBalancer's address itself (below), with
-                        // loadBalancerTimeout and an explanation; the provider's await would wait
-                        // its fixed 10 minutes, and for Pods this sandbox-less Service may never have.
-                        ...(exposure.mode === "loadbalancer" ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
                     },
                     spec: {
                         type: serviceType,
@@ -147,23 +163,21 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     // explanation, not by the provider's fixed 10-minute await.
                 }, {
                     ...self,
+                    // A LoadBalancer's address: the provider's await waits for it (its status, which
+                    // the state then holds), for loadBalancerTimeout instead of its fixed 10 minutes;
+                    // beside it the program says what it waits for and, when none comes, why.
+                    ...(exposure.mode === "loadbalancer" ? { customTimeouts: { create: `${exposure.timeoutSeconds}s`, update: `${exposure.timeoutSeconds}s` } } : {}),
                     hooks: exposure.mode === "nodeport-service"
                         ? { beforeCreate: [releaseNodePortHook(args.cluster, namespace, WebhookReceiverService.name, exposure.nodePort)] }
-                        : undefined,
+                        : exposure.mode === "loadbalancer"
+                            ? { beforeCreate: [loadBalancerWatchHook(args.cluster, namespace, ExternalServiceName, exposure.timeoutSeconds)] }
+                            : undefined,
                 });
                 if (exposure.mode === "nodeport-service") {
                     base = service.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType, nodePort: exposure.nodePort };
                 } else {
-                    const cluster = args.cluster;
-                    const timeout = exposure.mode === "loadbalancer" ? exposure.timeoutSeconds : 600;
-                    base = cluster
-                        ? service.metadata.apply(async () => {
-                            const ingress = await waitForLoadBalancerAddress(cluster, namespace, ExternalServiceName, timeout, { ...realWait, log: (m) => pulumi.log.info(m, service) })
-                                .catch((e: Error) => Promise.reject(new pulumi.RunError(`${e.message}; the hook was not moved`)));
-                            return loadBalancerBaseUrl(ingress, args.allowPrivateAddresses);
-                        })
-                        : service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress, args.allowPrivateAddresses));
+                    base = service.status.loadBalancer.ingress.apply((ingress) => loadBalancerBaseUrl(ingress, args.allowPrivateAddresses));
                     details = { mode: exposure.mode, object: `${namespace}/${ExternalServiceName}`, serviceType };
                 }
                 break;

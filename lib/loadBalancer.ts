@@ -1,10 +1,10 @@
 // Exposure `loadbalancer`: the payload URL needs the address a load-balancer controller writes to
 // the Service's status.loadBalancer.ingress, which can come late (a cloud takes seconds to minutes),
 // as a host name instead of an IP (AWS), or never (no controller for type LoadBalancer: bare metal,
-// kind). The program waits for it itself, with loadBalancerTimeout, instead of the kubernetes
-// provider's fixed 10-minute await whose only words are "Service was not allocated an IP address;
-// does your cloud provider support this?": while waiting it says what it waits for, and when none
-// comes it says why, from the Service and the events its controller recorded.
+// kind). The kubernetes provider's await waits for it (for loadBalancerTimeout), and its only words
+// when none comes are "Service was not allocated an IP address; does your cloud provider support
+// this?": beside it the program watches the Service, says what it waits for, and when none comes
+// says why, from the Service and the events its controller recorded.
 import { apiPaths, ClusterClient } from "./cluster";
 
 export interface LoadBalancerIngress {
@@ -61,6 +61,8 @@ export interface WaitIo {
     readonly log?: (message: string) => void;
     readonly pollMs?: number;
     readonly progressEveryMs?: number;
+    /** Give up this long before `timeoutSeconds` (to speak before the provider's own timeout). */
+    readonly explainAheadMs?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface WaitIo {
  */
 export async function waitForLoadBalancerAddress(cluster: ClusterClient, namespace: string, name: string, timeoutSeconds: number, io: WaitIo): Promise<readonly LoadBalancerIngress[]> {
     const started = io.now();
-    const deadline = started + timeoutSeconds * 1000;
+    const deadline = started + timeoutSeconds * 1000 - (io.explainAheadMs ?? 0);
     let nextProgress = started + (io.progressEveryMs ?? 30000);
     let svc: LoadBalancerServiceView | undefined;
     for (;;) {

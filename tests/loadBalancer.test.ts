@@ -60,6 +60,10 @@ describe("the LoadBalancer's address: waited for, explained when none comes", ()
             return true;
         });
         assert.ok(time.now() - Date.parse("2026-11-25T12:00:00.300Z") <= 21000, "stops at the timeout");
+        // The program's watch speaks a little before the provider's own timeout (its error follows).
+        const ahead = new VirtualTime();
+        await assert.rejects(ahead.run(waitForLoadBalancerAddress(cluster(ahead, () => lb()), "flux-system", "webhook-receiver-external", 20, { sleep: ahead.sleep, now: ahead.now, explainAheadMs: 3000 })), /within 20 s/);
+        assert.ok(ahead.now() - Date.parse("2026-11-25T12:00:00.300Z") <= 17000, "3 s ahead of the timeout");
         assert.ok(c.asked.some((p) => p === "/api/v1/namespaces/flux-system/events?fieldSelector=involvedObject.kind%3DService%2CinvolvedObject.name%3Dwebhook-receiver-external"), c.asked.join("\n"));
     });
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiResponse, ClusterClient } from "../../lib/cluster";
 import { RawConfig } from "../../lib/config";
 import { fluxPushReconciliation, FluxPushOutputs, ProgramDependencies } from "../../program";
-import { LoadBalancerIp, promiseOf, settle } from "./mocks";
+import { promiseOf, settle } from "./mocks";
 
 /** The Receiver CRD's v1 schema, as Flux 2.9 (oidc: true) or an older Flux (false) installs it. */
 export function receiverCrd(oidc: boolean, version = oidc ? "v2.9.5" : "v2.6.4"): unknown {
@@ -30,8 +30,6 @@ export function fluxCluster(extra: Record<string, ApiResponse> = {}): ClusterCli
         "/api/v1/namespaces/flux-system/services/webhook-receiver": { status: 200, body: { spec: { type: "ClusterIP" } } },
         "/api/v1/namespaces/gitops/services/webhook-receiver": { status: 200, body: { spec: { type: "ClusterIP" } } },
         "/api/v1/namespaces/instavote": { status: 200, body: {} },
-        // Exposure loadbalancer: the address its controller wrote (the mocks' Service status says the same).
-        "/api/v1/namespaces/flux-system/services/webhook-receiver-external": { status: 200, body: { spec: { type: "LoadBalancer" }, status: { loadBalancer: { ingress: [{ ip: LoadBalancerIp }] } } } },
         // What `flux bootstrap` made (for `existing: true`), and a commit-status token Secret.
         "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/flux-system": { status: 200, body: { spec: { ref: { branch: "main" } } } },
         "/api/v1/namespaces/flux-system/secrets/github-status": { status: 200, body: { data: { token: "Z2hwX3N0YXR1cw==" } } },
