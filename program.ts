@@ -10,6 +10,7 @@ import { PushReceiver } from "./components/pushReceiver";
 import { ExposureDetails, ReceiverExposure } from "./components/receiverExposure";
 import { WebhookToken } from "./components/webhookToken";
 import { ClusterClient, clusterClient } from "./lib/cluster";
+import { exposureIdentity } from "./lib/exposure";
 import { formatProblems, RawConfig, readRawConfig, StackConfig, validateConfig } from "./lib/config";
 import { DefaultCommitStatusApiVersion } from "./lib/flux";
 import { repositoryWebUrl, resolveGitHubBase } from "./lib/github";
@@ -141,7 +142,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
         namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses,
         gateway, acceptanceTimeoutSeconds: config.deliveryCheck.timeoutSeconds,
     });
-    const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
+    const exposureId = exposure.details.apply(exposureIdentity);
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined
         : config.commitStatus.createSecret

@@ -40,6 +40,9 @@ export interface ExposureDetails {
     readonly object?: string;
     readonly serviceType?: "NodePort" | "LoadBalancer";
     readonly nodePort?: number;
+    /** What else decides what GitHub meets at the URL: the Ingress's TLS Secret, or the Gateway's listener. */
+    readonly tlsSecret?: string;
+    readonly listener?: string;
     readonly baseUrl: string;
     /** GitHub's hook ranges, when allowedSources is github. */
     readonly sourceRanges?: string[];
@@ -207,7 +210,7 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     },
                 }, self);
                 base = ingress.metadata.apply(() => ingressBaseUrl(exposure.host));
-                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
+                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}`, tlsSecret: exposure.tlsSecretName };
                 break;
             }
             case "gateway": {
@@ -230,7 +233,7 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         return attachment.baseUrl;
                     })
                     : route.metadata.apply(() => attachment.baseUrl);
-                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
+                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}`, listener: `${attachment.gateway.namespace}/${attachment.gateway.name}/${attachment.listener}` };
                 break;
             }
             case "none":

@@ -191,6 +191,8 @@ describe("the stack (Pulumi mocks)", () => {
                 },
             });
             assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
+            // Another TLS Secret at the same URL is another certificate: the probe and the check run again.
+            assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "ingress|flux-system/webhook-receiver||flux-tls");
         });
 
         describe("gateway: Flux's guide's HTTPRoute, on the listener the named Gateway offers", () => {
@@ -222,10 +224,10 @@ describe("the stack (Pulumi mocks)", () => {
                     },
                 });
                 assert.strictEqual(byType(T.servicePatch).length + byType(T.service).length + byType(T.ingress).length, 0, "Flux's Service is untouched");
-                assert.deepStrictEqual(await promiseOf(out.exposure), { mode: "gateway", object: "flux-system/webhook-receiver", baseUrl: "https://flux.example.com" });
+                assert.deepStrictEqual(await promiseOf(out.exposure), { mode: "gateway", object: "flux-system/webhook-receiver", listener: "gateway-system/internet-gateway/websecure", baseUrl: "https://flux.example.com" });
                 assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
                 assert.ok(c.asked.includes(routePath), "the payload URL waited for the Gateway's controller to accept the route");
-                assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "gateway|flux-system/webhook-receiver|");
+                assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "gateway|flux-system/webhook-receiver||gateway-system/internet-gateway/websecure");
             });
 
             it("a Gateway whose listeners cannot take the route stops the update before anything is registered, naming why", async () => {
