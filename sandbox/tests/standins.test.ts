@@ -20,6 +20,7 @@ import { checkWebhook, diffWebhook, GitHubClient, githubProvider, githubSettings
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
 import { installHostMap } from "../standins/hostMap";
+import { inCidr, loadBalancerHostname } from "../cluster/loadBalancer";
 import { createSandboxCa, SandboxCa } from "../standins/sandboxTls";
 import { plain, secret, UnknownValue, Wire } from "../standins/wire";
 import { buildStandins, repoRoot } from "../toolchain";
@@ -449,6 +450,19 @@ describe("GitHub API stand-in delivers over https as GitHub does", function () {
         const before = hits.length;
         assert.deepStrictEqual(await deliver([ca.caCert], [{ url: "http://plain.test/hook/f" }]), { "http://plain.test/hook/f": [308, "Invalid HTTP Response: 308"] });
         assert.strictEqual(hits.length, before, JSON.stringify(hits.slice(before)));
+    });
+});
+
+describe("load-balancer stand-in: loadBalancerSourceRanges as a cloud load balancer applies them", () => {
+    it("an IPv4 client in a range passes; outside, or against an IPv6 range, it does not", () => {
+        assert.ok(inCidr("192.30.252.17", "192.30.252.0/22"));
+        assert.ok(inCidr("::ffff:192.30.255.1", "192.30.252.0/22"));
+        assert.ok(!inCidr("192.30.251.255", "192.30.252.0/22"));
+        assert.ok(inCidr("127.0.0.1", "127.0.0.0/8") && inCidr("10.1.2.3", "0.0.0.0/0"));
+        assert.ok(!inCidr("127.0.0.1", "2a0a:a440::/29"));
+    });
+    it("reports host names the host map resolves to its pool", () => {
+        assert.strictEqual(loadBalancerHostname(3), "lb-3.elb.sandbox.example");
     });
 });
 
