@@ -81,7 +81,7 @@ const day = (iso: string) => iso.slice(0, 10);
 
 /** One line describing a certificate: whom it is for, who issued it, until when. */
 export function describeCertificate(c: PresentedCertificate): string {
-    return `a certificate for ${names(c)}, ${c.selfSigned ? "self-signed" : `issued by ${c.issuer}`}, valid ${day(c.validFrom)} to ${day(c.validTo)}`;
+    return `a certificate for ${names(c)}, ${c.selfSigned ? "self-signed" : `issued by ${c.issuer || "an issuer with no name"}`}, valid ${day(c.validFrom)} to ${day(c.validTo)}`;
 }
 
 const GitHubRefuses = `GitHub refuses it too: a delivery fails with "Peer certificate cannot be authenticated with given CA certificates"`;
@@ -167,7 +167,9 @@ export function judgeServingCertificate(pem: string, host: string, now: Date): s
     return undefined;
 }
 
-function commonName(dn: string): string {
+/** A distinguished name's CN (or O); "" when it has none (cert-manager issues with an empty subject, node then gives undefined). */
+function commonName(dn: string | undefined): string {
+    if (!dn) return "";
     return /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? /(?:^|\n)O=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ", ");
 }
 

@@ -123,6 +123,11 @@ describe("judgeServingCertificate: what GitHub would say of a TLS Secret's certi
         assert.strictEqual(judgeServingCertificate((await ca.issue([Host])).cert, Host, new Date()), undefined);
         assert.strictEqual(judgeServingCertificate((await ca.issue(["*.example.com"])).cert, Host, new Date()), undefined);
     });
+    it("a certificate with an empty subject, as cert-manager issues them, is read by its names", async () => {
+        const issued = await ca.issue(["other.example.com"], undefined, { emptySubject: true });
+        assert.match(judgeServingCertificate(issued.cert, Host, new Date()) ?? "", /^it holds a certificate for other\.example\.com, issued by flux-push sandbox CA,/);
+        assert.strictEqual(judgeServingCertificate((await ca.issue([Host], undefined, { emptySubject: true })).cert, Host, new Date()), undefined);
+    });
     it("for other names: the ingress controller will serve its default certificate", async () => {
         assert.match(judgeServingCertificate((await ca.issue(["other.example.com"])).cert, Host, new Date()) ?? "",
             /^it holds a certificate for other\.example\.com, issued by flux-push sandbox CA, .*whose names do not include flux-webhook\.example\.com: the ingress controller will serve another certificate/);

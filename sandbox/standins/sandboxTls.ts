@@ -18,7 +18,7 @@ export interface SandboxCa {
      * A key and a certificate for these DNS names, signed by the CA; `validity` dates it (e.g. in
      * the past: a certificate that expired, as one left unrenewed is).
      */
-    issue(hostnames: readonly string[], validity?: { readonly notBefore: Date; readonly notAfter: Date }): Promise<{ key: string; cert: string }>;
+    issue(hostnames: readonly string[], validity?: { readonly notBefore: Date; readonly notAfter: Date }, opts?: { readonly emptySubject?: boolean }): Promise<{ key: string; cert: string }>;
     /** A key and a self-signed certificate for these DNS names (not signed by the CA). */
     selfSigned(hostnames: readonly string[]): Promise<{ key: string; cert: string }>;
     /** Removes the temp dir. */
@@ -52,11 +52,11 @@ export async function createSandboxCa(parent: string = os.tmpdir()): Promise<San
         caFile: path.join(dir, "ca.pem"),
         caCert: fs.readFileSync(path.join(dir, "ca.pem"), "utf8"),
         caKey: fs.readFileSync(path.join(dir, "ca.key"), "utf8"),
-        async issue(hostnames, validity) {
+        async issue(hostnames, validity, opts) {
             if (hostnames.length === 0 || hostnames.some((h) => !/^(\*\.)?[a-z0-9.-]+$/i.test(h))) throw new Error(`issue: invalid host names ${JSON.stringify(hostnames)}`);
             const name = `leaf-${++serial}`;
             fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-            await openssl(dir, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${hostnames[0]}`]);
+            await openssl(dir, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", opts?.emptySubject ? "/" : `/CN=${hostnames[0]}`]);
             if (validity) {
                 await openssl(dir, ["ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", `${name}.csr`, "-out", `${name}.pem`, "-notext",
                     "-startdate", opensslTime(validity.notBefore), "-enddate", opensslTime(validity.notAfter), "-extfile", `${name}.ext`]);
