@@ -162,8 +162,6 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                         // The load balancer (or kube-proxy) drops everything else before it reaches a node.
                         ...(exposure.mode === "loadbalancer" && restricted ? { loadBalancerSourceRanges: sourceRanges } : {}),
                     },
-                    // A LoadBalancer's address is waited for below, with loadBalancerTimeout and an
-                    // explanation, not by the provider's fixed 10-minute await.
                 }, {
                     ...self,
                     // A LoadBalancer's address: the provider's await waits for it (its status, which
