@@ -127,6 +127,10 @@ export async function startTraefik(sup: Supervisor, cp: ControlPlane, dir: strin
         "--api.insecure=true",
         "--providers.kubernetesingress=true",
         ...client("kubernetesingress"),
+        // It publishes its address in each Ingress's status.loadBalancer, as its Helm chart makes it
+        // do (publishedService: its own LoadBalancer Service's address; here its address directly).
+        // The kubernetes provider's Ingress await waits for that status (10 minutes, then fails).
+        `--providers.kubernetesingress.ingressEndpoint.ip=${address}`,
         "--providers.kubernetesgateway=true",
         ...client("kubernetesgateway"),
         "--global.checkNewVersion=false",
