@@ -13,11 +13,13 @@ export interface LoadBalancerIngress {
 }
 
 export interface LoadBalancerServiceView {
+    readonly metadata?: { readonly uid?: string };
     readonly spec?: { readonly type?: string; readonly loadBalancerClass?: string };
     readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly LoadBalancerIngress[] } };
 }
 
 export interface ServiceEvent {
+    readonly involvedObject?: { readonly uid?: string };
     readonly type?: string;
     readonly reason?: string;
     readonly message?: string;
@@ -39,7 +41,9 @@ export function explainNoLoadBalancerAddress(service: string, svc: LoadBalancerS
     const alternatives = "or expose the receiver another way (`pulumi config set exposure ingress`, or nodeport-service with nodeAddress)";
     if (svc === undefined) return `${head}: the Service no longer exists`;
     if (svc.spec?.type !== "LoadBalancer") return `${head}: it is of type ${svc.spec?.type ?? "unknown"} now, not LoadBalancer: something else changed it`;
-    const ordered = [...events].sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? "").localeCompare(String(b.lastTimestamp ?? b.eventTime ?? "")));
+    // Only this Service's own events: one of the same name deleted earlier left its events behind.
+    const own = svc.metadata?.uid ? events.filter((e) => e.involvedObject?.uid === undefined || e.involvedObject.uid === svc.metadata?.uid) : events;
+    const ordered = [...own].sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? "").localeCompare(String(b.lastTimestamp ?? b.eventTime ?? "")));
     const warning = [...ordered].reverse().find((e) => e.type === "Warning");
     if (warning) {
         return `${head}: its load-balancer controller reported ${warning.reason ?? "a warning"}: ${warning.message ?? ""} (\`kubectl -n ${service.split("/")[0]} describe service ${service.split("/")[1]}\`). Fix what it names (quota, subnet, annotations), ${alternatives}`;

@@ -76,6 +76,12 @@ describe("the LoadBalancer's address: waited for, explained when none comes", ()
         assert.match(explainNoLoadBalancerAddress(Svc, lb(), warn.slice(0, 1), 600), /a controller is at it \(last event EnsuringLoadBalancer: Ensuring load balancer\) but wrote no address yet: a cloud load balancer can take minutes; raise `pulumi config set loadBalancerTimeout 1200`/);
     });
 
+    it("events of an earlier Service of the same name (another uid) are not this one's", () => {
+        const earlier: ServiceEvent[] = [{ involvedObject: { uid: "old" }, type: "Normal", reason: "EnsuredLoadBalancer", message: "Ensured load balancer", lastTimestamp: "2026-12-05T10:00:00Z" }];
+        assert.match(explainNoLoadBalancerAddress(Svc, { metadata: { uid: "new" }, ...lb() }, earlier, 15), /no load-balancer controller acted on it \(no events\)/);
+        assert.match(explainNoLoadBalancerAddress(Svc, { metadata: { uid: "old" }, ...lb() }, earlier, 15), /a controller is at it/);
+    });
+
     it("a loadBalancerClass nobody serves; a Service gone or changed meanwhile", () => {
         assert.match(explainNoLoadBalancerAddress(Svc, lb(undefined, { loadBalancerClass: "example.com/internal" }), [], 60), /asks for spec\.loadBalancerClass example\.com\/internal: no controller of that class runs in the cluster$/);
         assert.match(explainNoLoadBalancerAddress(Svc, undefined, [], 60), /: the Service no longer exists$/);

@@ -170,7 +170,8 @@ describe("sandbox end to end: the exposures production clusters use (Traefik, ce
 
     it("2. NodePort -> Ingress with a certificate for the wrong host: Traefik serves its default one, and the probe fails naming that and the Secret's names; the hook stays on the NodePort, where a push is still applied", async () => {
         configure({ ...ingress, ingressTlsSecret: "wrong-host-tls" });
-        await failsAtProbe(new RegExp(`could not verify the server: ${IngressHost.replace(/\./g, "\\.")} presented a certificate for .*, self-signed, .*It is not for ${IngressHost.replace(/\./g, "\\.")} either: this is what an ingress controller serves when it has no certificate for the host.*spec\\.dnsNames must include`, "s"));
+        // Traefik's default certificate ("TRAEFIK DEFAULT CERT", for <hash>.traefik.default).
+        await failsAtProbe(new RegExp(`could not verify the server: ${IngressHost.replace(/\./g, "\\.")} presented a certificate for [0-9a-f.]+\\.traefik\\.default, .*: it is self-signed \\(DEPTH_ZERO_SELF_SIGNED_CERT\\).*It is not for ${IngressHost.replace(/\./g, "\\.")} either: this is what an ingress controller serves when it has no certificate for the host.*spec\\.dnsNames must include`, "s"));
         assert.match(printed.join(""), /warning: preflight: Secret flux-system\/wrong-host-tls \(ingressTlsSecret\): it holds a certificate for other\.sandbox\.example/);
         await pushReplicas(3);
     });
