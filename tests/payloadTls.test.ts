@@ -137,6 +137,10 @@ describe("judgeServingCertificate: what GitHub would say of a TLS Secret's certi
         const expired = await ca.issue([Host], { notBefore: new Date(Date.now() - 3 * day), notAfter: new Date(Date.now() - day) });
         assert.match(judgeServingCertificate(expired.cert, Host, new Date()) ?? "", /which has expired: GitHub will refuse it$/);
     });
+    it("self-signed with empty subject and issuer (cert-manager's SelfSigned Issuer): still self-signed", async () => {
+        assert.match(judgeServingCertificate((await ca.selfSigned([Host], { emptySubject: true })).cert, Host, new Date()) ?? "",
+            /^it holds a certificate for flux-webhook\.example\.com, self-signed, valid .*: GitHub will refuse a self-signed certificate unless insecureSsl is true$/);
+    });
     it("self-signed for the host: GitHub refuses it unless insecureSsl", async () => {
         assert.match(judgeServingCertificate((await ca.selfSigned([Host])).cert, Host, new Date()) ?? "",
             /^it holds a certificate for flux-webhook\.example\.com, self-signed, valid .*: GitHub will refuse a self-signed certificate unless insecureSsl is true$/);

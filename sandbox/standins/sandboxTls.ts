@@ -20,7 +20,7 @@ export interface SandboxCa {
      */
     issue(hostnames: readonly string[], validity?: { readonly notBefore: Date; readonly notAfter: Date }, opts?: { readonly emptySubject?: boolean }): Promise<{ key: string; cert: string }>;
     /** A key and a self-signed certificate for these DNS names (not signed by the CA). */
-    selfSigned(hostnames: readonly string[]): Promise<{ key: string; cert: string }>;
+    selfSigned(hostnames: readonly string[], opts?: { readonly emptySubject?: boolean }): Promise<{ key: string; cert: string }>;
     /** Removes the temp dir. */
     remove(): void;
 }
@@ -65,11 +65,13 @@ export async function createSandboxCa(parent: string = os.tmpdir()): Promise<San
             }
             return { key: fs.readFileSync(path.join(dir, `${name}.key`), "utf8"), cert: fs.readFileSync(path.join(dir, `${name}.pem`), "utf8") };
         },
-        async selfSigned(hostnames) {
+        async selfSigned(hostnames, opts) {
             if (hostnames.length === 0 || hostnames.some((h) => !/^(\*\.)?[a-z0-9.-]+$/i.test(h))) throw new Error(`selfSigned: invalid host names ${JSON.stringify(hostnames)}`);
             const name = `self-${++serial}`;
             await openssl(dir, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "2",
-                "-subj", `/CN=${hostnames[0]}`, "-addext", `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}`, "-addext", "basicConstraints=critical,CA:FALSE"]);
+                "-subj", opts?.emptySubject ? "/" : `/CN=${hostnames[0]}`, "-addext", `subjectAltName=${hostnames.map((h) => `DNS:${h}`).join(",")}`, "-addext", "basicConstraints=critical,CA:FALSE",
+                // A server certificate's key usage, as cert-manager's leaves have it (no keyCertSign).
+                "-addext", "keyUsage=critical,digitalSignature,keyEncipherment"]);
             return { key: fs.readFileSync(path.join(dir, `${name}.key`), "utf8"), cert: fs.readFileSync(path.join(dir, `${name}.pem`), "utf8") };
         },
         remove() {
