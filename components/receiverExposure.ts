@@ -1,3 +1,4 @@
+import { AsyncResource } from "async_hooks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiPaths, ClusterClient } from "../lib/cluster";
@@ -86,12 +87,17 @@ export const LoadBalancerExplainAheadMs = 3000;
  * cloud provider support this?". Its timers never keep the process alive.
  */
 export function loadBalancerWatchHook(cluster: ClusterClient | undefined, namespace: string, name: string, timeoutSeconds: number): pulumi.ResourceHookFunction {
+    // Bound to the program's async context, where the SDK keeps its engine connection (its
+    // settings live in an AsyncLocalStorage): the hook itself is called from the SDK's callback
+    // server, outside it, and a plain pulumi.log there only reaches this process's console.
+    const info = AsyncResource.bind((m: string) => pulumi.log.info(m));
+    const error = AsyncResource.bind((m: string) => pulumi.log.error(m));
     return async () => {
         if (!cluster) return;
         const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
         void waitForLoadBalancerAddress(cluster, namespace, name, timeoutSeconds, {
-            sleep, now: Date.now, log: (m) => pulumi.log.info(m), explainAheadMs: LoadBalancerExplainAheadMs,
-        }).catch((e: Error) => pulumi.log.error(`${e.message}; the hook was not moved`));
+            sleep, now: Date.now, log: info, explainAheadMs: LoadBalancerExplainAheadMs,
+        }).catch((e: Error) => error(`${e.message}; the hook was not moved`));
     };
 }
 
