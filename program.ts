@@ -15,6 +15,7 @@ import { DefaultCommitStatusApiVersion, githubAppSecretData } from "./lib/flux";
 import { githubBaseOf, repositoryWebUrl, resolveGitHubBase } from "./lib/github";
 import { AppAuthConfig, resolveAppAuth } from "./lib/githubApp";
 import { resolveGitHubOwner } from "./lib/githubOwner";
+import { exposureIdentity } from "./lib/exposure";
 import { actionsIssuerUrl, OidcValidation } from "./lib/oidc";
 import { judgeOidcSupport, observeOidcSupport } from "./lib/oidcPreflight";
 import { judgeCluster, observeCluster, PreflightResult } from "./lib/preflight";
@@ -207,7 +208,7 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
     const cluster = deps.cluster ?? clusterClient({ kubeconfig: kubernetes.get("kubeconfig"), context: kubernetes.get("context") });
     // The same settings for the delivery check, which reads the cluster from the provider process.
     const kubeconfig: KubeconfigInputs = deps.kubeconfig ?? { kubeconfig: kubernetes.getSecret("kubeconfig"), context: kubernetes.get("context") };
-    const { existingBranches, commitStatusApiVersion } = await preflight(cluster, config);
+    const { existingBranches, commitStatusApiVersion, gateway } = await preflight(cluster, config);
 
     // The webhook trigger's shared token; a stack whose repositories use only the actions-oidc trigger has none.
     const webhookRepositories = config.repositories.filter((r) => r.triggers.includes("webhook"));
@@ -222,8 +223,11 @@ export async function fluxPushReconciliation(raw: RawConfig = readRawConfig(new 
             return hooks;
         })
         : undefined;
-    const exposure = new ReceiverExposure("webhook-receiver", { namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses }, scope);
-    const exposureId = exposure.details.apply((d) => `${d.mode}|${d.object ?? ""}|${d.nodePort ?? ""}`);
+    const exposure = new ReceiverExposure("webhook-receiver", {
+        namespace, exposure: config.exposure, sourceRanges, cluster, allowPrivateAddresses: config.allowPrivateAddresses,
+        gateway, acceptanceTimeoutSeconds: config.deliveryCheck.timeoutSeconds,
+    }, scope);
+    const exposureId = exposure.details.apply(exposureIdentity);
     const commitStatusSecret = config.commitStatus === undefined
         ? undefined
         : config.commitStatus.createSecret

@@ -1,3 +1,4 @@
+import { AsyncResource } from "async_hooks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiPaths, ClusterClient } from "../lib/cluster";
@@ -6,6 +7,8 @@ import { createdByStack, holdsNodePort, ingressSourceRangeAnnotations, patchedBy
 import { KustomizeSsaIgnoreAnnotation, NotificationControllerSelector, WebhookReceiverService } from "../lib/flux";
 import { ingressBaseUrl, loadBalancerBaseUrl, nodePortBaseUrl } from "../lib/urls";
 import { inClusterReceiverUrl } from "../lib/actionsConfig";
+import { GatewayApiVersion, GatewayAttachment, httpRouteSpec, waitForRouteAcceptance } from "../lib/gateway";
+import { waitForLoadBalancerAddress } from "../lib/loadBalancer";
 
 export { NotificationControllerSelector, WebhookReceiverService };
 /** The Service the `nodeport-service` and `loadbalancer` modes add beside Flux's. */
@@ -24,7 +27,13 @@ export interface ReceiverExposureArgs {
     readonly cluster?: ClusterClient;
     /** Accept a private or loopback LoadBalancer address (a GitHub Enterprise Server on the same network). */
     readonly allowPrivateAddresses?: boolean;
+    /** Exposure gateway: the listener the preflight chose from the Gateway, and the payload URL's base. */
+    readonly gateway?: GatewayAttachment;
+    /** Exposure gateway: how long the Gateway's controller gets to accept the route (the delivery check's timeout). */
+    readonly acceptanceTimeoutSeconds?: number;
 }
+
+const realWait = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), now: Date.now };
 
 export interface ExposureDetails {
     readonly mode: ExposureConfig["mode"];
@@ -32,6 +41,9 @@ export interface ExposureDetails {
     readonly object?: string;
     readonly serviceType?: "NodePort" | "LoadBalancer";
     readonly nodePort?: number;
+    /** What else decides what GitHub meets at the URL: the Ingress's TLS Secret, or the Gateway's listener. */
+    readonly tlsSecret?: string;
+    readonly listener?: string;
     readonly baseUrl: string;
     /** GitHub's hook ranges, when allowedSources is github. */
     readonly sourceRanges?: string[];
@@ -61,6 +73,31 @@ export function releaseNodePortHook(cluster: ClusterClient | undefined, namespac
         const patched = await cluster.patch(path, { spec: { type: "ClusterIP" } });
         if (patched.status !== 200) throw new Error(`releasing node port ${nodePort} from Service ${namespace}/${holder}: HTTP ${patched.status} ${JSON.stringify(patched.body ?? patched.error)}`);
         pulumi.log.info(`released node port ${nodePort} from Service ${namespace}/${holder} (the previous exposure mode); Pulumi deletes its leftovers at the end of this update`);
+    };
+}
+
+/** How long before the provider's own timeout the watch says why no address came (its error follows). */
+export const LoadBalancerExplainAheadMs = 3000;
+
+/**
+ * Runs when the LoadBalancer Service is about to be created: watches it beside the provider's await
+ * (without blocking it), says every 30 s what the update waits for, and just before the provider's
+ * timeout (loadBalancerTimeout) says why no address came, from the Service and its controller's
+ * events: the provider's own words are only "Service was not allocated an IP address; does your
+ * cloud provider support this?". Its timers never keep the process alive.
+ */
+export function loadBalancerWatchHook(cluster: ClusterClient | undefined, namespace: string, name: string, timeoutSeconds: number): pulumi.ResourceHookFunction {
+    // Bound to the program's async context, where the SDK keeps its engine connection (its
+    // settings live in an AsyncLocalStorage): the hook itself is called from the SDK's callback
+    // server, outside it, and a plain pulumi.log there only reaches this process's console.
+    const info = AsyncResource.bind((m: string) => pulumi.log.info(m));
+    const error = AsyncResource.bind((m: string) => pulumi.log.error(m));
+    return async () => {
+        if (!cluster) return;
+        const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+        void waitForLoadBalancerAddress(cluster, namespace, name, timeoutSeconds, {
+            sleep, now: Date.now, log: info, explainAheadMs: LoadBalancerExplainAheadMs,
+        }).catch((e: Error) => error(`${e.message}; the hook was not moved`));
     };
 }
 
@@ -133,9 +170,15 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     },
                 }, {
                     ...self,
+                    // A LoadBalancer's address: the provider's await waits for it (its status, which
+                    // the state then holds), for loadBalancerTimeout instead of its fixed 10 minutes;
+                    // beside it the program says what it waits for and, when none comes, why.
+                    ...(exposure.mode === "loadbalancer" ? { customTimeouts: { create: `${exposure.timeoutSeconds}s`, update: `${exposure.timeoutSeconds}s` } } : {}),
                     hooks: exposure.mode === "nodeport-service"
                         ? { beforeCreate: [releaseNodePortHook(args.cluster, namespace, WebhookReceiverService.name, exposure.nodePort)] }
-                        : undefined,
+                        : exposure.mode === "loadbalancer"
+                            ? { beforeCreate: [loadBalancerWatchHook(args.cluster, namespace, ExternalServiceName, exposure.timeoutSeconds)] }
+                            : undefined,
                 });
                 if (exposure.mode === "nodeport-service") {
                     base = service.metadata.apply(() => nodePortBaseUrl(exposure.nodeAddress, exposure.nodePort));
@@ -171,7 +214,30 @@ export class ReceiverExposure extends pulumi.ComponentResource {
                     },
                 }, self);
                 base = ingress.metadata.apply(() => ingressBaseUrl(exposure.host));
-                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}` };
+                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}`, tlsSecret: exposure.tlsSecretName };
+                break;
+            }
+            case "gateway": {
+                // Flux's guide's HTTPRoute ("Using a HTTPRoute (Gateway API)"), attached to the listener
+                // the preflight chose from the Gateway's own listeners, which also gives the payload URL.
+                const attachment = args.gateway;
+                if (!attachment) throw new pulumi.RunError("exposure gateway: the Gateway was not read before anything was registered (the preflight chooses its listener); nothing was changed");
+                const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, {
+                    apiVersion: GatewayApiVersion,
+                    kind: "HTTPRoute",
+                    metadata: { name: WebhookReceiverService.name, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: httpRouteSpec(attachment, { name: WebhookReceiverService.name, port: WebhookReceiverService.port }),
+                }, self);
+                const cluster = args.cluster;
+                base = cluster
+                    ? route.metadata.apply(async () => {
+                        // The Gateway's controller accepts (or refuses, saying why) the route: the payload URL waits for it.
+                        await waitForRouteAcceptance(cluster, { namespace, name: WebhookReceiverService.name }, attachment, args.acceptanceTimeoutSeconds ?? 60, realWait)
+                            .catch((e: Error) => Promise.reject(new pulumi.RunError(e.message)));
+                        return attachment.baseUrl;
+                    })
+                    : route.metadata.apply(() => attachment.baseUrl);
+                details = { mode: exposure.mode, object: `${namespace}/${WebhookReceiverService.name}`, listener: `${attachment.gateway.namespace}/${attachment.gateway.name}/${attachment.listener}` };
                 break;
             }
             case "none":

@@ -10,8 +10,11 @@ import { OidcValidation } from "./oidc";
 
 export const ProjectName = "flux-push";
 
-/** `none`: webhook-receiver stays Flux's ClusterIP Service (only the actions-oidc trigger, with in-cluster runners). */
-export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "url", "none"] as const;
+/**
+ * `none`: webhook-receiver stays Flux's ClusterIP Service (only the actions-oidc trigger, with
+ * in-cluster runners). `gateway`: an HTTPRoute attached to a Gateway the user names (Gateway API).
+ */
+export const ExposureModes = ["patch-nodeport", "nodeport-service", "loadbalancer", "ingress", "gateway", "url", "none"] as const;
 export type ExposureMode = (typeof ExposureModes)[number];
 
 /** What a check around GitHub's hook does when it finds a problem: stop the update, warn, or not run. */
@@ -34,6 +37,11 @@ export const ConfigKeys = [
     "ingressHost",
     "ingressTlsSecret",
     "ingressClassName",
+    "gatewayName",
+    "gatewayListener",
+    "gatewayHost",
+    "gatewayPort",
+    "loadBalancerTimeout",
     "publicUrl",
     "allowPrivateAddresses",
     "allowedSources",
@@ -104,6 +112,8 @@ export const MinTokenLength = 43;
 export const MaxTokenLength = 1024;
 /** Seconds the delivery check waits for an answer to its ping (default 60, in Pulumi.yaml). */
 export const DeliveryCheckTimeoutRange = { min: 10, max: 600 } as const;
+/** Seconds to wait for a load-balancer controller's address (default 600: the kubernetes provider's own 10 minutes). */
+export const LoadBalancerTimeoutRange = { min: 10, max: 3600 } as const;
 /** The Secret the stack creates for the commit-status token when commitStatusSecret is empty. */
 export const DefaultCommitStatusSecretName = "github-commit-status";
 /**
@@ -158,8 +168,19 @@ export type RepositoryConfig = ManagedRepositoryConfig | ExistingRepositoryConfi
 
 export type ExposureConfig =
     | { readonly mode: "patch-nodeport" | "nodeport-service"; readonly nodePort: number; readonly nodeAddress: string }
-    | { readonly mode: "loadbalancer" }
+    | { readonly mode: "loadbalancer"; readonly timeoutSeconds: number }
     | { readonly mode: "ingress"; readonly host: string; readonly tlsSecretName: string; readonly ingressClassName?: string }
+    | {
+        readonly mode: "gateway";
+        /** The Gateway the HTTPRoute attaches to (gatewayName: NAMESPACE/NAME, or NAME in the Flux namespace). */
+        readonly gateway: { readonly namespace: string; readonly name: string };
+        /** The listener (sectionName) to attach to; default: the one listener that can take the route. */
+        readonly listener?: string;
+        /** The route's host name; default: the listener's hostname. */
+        readonly host?: string;
+        /** The port in the payload URL; default: the listener's port. */
+        readonly port?: number;
+    }
     | { readonly mode: "url"; readonly publicUrl: string }
     | { readonly mode: "none" };
 
@@ -409,12 +430,21 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         ingressHost: ["ingress"],
         ingressTlsSecret: ["ingress"],
         ingressClassName: ["ingress"],
+        gatewayName: ["gateway"],
+        gatewayListener: ["gateway"],
+        gatewayHost: ["gateway"],
+        gatewayPort: ["gateway"],
         publicUrl: ["url"],
     };
+    // loadBalancerTimeout has a default (Pulumi.yaml): only a value other than it is a mistake elsewhere.
+    if (modeKnown && mode !== "loadbalancer" && raw.loadBalancerTimeout !== undefined && raw.loadBalancerTimeout !== "" && raw.loadBalancerTimeout !== "600") {
+        p.add(p.key("loadBalancerTimeout"), `is set but exposure is ${quote(mode)}; it is read only with exposure loadbalancer: remove it (${p.naming.rm("loadBalancerTimeout")}) or change exposure`);
+    }
     if (modeKnown) {
         for (const [k, modes] of Object.entries(usedBy)) {
             const v = raw[k as ConfigKey];
-            if (v !== undefined && v !== "" && !modes.includes(mode as ExposureMode)) {
+            // gatewayPort's default (Pulumi.yaml) is 0: "the listener's port".
+            if (v !== undefined && v !== "" && !(k === "gatewayPort" && v === "0") && !modes.includes(mode as ExposureMode)) {
                 p.add(p.key(k), `is set but exposure is ${quote(mode)}; it is read only with exposure ${modes.join(" or ")}: remove it (${p.naming.rm(k)}) or change exposure`);
             }
         }
@@ -436,8 +466,16 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
             }
             return { mode: mode as "patch-nodeport" | "nodeport-service", nodePort: nodePort ?? 0, nodeAddress };
         }
-        case "loadbalancer":
-            return { mode: "loadbalancer" };
+        case "loadbalancer": {
+            const fix = `e.g. ${p.set("loadBalancerTimeout", "600")}`;
+            const timeoutSeconds = raw.loadBalancerTimeout === undefined || raw.loadBalancerTimeout === "" ? 600 : parseInteger(p, p.key("loadBalancerTimeout"), raw.loadBalancerTimeout, fix);
+            if (timeoutSeconds !== undefined && (timeoutSeconds < LoadBalancerTimeoutRange.min || timeoutSeconds > LoadBalancerTimeoutRange.max)) {
+                p.add(p.key("loadBalancerTimeout"), `${timeoutSeconds} is outside ${LoadBalancerTimeoutRange.min}-${LoadBalancerTimeoutRange.max} (seconds to wait for the load balancer's address); ${fix}`);
+            }
+            return { mode: "loadbalancer", timeoutSeconds: timeoutSeconds ?? 600 };
+        }
+        case "gateway":
+            return checkGateway(p, raw, allowPrivate);
         case "ingress": {
             const host = raw.ingressHost ?? "";
             if (host === "") {
@@ -472,6 +510,45 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         default:
             return undefined;
     }
+}
+
+/** The keys of exposure gateway: which Gateway, and optionally which listener, host and port. */
+function checkGateway(p: Problems, raw: RawConfig, allowPrivate: boolean): ExposureConfig {
+    const namespace = raw.namespace ?? "";
+    const ref = raw.gatewayName ?? "";
+    let gateway = { namespace, name: "" };
+    const example = p.set("gatewayName", "gateway-system/internet-gateway");
+    if (ref === "") {
+        p.add(p.key("gatewayName"), `is required with exposure gateway: the Gateway the HTTPRoute attaches to, as NAMESPACE/NAME (or NAME in the Flux namespace), e.g. ${example}`);
+    } else {
+        const parts = ref.split("/");
+        const [ns, name] = parts.length === 2 ? parts : [namespace, parts[0]];
+        if (parts.length > 2 || !isDns1123Label(ns) || !isDns1123Subdomain(name)) {
+            p.add(p.key("gatewayName"), `${quote(ref)} is not NAMESPACE/NAME or NAME (a namespace is an RFC 1123 label, a Gateway's name an RFC 1123 subdomain), e.g. ${example}`);
+        } else {
+            gateway = { namespace: ns, name };
+        }
+    }
+    const listener = raw.gatewayListener || undefined;
+    if (listener !== undefined && !isDns1123Subdomain(listener)) {
+        p.add(p.key("gatewayListener"), `${quote(listener)} is not a listener name (a Gateway API SectionName: RFC 1123 subdomain), e.g. ${p.set("gatewayListener", "websecure")}`);
+    }
+    const host = raw.gatewayHost || undefined;
+    if (host !== undefined) {
+        if (!Hostname.test(host) || net.isIP(host) !== 0) {
+            p.add(p.key("gatewayHost"), `${quote(host)} is not a DNS name; give the host alone (no scheme, port, path or wildcard), e.g. ${p.set("gatewayHost", "flux-webhook.example.com")}`);
+        } else {
+            checkReachable(p, "gatewayHost", quote(host), host, allowPrivate);
+        }
+    }
+    let port: number | undefined;
+    if (raw.gatewayPort !== undefined && raw.gatewayPort !== "" && raw.gatewayPort !== "0") {
+        port = parseInteger(p, p.key("gatewayPort"), raw.gatewayPort, `e.g. ${p.set("gatewayPort", "443")}`);
+        if (port !== undefined && (port < 1 || port > 65535)) {
+            p.add(p.key("gatewayPort"), `${port} is not a port (1-65535); it is the port GitHub connects to when it differs from the listener's (a load balancer in front that maps 443 to the listener's 8443), e.g. ${p.set("gatewayPort", "443")}`);
+        }
+    }
+    return { mode: "gateway", gateway, ...(listener ? { listener } : {}), ...(host ? { host } : {}), ...(port ? { port } : {}) };
 }
 
 function checkGitUrl(p: Problems, where: string, v: unknown): string {
@@ -677,6 +754,9 @@ function checkTriggers(p: Problems, raw: RawConfig, namespace: string, repositor
     if (webhook.length === 0 && (exposure?.mode === "patch-nodeport" || exposure?.mode === "nodeport-service") && exposure.nodeAddress === "") {
         p.add(p.key("exposure"), `is ${exposure.mode} (the default), but no repository uses the webhook trigger, so nothing needs GitHub to reach the cluster: ${p.set("exposure", "none")} keeps webhook-receiver ClusterIP (the actions-oidc runner reaches it inside the cluster)`);
     }
+    if (exposure?.mode === "gateway" && allowedSources === "github") {
+        p.add(p.key("allowedSources"), `is github, but exposure gateway cannot apply it: the Gateway API has no standard way to admit only some client addresses (each implementation has its own policy, on the Gateway it owns); narrow the sources at that Gateway or its load balancer and set ${p.set("allowedSources", "any")}, or use an exposure that applies it (patch-nodeport, nodeport-service, loadbalancer, ingress)`);
+    }
     if (exposure?.mode === "none" && allowedSources === "github") {
         p.add(p.key("allowedSources"), `is github, but exposure is none: nothing is exposed to narrow; remove it (${p.naming.rm("allowedSources")})`);
     }
@@ -711,7 +791,7 @@ export function validateConfig(raw: RawConfig, naming: ConfigNaming = StackConfi
     // that server's own `/meta` hooks list; the program refuses an empty list before any change.
     const allowedSources = parseChoice(p, "allowedSources", raw.allowedSources, AllowedSources, "an allowedSources setting", "github");
     const insecureSsl = parseBoolean(p, p.key("insecureSsl"), raw.insecureSsl);
-    if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "url") {
+    if (insecureSsl && exposure !== undefined && exposure.mode !== "ingress" && exposure.mode !== "gateway" && exposure.mode !== "url") {
         p.add(p.key("insecureSsl"), `applies only to https payload URLs, and exposure ${exposure.mode} serves plain http; remove it (${p.naming.rm("insecureSsl")})`);
     }
     const receiverProbe = parseChoice(p, "receiverProbe", raw.receiverProbe, CheckModes, "a receiverProbe mode", "warn");

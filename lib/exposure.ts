@@ -39,3 +39,23 @@ export function ingressSourceRangeAnnotations(ranges: readonly string[]): Record
         "haproxy.org/allow-list": list,
     };
 }
+
+/** The parts of an exposure that decide what GitHub meets at the payload URL. */
+export interface ExposureIdentity {
+    readonly mode: string;
+    readonly object?: string;
+    readonly nodePort?: number;
+    readonly tlsSecret?: string;
+    readonly listener?: string;
+}
+
+/**
+ * The probe's and the delivery check's `exposure` input: when it changes they run again, even at
+ * the same URL (another object serves it, another certificate, another Gateway listener). The
+ * NodePort modes' form is unchanged from before the TLS Secret and listener were part of it, so
+ * their stacks do not check again after an upgrade.
+ */
+export function exposureIdentity(d: ExposureIdentity): string {
+    const extra = d.tlsSecret ?? d.listener;
+    return [d.mode, d.object ?? "", d.nodePort ?? "", ...(extra !== undefined ? [extra] : [])].join("|");
+}

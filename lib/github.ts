@@ -588,6 +588,13 @@ export function explainDelivery(statusCode: number, status: string, c: DeliveryC
     const look = `look at \`flux get receivers -n ${c.namespace}\` and \`kubectl -n ${c.namespace} logs deploy/notification-controller\``;
     const limits = GitHubLimitsByKind[c.kind];
     if (deliveryOk(statusCode)) return `${where} got ${statusCode}: ${receiver} accepted it`;
+    if (statusCode === 0 && /peer certificate/i.test(status)) {
+        // "Peer certificate cannot be authenticated with given CA certificates" (Troubleshooting webhooks).
+        return `${where} got no response (${status}): GitHub could not verify the payload URL's certificate. Most often it is self-signed or sent without its intermediate certificates ` +
+            "(Troubleshooting webhooks); an expired certificate, or one for another host (an ingress controller's default certificate when the TLS Secret is missing) fail the same way. " +
+            "Use a certificate from a CA GitHub trusts with its full chain in the TLS Secret, or, for a self-signed one and accepting the risk, `pulumi config set insecureSsl true`; " +
+            "the receiver probe (receiverProbe fail or warn) reads the certificate itself and names what is wrong with it";
+    }
     if (statusCode === 0) {
         // GitHub's own texts (troubleshooting webhooks): "failed to connect to network", "timed out".
         const why = /time(d)? ?out/i.test(status)

@@ -4,6 +4,8 @@
 import { apiPaths, ApiResponse, ClusterClient } from "./cluster";
 import { CommitStatusApiVersion, commitStatusApiVersion, CommitStatusApiVersions, commitStatusSecretProblem, FluxApis, MinimumFluxVersion, NotificationApiGroup, notificationApiVersion, WebhookReceiverService } from "./flux";
 import { StackConfig } from "./config";
+import { attachToGateway, GatewayApiVersion, GatewayAttachment, GatewayView } from "./gateway";
+import { judgeServingCertificate } from "./payloadTls";
 
 type Seen = "present" | "missing" | "forbidden" | "unreachable";
 
@@ -19,6 +21,10 @@ export interface ClusterObservations {
     readonly commitStatusSecret?: { readonly seen: Seen; readonly keys: readonly string[] };
     /** GitRepositories and Kustomizations the stack is to create that already exist and no Pulumi stack made. */
     readonly foreignObjects: readonly string[];
+    /** Exposure gateway: the Gateway API, the Gateway, and the Flux namespace's labels (for a listener's namespace selector). */
+    readonly gateway?: { readonly api: Seen; readonly seen: Seen; readonly object?: GatewayView; readonly namespaceLabels: Readonly<Record<string, string>> };
+    /** Exposure ingress: the Secret ingressTlsSecret names, and its certificate (tls.crt, PEM). */
+    readonly ingressTlsSecret?: { readonly seen: Seen; readonly certificate?: string };
     readonly unreachable?: string;
 }
 
@@ -33,6 +39,8 @@ export interface PreflightResult {
     readonly commitStatusApiVersion?: CommitStatusApiVersion;
     /** Branch of each existing GitRepository, for the Receiver's branch filter. */
     readonly existingBranches: Readonly<Record<string, string | undefined>>;
+    /** Exposure gateway: the listener the HTTPRoute attaches to, and the payload URL's base. */
+    readonly gateway?: GatewayAttachment;
 }
 
 function seen(r: ApiResponse): Seen {
@@ -73,13 +81,19 @@ export async function observeCluster(client: ClusterClient, config: StackConfig)
         ...r.kustomizations.map((k) => ({ what: `Kustomization ${ns}/${k.name}`, path: apiPaths.kustomization(ns, k.name), repository: r.name })),
     ]));
 
-    const [gvAnswers, svc, nsAnswers, repoAnswers, secret, ownedAnswers] = await Promise.all([
+    const exposure = config.exposure;
+    const none = Promise.resolve(undefined);
+    const [gvAnswers, svc, nsAnswers, repoAnswers, secret, ownedAnswers, gatewayApi, gateway, fluxNamespace, tlsSecret] = await Promise.all([
         Promise.all(groupVersions.map((gv) => client.get(`/apis/${gv}`))),
         client.get(apiPaths.service(ns, WebhookReceiverService.name)),
         Promise.all(targetNamespaces.map((n) => client.get(apiPaths.namespace(n)))),
         Promise.all(existing.map((n) => client.get(apiPaths.gitRepository(ns, n)))),
         config.commitStatus && !config.commitStatus.createSecret ? client.get(apiPaths.secret(ns, config.commitStatus.secretName)) : Promise.resolve(undefined),
         Promise.all(owned.map((o) => client.get(o.path))),
+        exposure.mode === "gateway" ? client.get(`/apis/${GatewayApiVersion}`) : none,
+        exposure.mode === "gateway" ? client.get(`/apis/${GatewayApiVersion}/namespaces/${exposure.gateway.namespace}/gateways/${exposure.gateway.name}`) : none,
+        exposure.mode === "gateway" ? client.get(apiPaths.namespace(ns)) : none,
+        exposure.mode === "ingress" ? client.get(apiPaths.secret(ns, exposure.tlsSecretName)) : none,
     ]);
     const unreachable = [...gvAnswers, svc].find((r) => r.status === 0);
     return {
@@ -96,6 +110,20 @@ export async function observeCluster(client: ClusterClient, config: StackConfig)
         }])),
         ...(secret ? { commitStatusSecret: { seen: seen(secret), keys: Object.entries((secret.body as { data?: Record<string, string> } | undefined)?.data ?? {}).filter(([, v]) => v !== "").map(([k]) => k) } } : {}),
         foreignObjects: owned.filter((_, i) => ownedAnswers[i].status === 200 && !madeByPulumi(ownedAnswers[i].body)).map((o) => `${o.what} (repositories entry ${o.repository})`),
+        ...(gatewayApi && gateway ? {
+            gateway: {
+                api: seen(gatewayApi),
+                seen: seen(gateway),
+                ...(gateway.status === 200 ? { object: gateway.body as GatewayView } : {}),
+                namespaceLabels: (fluxNamespace?.body as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {},
+            },
+        } : {}),
+        ...(tlsSecret ? {
+            ingressTlsSecret: {
+                seen: seen(tlsSecret),
+                ...(tlsSecret.status === 200 ? { certificate: Buffer.from((tlsSecret.body as { data?: Record<string, string> } | undefined)?.data?.["tls.crt"] ?? "", "base64").toString() } : {}),
+            },
+        } : {}),
         ...(unreachable ? { unreachable: unreachable.error ?? `HTTP ${unreachable.status}` } : {}),
     };
 }
@@ -162,7 +190,9 @@ export function judgeCluster(o: ClusterObservations, config: StackConfig): Prefl
             if (problem) problems.push(`Secret ${name} (commitStatusSecret) ${problem}`);
         }
     }
+    const gateway = judgeExposureObjects(o, config, problems, warnings);
     const notices: string[] = [];
+    if (gateway) notices.push(`exposure gateway: the HTTPRoute attaches to listener ${gateway.listener} of Gateway ${gateway.gateway.namespace}/${gateway.gateway.name}; payload URLs start with ${gateway.baseUrl}`);
     let commitStatusVersion: CommitStatusApiVersion | undefined;
     if (config.commitStatus) {
         const decided = judgeCommitStatusApi(o, install);
@@ -171,7 +201,44 @@ export function judgeCluster(o: ClusterObservations, config: StackConfig): Prefl
         warnings.push(...decided.warnings);
         notices.push(...decided.notices);
     }
-    return { problems, warnings, notices, existingBranches, ...(commitStatusVersion ? { commitStatusApiVersion: commitStatusVersion } : {}) };
+    return { problems, warnings, notices, existingBranches, ...(commitStatusVersion ? { commitStatusApiVersion: commitStatusVersion } : {}), ...(gateway ? { gateway } : {}) };
+}
+
+/**
+ * The objects an exposure builds on that the stack does not make: the Gateway (exposure gateway,
+ * which decides the payload URL) and the TLS Secret an Ingress names (a warning: cert-manager may
+ * still be issuing it; the probe is what stops the update).
+ */
+function judgeExposureObjects(o: ClusterObservations, config: StackConfig, problems: string[], warnings: string[], now = new Date()): GatewayAttachment | undefined {
+    const ns = config.namespace;
+    const exposure = config.exposure;
+    if (exposure.mode === "ingress" && o.ingressTlsSecret) {
+        const secret = `Secret ${ns}/${exposure.tlsSecretName} (ingressTlsSecret)`;
+        if (o.ingressTlsSecret.seen === "missing") {
+            warnings.push(`${secret} does not exist (yet): until it does, the ingress controller serves its default certificate for ${exposure.host} and GitHub refuses it; create it (cert-manager: a Certificate with spec.secretName ${exposure.tlsSecretName} and ${exposure.host} in spec.dnsNames)`);
+        } else if (o.ingressTlsSecret.seen === "forbidden") {
+            warnings.push(`could not read ${secret} (forbidden): its certificate was not checked`);
+        } else if (o.ingressTlsSecret.certificate !== undefined && !config.insecureSsl) {
+            const why = judgeServingCertificate(o.ingressTlsSecret.certificate, exposure.host, now);
+            if (why) warnings.push(`${secret}: ${why}`);
+        }
+    }
+    if (exposure.mode !== "gateway" || !o.gateway) return undefined;
+    const ref = `Gateway ${exposure.gateway.namespace}/${exposure.gateway.name}`;
+    if (o.gateway.api === "missing") {
+        problems.push(`exposure is gateway, but ${o.cluster} serves no Gateway API (${GatewayApiVersion}): install its CRDs and a Gateway controller, or choose another exposure (e.g. \`pulumi config set exposure ingress\`)`);
+        return undefined;
+    }
+    if (o.gateway.seen === "forbidden" || o.gateway.seen === "unreachable") {
+        problems.push(`could not read ${ref} (${o.gateway.seen}): the stack reads the Gateway's listeners to attach the HTTPRoute and to know the payload URL; it needs get on gateways in ${exposure.gateway.namespace}`);
+        return undefined;
+    }
+    const judged = attachToGateway(o.gateway.seen === "present" ? o.gateway.object : undefined, exposure, ns, o.gateway.namespaceLabels, config.allowPrivateAddresses);
+    if (!judged.ok) {
+        problems.push(judged.problem);
+        return undefined;
+    }
+    return judged.attachment;
 }
 
 /**

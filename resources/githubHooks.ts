@@ -13,8 +13,11 @@
 // lifecycle's work is an exported function taking GitHub's settings and its I/O (fetch, clock,
 // sleep, cluster) as arguments, so unit tests run the very code the plugin runs.
 import * as pulumi from "@pulumi/pulumi";
+import { X509Certificate } from "crypto";
 import * as http from "http";
 import * as https from "https";
+import * as net from "net";
+import * as tls from "tls";
 import { apiPaths, ClusterClient, clusterClient } from "../lib/cluster";
 import { ReconcileRequestedAtAnnotation } from "../lib/flux";
 import { DynamicTypes, LifecycleContext, ResourceLifecycle, ResourceTypes } from "./lifecycle";
@@ -24,6 +27,7 @@ import {
     githubBaseOf, GitHubLimitsByKind, githubRequest, GitHubResponse, hookCapacityProblem, HookSummary, hookSettingsUrl, hooksForEvent,
     isOurPing, MaxHookPages, nextLink, ourPingDelivery, PingRequest, probePingBody, RequestOptions, signedDeliveryHeaders,
 } from "../lib/github";
+import { explainRedirect, explainTlsFailure, isTlsVerificationCode, PresentedCertificate, presentedFromX509 } from "../lib/payloadTls";
 
 export type CheckMode = "fail" | "warn" | "off";
 
@@ -168,23 +172,61 @@ export async function checked<T extends { message: string }>(mode: "fail" | "war
     return outs;
 }
 
-/** One signed POST; status 0 when nothing answered. */
-function postOnce(url: string, headers: Record<string, string>, body: string, insecureSsl: boolean, timeoutMs: number): Promise<{ status: number; error?: string }> {
+/** One POST's outcome: status 0 when nothing answered over HTTP. */
+interface PostOutcome {
+    status: number;
+    error?: string;
+    /** node's error code (a TLS verification failure: CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
+    code?: string;
+    /** The Location header of a 3xx answer (never followed). */
+    location?: string;
+}
+
+/**
+ * One signed POST, as GitHub delivers: TLS verified unless insecureSsl, with the host name as SNI
+ * (an ingress controller picks the certificate by it), and no redirect followed (node's http
+ * never follows one: a 3xx is the answer).
+ */
+function postOnce(url: string, headers: Record<string, string>, body: string, insecureSsl: boolean, timeoutMs: number): Promise<PostOutcome> {
     return new Promise((resolve) => {
         const u = new URL(url);
         const lib = u.protocol === "https:" ? https : http;
+        const tlsOptions = u.protocol === "https:"
+            ? { rejectUnauthorized: !insecureSsl, ...(net.isIP(u.hostname.replace(/^\[(.*)\]$/, "$1")) ? {} : { servername: u.hostname }) }
+            : {};
         const req = lib.request(u, {
             method: "POST",
             headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
             timeout: timeoutMs,
-            ...(u.protocol === "https:" ? { rejectUnauthorized: !insecureSsl } : {}),
+            ...tlsOptions,
         }, (res) => {
             res.resume();
-            res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+            const location = typeof res.headers.location === "string" ? res.headers.location : undefined;
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}) }));
         });
         req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-        req.on("error", (err) => resolve({ status: 0, error: err.message }));
+        req.on("error", (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.message, ...(err.code ? { code: err.code } : {}) }));
         req.end(body);
+    });
+}
+
+/** The certificate an https server presents for `url`'s host (SNI), read without verifying it; undefined if none. */
+export function presentedCertificate(url: string, timeoutMs = 5000): Promise<PresentedCertificate | undefined> {
+    return new Promise((resolve) => {
+        const u = new URL(url);
+        const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+        const socket = tls.connect({ host, port: Number(u.port || 443), rejectUnauthorized: false, ...(net.isIP(host) ? {} : { servername: host }) }, () => {
+            const raw = socket.getPeerCertificate(false)?.raw;
+            socket.end();
+            try {
+                resolve(raw ? presentedFromX509(new X509Certificate(raw)) : undefined);
+            } catch {
+                resolve(undefined);
+            }
+        });
+        socket.setTimeout(timeoutMs, () => socket.destroy());
+        socket.on("error", () => resolve(undefined));
+        socket.on("close", () => resolve(undefined));
     });
 }
 
@@ -193,10 +235,12 @@ export async function probe(i: ProbeInputs, io: ProviderIo = realIo()): Promise<
     const started = io.now();
     const deadline = started + i.timeoutSeconds * 1000;
     const body = probePingBody(i.owner, i.repository);
-    const host = new URL(i.payloadUrl).host;
+    const url = new URL(i.payloadUrl);
+    const host = url.host;
     let attempts = 0;
-    let last: { status: number; error?: string } = { status: 0 };
-    // A new Receiver, Ingress or load balancer can take a while to serve the path: try until the deadline.
+    let last: PostOutcome = { status: 0 };
+    // A new Receiver, Ingress or load balancer can take a while to serve the path (an ingress
+    // controller serves its default certificate until it has loaded the Secret): try until the deadline.
     for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
         attempts++;
         last = await postOnce(i.payloadUrl, signedDeliveryHeaders("ping", body, i.token), body, i.insecureSsl, 10000);
@@ -207,11 +251,20 @@ export async function probe(i: ProbeInputs, io: ProviderIo = realIo()): Promise<
     const seconds = secondsSince(io, started);
     // The probe's own words (GitHub's delivery timeout does not apply to it: its attempts wait 10 s).
     const context: DeliveryContext = { owner: i.owner, repository: i.repository, receiver: i.receiver, namespace: i.namespace, payloadHost: host, kind: "github.com", sender: "The probe" };
+    let why: string;
+    if (last.status === 0 && isTlsVerificationCode(last.code)) {
+        // What the server presented, read again without verifying, to say what is wrong with it.
+        why = `The probe (payload URL on ${host}) could not verify the server: ${explainTlsFailure(url.hostname, last.code, await presentedCertificate(i.payloadUrl))}`;
+    } else if (last.status >= 300 && last.status < 400) {
+        why = `The probe (payload URL on ${host}) got a redirect: ${explainRedirect(host, last.status, last.location, url.protocol === "https:" ? "https:" : "http:")}`;
+    } else {
+        why = explainDelivery(last.status, last.error ?? "", context).replace(/GitHub cannot reach the payload URL/, "it cannot reach the payload URL from here");
+    }
     const message = ok
         ? `the payload URL on ${host} answered ${last.status} to a signed ping after ${attempts} attempt(s), ${seconds} s`
         : `probing the new payload URL on ${host} from where \`pulumi up\` runs, before GitHub's hook moves to it: ` +
             `${attempts} attempt(s) in ${seconds} s, last answer ${last.status || `none (${last.error ?? "no response"})`}. ` +
-            explainDelivery(last.status, last.error ?? "", context).replace(/GitHub cannot reach the payload URL/, "it cannot reach the payload URL from here") +
+            why +
             ". The hook was not moved. If this machine cannot reach the URL while GitHub can, set `pulumi config set receiverProbe warn`";
     return { fingerprint: probeFingerprint(i), ok, statusCode: last.status, attempts, seconds, message, mode: i.mode };
 }

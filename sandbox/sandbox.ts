@@ -15,7 +15,8 @@ import { Supervisor, waitFor } from "./cluster/processes";
 import { GitHubActions, Runner } from "./standins/githubActions";
 import { GitHubApi } from "./standins/githubApi";
 import { createRepository, fluxInfraFiles, git as runGit, GitServer, instavoteFiles, startGitServer } from "./standins/gitServer";
-import { buildStandins, kubernetesProviderProvenance, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { buildStandins, kubernetesProviderProvenance, missingExposureTools, missingTools, pluginSearchPath, toolchainPaths, ToolchainPaths } from "./toolchain";
+import { Exposures, LoopbackServiceRange, startExposures } from "./exposures";
 
 export const SandboxOwner = "sandbox-org";
 /** The Actions stand-in's one runner: a self-hosted runner "inside the cluster" (it reaches webhook-receiver.<ns>.svc). */
@@ -38,6 +39,8 @@ export interface Sandbox {
      */
     readonly githubApp: { readonly id: number; readonly installationId: number; readonly privateKey: string; readonly keyId: number };
     readonly proxy: NodePortProxy;
+    /** With `exposures`: the ingress controller, cert-manager, the load-balancer stand-in, the CA and host map. */
+    readonly exposures?: Exposures;
     readonly repositories: { readonly instavote: string; readonly fluxInfra: string };
     /** Environment for the Pulumi CLI and its plugins (PATH, KUBECONFIG, state backend). */
     readonly pulumiEnv: Record<string, string>;
@@ -60,6 +63,12 @@ export interface SandboxOptions {
      * be had here). Default "2.9": v1beta3 only.
      */
     readonly notificationCrds?: "2.9" | "2.10";
+    /**
+     * The real parts production exposures stand on (sandbox/exposures.ts): Traefik, cert-manager,
+     * the Gateway API CRDs, a load-balancer stand-in; ClusterIPs on loopback, served by the
+     * kube-proxy stand-in. Binds ports 80 and 443 on loopback addresses: needs root.
+     */
+    readonly exposures?: boolean;
 }
 
 /** The flux CLI as a user runs it against the sandbox's cluster, in `namespace`: its progress (stderr) and tables (stdout). */
@@ -70,9 +79,12 @@ export async function fluxCli(sb: Sandbox, namespace: string, ...args: string[])
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
     const tools = toolchainPaths();
-    const missing = missingTools(tools);
+    const missing = [...missingTools(tools), ...(opts.exposures ? missingExposureTools(tools) : [])];
     if (missing.length > 0) {
         throw new Error(`the sandbox toolchain is not built (${missing.join(", ")}); run: bash sandbox/toolchain/build.sh`);
+    }
+    if (opts.exposures && typeof process.getuid === "function" && process.getuid() !== 0) {
+        throw new Error("the exposures sandbox listens on ports 80 and 443 of loopback addresses (the ingress controller, the load balancers, ClusterIPs), as a load balancer and kube-proxy do: run it as root");
     }
     // The engine runs the compiled stand-in providers (sandbox/bin): build them if missing or stale.
     if (await buildStandins() && !opts.quiet) console.log("[sandbox] built the stand-in providers (npm run build:standins)");
@@ -97,7 +109,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     try {
         const cp = await timed("control plane", () => startControlPlane(sup, path.join(dir, "cluster"), {
             etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,
-        }));
+        }, opts.exposures ? { serviceClusterIpRange: LoopbackServiceRange } : {}));
         const flux = await timed("flux controllers", () => startFlux(sup, cp, path.join(dir, "flux"), {
             sourceController: tools.sourceController, kustomizeController: tools.kustomizeController,
             notificationController: tools.notificationController, crds: tools.fluxCrds,
@@ -167,9 +179,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         actions.addToken(githubToken, { actions: "write", contents: "write", workflows: "write" });
         sup.onStop(() => actions.close());
 
-        const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr);
+        const proxy = new NodePortProxy(cp.api, flux.namespace, flux.receiverAddr, { clusterIps: opts.exposures === true });
         proxy.start();
         sup.onStop(() => proxy.stop());
+        const exposures = opts.exposures ? await timed("exposures (Traefik, cert-manager, load balancers)", () => startExposures(sup, cp, github, tools.exposures, path.join(dir, "exposures"))) : undefined;
 
         const pulumiHome = path.join(dir, "pulumi-home");
         const state = path.join(dir, "state");
@@ -189,11 +202,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         };
 
         return {
-            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, githubApp, proxy,
+            dir, tools, controlPlane: cp, flux, git, github, actions, githubToken, githubApp, proxy, ...(exposures ? { exposures } : {}),
             repositories: { instavote, fluxInfra }, pulumiEnv, timings, log,
             startBareCluster: () => startControlPlane(sup, path.join(dir, "bare-cluster"), {
                 etcd: tools.etcd, kubeApiserver: tools.kubeApiserver, kubeControllerManager: tools.kubeControllerManager,
-            }, "bare"),
+            }, { label: "bare" }),
             beforeStop: (fn) => sup.beforeStop(fn),
             stop: () => sup.stopAll(),
         };

@@ -24,6 +24,16 @@ export interface ToolchainPaths {
     readonly webhookReceiverService: string;
     /** Flux 2.10's notification CRDs (Alert and Provider served as v1 and v1beta3), generated from its api module. */
     readonly flux210NotificationCrds: string;
+    /** The exposures suite's real parts (only it needs them: missingTools leaves them out). */
+    readonly exposures: ExposureToolchain;
+}
+
+export interface ExposureToolchain {
+    readonly traefik: string;
+    readonly certManagerController: string;
+    readonly certManagerCrds: string;
+    readonly gatewayApiCrds: string;
+    readonly traefikGatewayRbac: string;
 }
 
 export function toolchainPaths(): ToolchainPaths {
@@ -44,6 +54,13 @@ export function toolchainPaths(): ToolchainPaths {
         fluxCrds: p["flux-crds"],
         webhookReceiverService: p["webhook-receiver-service"],
         flux210NotificationCrds: p["flux-2.10-notification-crds"],
+        exposures: {
+            traefik: p["traefik"],
+            certManagerController: p["cert-manager-controller"],
+            certManagerCrds: p["cert-manager-crds"],
+            gatewayApiCrds: p["gateway-api-crds"],
+            traefikGatewayRbac: p["traefik-gateway-rbac"],
+        },
     };
 }
 
@@ -85,7 +102,12 @@ export function pluginSearchPath(tools: Pick<ToolchainPaths, "pulumi" | "kuberne
 
 /** Names of what is not built yet; empty when the sandbox can start. */
 export function missingTools(p: ToolchainPaths = toolchainPaths()): string[] {
-    return Object.entries(p).filter(([, f]) => !fs.existsSync(f)).map(([k]) => k);
+    return Object.entries(p).filter(([, f]) => typeof f === "string" && !fs.existsSync(f)).map(([k]) => k);
+}
+
+/** Names of the exposures suite's parts not built yet (`bash sandbox/toolchain/build.sh traefik cert-manager-controller exposure-manifests`). */
+export function missingExposureTools(p: ToolchainPaths = toolchainPaths()): string[] {
+    return Object.entries(p.exposures).filter(([, f]) => !fs.existsSync(f)).map(([k]) => k);
 }
 
 /** Builds what is missing (a no-op, in seconds, when everything is cached). */

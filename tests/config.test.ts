@@ -43,7 +43,7 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
     {
         rule: "exposure must be a known mode",
         set: { exposure: "nodeport" },
-        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url, none (e.g. \`pulumi config set exposure patch-nodeport\`)`],
+        problems: [`${P}:exposure: "nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, gateway, url, none (e.g. \`pulumi config set exposure patch-nodeport\`)`],
     },
     {
         rule: "nodePort must be in 30000-32767",
@@ -463,6 +463,63 @@ const rules: { rule: string; set: Record<string, unknown>; problems: string[] }[
         },
         problems: [`${P}:repositories[1].kustomizations[0].createTargetNamespace: is true but ${R0}.kustomizations[0] creates namespace "instavote" already; a namespace is created once: remove createTargetNamespace here`],
     },
+    // exposure gateway: gatewayName NAMESPACE/NAME (or NAME in the Flux namespace), gatewayListener,
+    // gatewayHost and gatewayPort optional; each key only with that mode.
+    {
+        rule: "gateway needs gatewayName",
+        set: { exposure: "gateway", nodeAddress: undefined },
+        problems: [`${P}:gatewayName: is required with exposure gateway: the Gateway the HTTPRoute attaches to, as NAMESPACE/NAME (or NAME in the Flux namespace), e.g. \`pulumi config set gatewayName gateway-system/internet-gateway\``],
+    },
+    ...["gateway-system/internet-gateway/extra", "Gateway-System/gw", "gateway-system/Internet_Gateway", "/gw", "gw/"].map((v) => ({
+        rule: `gatewayName ${JSON.stringify(v)} is refused`,
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: v },
+        problems: [`${P}:gatewayName: ${JSON.stringify(v)} is not NAMESPACE/NAME or NAME (a namespace is an RFC 1123 label, a Gateway's name an RFC 1123 subdomain), e.g. \`pulumi config set gatewayName gateway-system/internet-gateway\``],
+    })),
+    {
+        rule: "gatewayListener is a SectionName",
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", gatewayListener: "Web Secure" },
+        problems: [`${P}:gatewayListener: "Web Secure" is not a listener name (a Gateway API SectionName: RFC 1123 subdomain), e.g. \`pulumi config set gatewayListener websecure\``],
+    },
+    ...["https://flux.example.com", "*.example.com", "203.0.113.10", "flux.example.com:443"].map((v) => ({
+        rule: `gatewayHost ${JSON.stringify(v)} is refused: a DNS name alone`,
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", gatewayHost: v },
+        problems: [`${P}:gatewayHost: ${JSON.stringify(v)} is not a DNS name; give the host alone (no scheme, port, path or wildcard), e.g. \`pulumi config set gatewayHost flux-webhook.example.com\``],
+    })),
+    {
+        rule: "a localhost gatewayHost is refused",
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", gatewayHost: "hooks.localhost" },
+        problems: [`${P}:gatewayHost: "hooks.localhost" is localhost, ${localhostWhy}`],
+    },
+    ...[["70000", "70000 is not a port (1-65535)"], ["-1", "-1 is not a port (1-65535)"]].map(([v, why]) => ({
+        rule: `gatewayPort ${v} is refused`,
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", gatewayPort: Number(v) },
+        problems: [`${P}:gatewayPort: ${why}; it is the port GitHub connects to when it differs from the listener's (a load balancer in front that maps 443 to the listener's 8443), e.g. \`pulumi config set gatewayPort 443\``],
+    })),
+    {
+        rule: "gatewayPort is an integer",
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", gatewayPort: "https" },
+        problems: [`${P}:gatewayPort: "https" is not an integer; e.g. \`pulumi config set gatewayPort 443\``],
+    },
+    ...["gatewayName", "gatewayListener", "gatewayHost", "gatewayPort"].map((k) => ({
+        rule: `${k} is read only with exposure gateway`,
+        set: { [k]: k === "gatewayPort" ? 443 : k === "gatewayHost" ? "flux.example.com" : "gw" },
+        problems: [`${P}:${k}: is set but exposure is "patch-nodeport"; it is read only with exposure gateway: remove it (\`pulumi config rm ${k}\`) or change exposure`],
+    })),
+    {
+        rule: "allowedSources github cannot be applied by exposure gateway",
+        set: { exposure: "gateway", nodeAddress: undefined, gatewayName: "gw", allowedSources: "github" },
+        problems: [`${P}:allowedSources: is github, but exposure gateway cannot apply it: the Gateway API has no standard way to admit only some client addresses (each implementation has its own policy, on the Gateway it owns); narrow the sources at that Gateway or its load balancer and set \`pulumi config set allowedSources any\`, or use an exposure that applies it (patch-nodeport, nodeport-service, loadbalancer, ingress)`],
+    },
+    ...[["5", "5 is outside 10-3600"], ["3601", "3601 is outside 10-3600"]].map(([v, why]) => ({
+        rule: `loadBalancerTimeout ${v} is refused`,
+        set: { exposure: "loadbalancer", nodeAddress: undefined, loadBalancerTimeout: Number(v) },
+        problems: [`${P}:loadBalancerTimeout: ${why} (seconds to wait for the load balancer's address); e.g. \`pulumi config set loadBalancerTimeout 600\``],
+    })),
+    {
+        rule: "loadBalancerTimeout is read only with exposure loadbalancer",
+        set: { loadBalancerTimeout: 120 },
+        problems: [`${P}:loadBalancerTimeout: is set but exposure is "patch-nodeport"; it is read only with exposure loadbalancer: remove it (\`pulumi config rm loadBalancerTimeout\`) or change exposure`],
+    },
     {
         rule: "prune is a boolean",
         set: { repositories: [repo({ kustomizations: [{ name: "vote-staging", path: "./deploy", prune: "true" }] })] },
@@ -508,6 +565,22 @@ describe("config validation", () => {
             "invalid stack configuration (2 problems); nothing was changed:\n  - a: x\n  - b: y",
         );
         assert.strictEqual(formatProblems(["a: x"]).split("\n")[0], "invalid stack configuration (1 problem); nothing was changed:");
+    });
+
+    it("exposure gateway and loadbalancer become typed settings (a Gateway NAME alone is in the Flux namespace)", () => {
+        const exposureOf = (set: Record<string, unknown>) => {
+            const r = validateConfig(config({ nodeAddress: undefined, ...set }));
+            assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+            return r.config.exposure;
+        };
+        assert.deepStrictEqual(exposureOf({ exposure: "gateway", gatewayName: "internet-gateway" }), { mode: "gateway", gateway: { namespace: "flux-system", name: "internet-gateway" } });
+        assert.deepStrictEqual(exposureOf({ exposure: "gateway", namespace: "gitops", gatewayName: "gateway-system/internet-gateway", gatewayListener: "websecure", gatewayHost: "flux.example.com", gatewayPort: 8443 }), {
+            mode: "gateway", gateway: { namespace: "gateway-system", name: "internet-gateway" }, listener: "websecure", host: "flux.example.com", port: 8443,
+        });
+        assert.deepStrictEqual(exposureOf({ exposure: "loadbalancer" }), { mode: "loadbalancer", timeoutSeconds: 600 });
+        assert.deepStrictEqual(exposureOf({ exposure: "loadbalancer", loadBalancerTimeout: 45 }), { mode: "loadbalancer", timeoutSeconds: 45 });
+        const insecure = validateConfig(config({ nodeAddress: undefined, exposure: "gateway", gatewayName: "gw", insecureSsl: true }));
+        assert.ok(insecure.ok, "insecureSsl applies to a gateway's https listener");
     });
 
     it("returns a frozen, typed config with per-item defaults applied", () => {

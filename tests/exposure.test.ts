@@ -1,7 +1,7 @@
 // Which object holds a NodePort, and the handover when the exposure mode changes.
 import * as assert from "assert";
 import { ApiResponse, ClusterClient } from "../lib/cluster";
-import { holdsNodePort, ingressSourceRangeAnnotations, patchedByStack } from "../lib/exposure";
+import { exposureIdentity, holdsNodePort, ingressSourceRangeAnnotations, patchedByStack } from "../lib/exposure";
 import { releaseNodePortHook } from "../components/receiverExposure";
 
 function cluster(service: ApiResponse): ClusterClient & { patches: { path: string; body: unknown }[] } {
@@ -66,5 +66,16 @@ describe("GitHub's hook ranges on an Ingress", () => {
             "alb.ingress.kubernetes.io/inbound-cidrs": "192.30.252.0/22,2a0a:a440::/29",
             "haproxy.org/allow-list": "192.30.252.0/22,2a0a:a440::/29",
         });
+    });
+});
+
+describe("the exposure's identity (the probe and the delivery check run again when it changes)", () => {
+    it("mode, object and NodePort, as before; an Ingress's TLS Secret and a Gateway's listener too, so a new certificate is probed at the same URL", () => {
+        assert.strictEqual(exposureIdentity({ mode: "patch-nodeport", object: "flux-system/webhook-receiver", nodePort: 31234 }), "patch-nodeport|flux-system/webhook-receiver|31234");
+        assert.strictEqual(exposureIdentity({ mode: "url" }), "url||");
+        const ingress = (tlsSecret: string) => exposureIdentity({ mode: "ingress", object: "flux-system/webhook-receiver", tlsSecret });
+        assert.strictEqual(ingress("flux-webhook-tls"), "ingress|flux-system/webhook-receiver||flux-webhook-tls");
+        assert.notStrictEqual(ingress("flux-webhook-tls"), ingress("other-tls"));
+        assert.strictEqual(exposureIdentity({ mode: "gateway", object: "flux-system/webhook-receiver", listener: "gateway-system/internet-gateway/websecure" }), "gateway|flux-system/webhook-receiver||gateway-system/internet-gateway/websecure");
     });
 });

@@ -320,6 +320,11 @@ describe("the delivery check: finding our ping and explaining its status", () =>
         assert.match(explainDelivery(0, "timed out", ctx), /got no response \(timed out\): GitHub cannot reach the payload URL \(nothing answered within 10 s, GitHub.com's delivery timeout\)/);
         assert.match(explainDelivery(0, "timed out", { ...ctx, kind: "ghes" }), /nothing answered within 30 s, GitHub Enterprise Server's delivery timeout/);
         assert.match(explainDelivery(0, "failed to connect to network", ctx), /got no response \(failed to connect to network\): GitHub cannot reach the payload URL \(the connection could not be made\)/);
+        // GitHub's words for a certificate it could not verify: the causes and the fixes, not "cannot reach".
+        const peer = explainDelivery(0, "Peer certificate cannot be authenticated with given CA certificates", ctx);
+        assert.match(peer, /got no response \(Peer certificate cannot be authenticated with given CA certificates\): GitHub could not verify the payload URL's certificate\. Most often it is self-signed or sent without its intermediate certificates/);
+        assert.match(peer, /`pulumi config set insecureSsl true`; the receiver probe .* names what is wrong with it$/);
+        assert.ok(!peer.includes("cannot reach"));
     });
 
     it("the fingerprint changes with each part and keeps no part in clear", () => {

@@ -21,6 +21,11 @@ import { LifecycleContext, lifecycleProvider, ProviderPackage, ResourceTypes, wi
 import { PluginClient, startProviderPlugin } from "./support/providerPlugin";
 import { FakeCluster, FakeGitHub, VirtualTime } from "./support/fakeGitHub";
 import { tempDir } from "./support/tempDir";
+import { installHostMap } from "../sandbox/standins/hostMap";
+import { createSandboxCa, SandboxCa } from "../sandbox/standins/sandboxTls";
+import * as tlsModule from "tls";
+
+const tlsContext = (c: { key: string; cert: string }) => tlsModule.createSecureContext({ key: c.key, cert: c.cert });
 
 const HookPath = `/hook/${"ab12".repeat(16)}`;
 /** GitHub as the plugin's provider configuration gives it to a lifecycle. */
@@ -348,6 +353,98 @@ describe("PayloadUrlProbe as the provider plugin runs it (lifecycleProvider): wa
         } finally {
             await close(server);
         }
+    });
+});
+
+describe("PayloadUrlProbe over https as GitHub delivers: verified against trusted CAs, SNI sent, no redirect followed; each failure named with its fix", function () {
+    this.timeout(30000);
+    // An ingress-like https server picking the certificate by SNI (its default, self-signed, for
+    // any name it has none for), and an http listener that redirects to https, as an ingress
+    // controller's web entry point does. Names resolve through the sandbox's host map, whose CA the
+    // probe then trusts: the CA stands for a public one.
+    const day = 86400e3;
+    let ca: SandboxCa;
+    let uninstall: () => void;
+    let servers: (http.Server | https.Server)[] = [];
+    const sniSeen: string[] = [];
+    let port: number;
+    let redirectPort: number;
+    before(async () => {
+        ca = await createSandboxCa();
+        const byName: Record<string, { key: string; cert: string }> = {
+            "good.test": await ca.issue(["good.test"]),
+            "alias.test": await ca.issue(["good.test"]),
+            "expired.test": await ca.issue(["expired.test"], { notBefore: new Date(Date.now() - 3 * day), notAfter: new Date(Date.now() - day) }),
+            "self.test": await ca.selfSigned(["self.test"]),
+        };
+        const fallback = await ca.selfSigned(["ingress-default.invalid"]);
+        const server = https.createServer({
+            ...fallback,
+            SNICallback: (name, cb) => {
+                sniSeen.push(name);
+                const c = byName[name];
+                cb(null, c ? tlsContext(c) : undefined);
+            },
+        }, (req, res) => {
+            req.resume();
+            req.on("end", () => res.writeHead(200).end());
+        });
+        const redirect = http.createServer((req, res) => {
+            req.resume();
+            res.writeHead(308, { Location: `https://good.test${req.url ?? "/"}` }).end();
+        });
+        servers = [server, redirect];
+        port = await listen(server);
+        redirectPort = await listen(redirect);
+        const map = Object.fromEntries([...Object.keys(byName), "wrong.test"].map((h) => [`${h}:443`, `127.0.0.1:${port}`]));
+        uninstall = installHostMap({ ...map, "plain.test:80": `127.0.0.1:${redirectPort}` }, ca.caCert);
+    });
+    after(async () => {
+        uninstall?.();
+        await Promise.all(servers.map(close));
+        ca?.remove();
+    });
+
+    const probeOf = (url: string, over: Partial<ProbeInputs> = {}) =>
+        probe({ owner: "o", repository: "r", receiver: "r-0123456789", namespace: "flux-system", payloadUrl: url, token: "tok", mode: "fail", timeoutSeconds: 0.3, insecureSsl: false, exposure: "x", ...over });
+
+    it("a certificate from a trusted CA for the host: verified, answered 200; the host went out as SNI", async () => {
+        const o = await probeOf(`https://good.test${HookPath}`);
+        assert.deepStrictEqual([o.ok, o.statusCode], [true, 200], o.message);
+        assert.ok(sniSeen.includes("good.test"), JSON.stringify(sniSeen));
+    });
+
+    it("expired: the probe fails, naming the expiry and to renew it; the hook is not moved; no path in the message", async () => {
+        const o = await probeOf(`https://expired.test${HookPath}`);
+        assert.deepStrictEqual([o.ok, o.statusCode], [false, 0]);
+        assert.match(o.message, /could not verify the server: expired\.test presented a certificate for expired\.test, issued by flux-push sandbox CA, valid .*: it has expired \(CERT_HAS_EXPIRED\)\. GitHub refuses it too.*Renew it.*The hook was not moved/);
+        assertNoPath(o);
+    });
+
+    it("no certificate for the host: the server's default self-signed one, explained as what an ingress controller serves then", async () => {
+        const o = await probeOf(`https://wrong.test${HookPath}`);
+        assert.strictEqual(o.ok, false);
+        assert.match(o.message, /wrong\.test presented a certificate for ingress-default\.invalid, self-signed, .*: it is self-signed \(DEPTH_ZERO_SELF_SIGNED_CERT\).*It is not for wrong\.test either: this is what an ingress controller serves when it has no certificate for the host/);
+        assertNoPath(o);
+    });
+
+    it("a trusted certificate for another host: its names, and that they do not include the host", async () => {
+        const o = await probeOf(`https://alias.test${HookPath}`);
+        assert.strictEqual(o.ok, false);
+        assert.match(o.message, /alias\.test presented a certificate for good\.test, issued by flux-push sandbox CA, .*: its names do not include alias\.test \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    });
+
+    it("a redirect (http -> https) is not followed: the 308 is the answer, and the https URL is the fix", async () => {
+        const o = await probeOf(`http://plain.test${HookPath}`);
+        assert.deepStrictEqual([o.ok, o.statusCode], [false, 308]);
+        assert.match(o.message, /last answer 308\. The probe \(payload URL on plain\.test\) got a redirect: plain\.test answered 308, a redirect to https:\/\/good\.test: GitHub does not follow redirects.*`pulumi config set exposure ingress`/);
+        assertNoPath(o);
+    });
+
+    it("insecureSsl lets the self-signed certificate through, and only then", async () => {
+        assert.strictEqual((await probeOf(`https://self.test${HookPath}`)).ok, false);
+        const o = await probeOf(`https://self.test${HookPath}`, { insecureSsl: true });
+        assert.deepStrictEqual([o.ok, o.statusCode], [true, 200], o.message);
     });
 });
 

@@ -5,6 +5,7 @@ import { ApiResponse, ClusterClient } from "../lib/cluster";
 import { StackConfig, validateConfig } from "../lib/config";
 import { ClusterObservations, existingBranch, judgeCluster, madeByPulumi, observeCluster } from "../lib/preflight";
 import { withDefaults } from "./support/projectConfig";
+import { createSandboxCa } from "../sandbox/standins/sandboxTls";
 
 function config(overrides: Record<string, unknown> = {}): StackConfig {
     const r = validateConfig(withDefaults({
@@ -210,5 +211,62 @@ describe("preflight: reading the cluster", () => {
     it("an API server that does not answer is reported as unreachable", async () => {
         const down: ClusterClient = { description: "x", get: async () => ({ status: 0, body: undefined, error: "connect ECONNREFUSED" }), patch: async () => assert.fail() };
         assert.strictEqual((await observeCluster(down, config())).unreachable, "connect ECONNREFUSED");
+    });
+});
+
+describe("preflight: the objects an exposure builds on (a Gateway, an Ingress's TLS Secret)", function () {
+    this.timeout(20000);
+    const gatewayConfig = (over: Record<string, unknown> = {}) => config({ exposure: "gateway", nodeAddress: undefined, gatewayName: "gateway-system/internet-gateway", ...over });
+    const gateway = {
+        metadata: { name: "internet-gateway", namespace: "gateway-system" },
+        spec: { gatewayClassName: "traefik", listeners: [{ name: "websecure", protocol: "HTTPS", port: 443, hostname: "flux-webhook.example.com", allowedRoutes: { namespaces: { from: "All" } } }] },
+    };
+    const gatewayPath = "/apis/gateway.networking.k8s.io/v1/namespaces/gateway-system/gateways/internet-gateway";
+
+    it("reads the Gateway API, the Gateway and the Flux namespace's labels; the chosen listener and payload URL are the result (and a notice)", async () => {
+        const c = fakeCluster({
+            "/apis/gateway.networking.k8s.io/v1": { status: 200, body: { resources: [{ kind: "Gateway" }, { kind: "HTTPRoute" }] } },
+            [gatewayPath]: { status: 200, body: gateway },
+            "/api/v1/namespaces/flux-system": { status: 200, body: { metadata: { labels: { "kubernetes.io/metadata.name": "flux-system" } } } },
+        });
+        const o = await observeCluster(c, gatewayConfig());
+        assert.ok(c.asked.includes(gatewayPath));
+        const r = judgeCluster({ ...healthy(), gateway: o.gateway }, gatewayConfig());
+        assert.deepStrictEqual(r.problems, []);
+        assert.deepStrictEqual(r.gateway, { gateway: { namespace: "gateway-system", name: "internet-gateway" }, listener: "websecure", host: "flux-webhook.example.com", scheme: "https", port: 443, baseUrl: "https://flux-webhook.example.com" });
+        assert.deepStrictEqual(r.notices, ["exposure gateway: the HTTPRoute attaches to listener websecure of Gateway gateway-system/internet-gateway; payload URLs start with https://flux-webhook.example.com"]);
+    });
+
+    it("no Gateway API, no Gateway, a Gateway that cannot be read: each a problem before anything changes", () => {
+        const judged = (g: ClusterObservations["gateway"]) => judgeCluster(healthy({ gateway: g }), gatewayConfig()).problems;
+        assert.match(judged({ api: "missing", seen: "missing", namespaceLabels: {} })[0], /serves no Gateway API \(gateway\.networking\.k8s\.io\/v1\): install its CRDs and a Gateway controller, or choose another exposure/);
+        assert.match(judged({ api: "present", seen: "missing", namespaceLabels: {} })[0], /^Gateway gateway-system\/internet-gateway \(gatewayName\) does not exist/);
+        assert.match(judged({ api: "present", seen: "forbidden", namespaceLabels: {} })[0], /could not read Gateway gateway-system\/internet-gateway \(forbidden\): .*needs get on gateways in gateway-system/);
+        assert.match(judged({ api: "present", seen: "present", object: { ...gateway, spec: { listeners: [{ ...gateway.spec.listeners[0], allowedRoutes: undefined }] } }, namespaceLabels: {} })[0],
+            /no listener .* allowedRoutes\.namespaces\.from is Same \(the default\)/);
+    });
+
+    it("an Ingress's TLS Secret: missing, or holding a certificate GitHub would refuse: a warning naming the Secret and the fix; nothing with insecureSsl", async () => {
+        const ingressConfig = (over: Record<string, unknown> = {}) => config({ exposure: "ingress", nodeAddress: undefined, ingressHost: "flux-webhook.example.com", ingressTlsSecret: "flux-webhook-tls", ...over });
+        assert.deepStrictEqual(judgeCluster(healthy({ ingressTlsSecret: { seen: "missing" } }), ingressConfig()).warnings, [
+            "Secret flux-system/flux-webhook-tls (ingressTlsSecret) does not exist (yet): until it does, the ingress controller serves its default certificate for flux-webhook.example.com and GitHub refuses it; " +
+            "create it (cert-manager: a Certificate with spec.secretName flux-webhook-tls and flux-webhook.example.com in spec.dnsNames)",
+        ]);
+        const ca = await createSandboxCa();
+        try {
+            const other = (await ca.issue(["other.example.com"])).cert;
+            const c = fakeCluster({ "/api/v1/namespaces/flux-system/secrets/flux-webhook-tls": { status: 200, body: { data: { "tls.crt": Buffer.from(other).toString("base64") } } } });
+            const o = await observeCluster(c, ingressConfig());
+            assert.deepStrictEqual(o.ingressTlsSecret, { seen: "present", certificate: other });
+            assert.match(judgeCluster(healthy({ ingressTlsSecret: o.ingressTlsSecret }), ingressConfig()).warnings[0],
+                /^Secret flux-system\/flux-webhook-tls \(ingressTlsSecret\): it holds a certificate for other\.example\.com, .*whose names do not include flux-webhook\.example\.com/);
+            const good = (await ca.issue(["flux-webhook.example.com"])).cert;
+            assert.deepStrictEqual(judgeCluster(healthy({ ingressTlsSecret: { seen: "present", certificate: good } }), ingressConfig()).warnings, []);
+            const self = (await ca.selfSigned(["flux-webhook.example.com"])).cert;
+            assert.strictEqual(judgeCluster(healthy({ ingressTlsSecret: { seen: "present", certificate: self } }), ingressConfig()).warnings.length, 1);
+            assert.deepStrictEqual(judgeCluster(healthy({ ingressTlsSecret: { seen: "present", certificate: self } }), ingressConfig({ insecureSsl: true })).warnings, []);
+        } finally {
+            ca.remove();
+        }
     });
 });

@@ -9,6 +9,7 @@ import { fluxPushReconciliation, FluxPushOutputs, githubAccess, githubCredential
 import type { GitHubAccess } from "../resources/githubHooks";
 import { byType, fakeToken, GitHubMeta, hooks, isSecret, isWireSecret, LoadBalancerIp, one, promiseOf, Registered, registered, resetMocks, settle } from "./support/mocks";
 import { fluxCluster, GitHubOwner, GitHubToken, runStack, testDependencies } from "./support/program";
+import { ApiResponse } from "../lib/cluster";
 import { withDefaults } from "./support/projectConfig";
 import { DynamicTypes, ProviderPackage } from "../resources/lifecycle";
 
@@ -19,6 +20,7 @@ const T = {
     servicePatch: "kubernetes:core/v1:ServicePatch",
     service: "kubernetes:core/v1:Service",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     // A CustomResource reaches the engine typed by its apiVersion and kind.
     gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
@@ -175,7 +177,10 @@ describe("the stack (Pulumi mocks)", () => {
                         ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http-webhook", ...(mode === "nodeport-service" ? { nodePort: 30080 } : {}) }],
                     },
                 });
-                assert.strictEqual(service.beforeCreateHooks.length, mode === "nodeport-service" ? 1 : 0, "only a fixed NodePort is handed over");
+                // nodeport-service: the NodePort handover; loadbalancer: the watch that explains a missing address.
+                assert.strictEqual(service.beforeCreateHooks.length, 1);
+                // The provider waits for the address for loadBalancerTimeout (default 600 s), not its fixed 10 minutes.
+                assert.deepStrictEqual(service.customTimeouts, mode === "loadbalancer" ? { create: "600s", update: "600s", delete: "" } : undefined);
                 assert.strictEqual(byType(T.servicePatch).length, 0);
                 const details = await promiseOf(out.exposure);
                 assert.strictEqual(details.baseUrl, mode === "loadbalancer" ? `http://${LoadBalancerIp}` : "http://203.0.113.10:30080");
@@ -199,6 +204,55 @@ describe("the stack (Pulumi mocks)", () => {
                 },
             });
             assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
+            // Another TLS Secret at the same URL is another certificate: the probe and the check run again.
+            assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "ingress|flux-system/webhook-receiver||flux-tls");
+        });
+
+        describe("gateway: Flux's guide's HTTPRoute, on the listener the named Gateway offers", () => {
+            const gatewayPath = "/apis/gateway.networking.k8s.io/v1/namespaces/gateway-system/gateways/internet-gateway";
+            const routePath = "/apis/gateway.networking.k8s.io/v1/namespaces/flux-system/httproutes/webhook-receiver";
+            const listeners = [
+                { name: "web", protocol: "HTTP", port: 80, hostname: "flux.example.com", allowedRoutes: { namespaces: { from: "All" } } },
+                { name: "websecure", protocol: "HTTPS", port: 443, hostname: "flux.example.com", allowedRoutes: { namespaces: { from: "All" } } },
+            ];
+            const accepted = { status: { parents: [{ parentRef: { name: "internet-gateway", namespace: "gateway-system", sectionName: "websecure" }, conditions: [{ type: "Accepted", status: "True" }, { type: "ResolvedRefs", status: "True" }] }] } };
+            const cluster = (route: ApiResponse = { status: 200, body: accepted }) => fluxCluster({
+                "/apis/gateway.networking.k8s.io/v1": { status: 200, body: { resources: [{ kind: "Gateway" }, { kind: "HTTPRoute" }] } },
+                [gatewayPath]: { status: 200, body: { metadata: { name: "internet-gateway", namespace: "gateway-system" }, spec: { gatewayClassName: "traefik", listeners } } },
+                [routePath]: route,
+            });
+            const gateway = { exposure: "gateway", nodeAddress: undefined, gatewayName: "gateway-system/internet-gateway" };
+
+            it("the route to webhook-receiver:80 for /hook/, its parentRef on the HTTPS listener; the payload URL https://<listener host>; the probe on it", async () => {
+                const c = cluster();
+                const out = await runStack(config(gateway), { cluster: c });
+                assert.deepStrictEqual(one(T.httpRoute, "webhook-receiver-httproute").inputs, {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: { name: "webhook-receiver", namespace: "flux-system", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: {
+                        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "internet-gateway", namespace: "gateway-system", sectionName: "websecure" }],
+                        hostnames: ["flux.example.com"],
+                        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/hook/" } }], backendRefs: [{ name: "webhook-receiver", port: 80 }] }],
+                    },
+                });
+                assert.strictEqual(byType(T.servicePatch).length + byType(T.service).length + byType(T.ingress).length, 0, "Flux's Service is untouched");
+                assert.deepStrictEqual(await promiseOf(out.exposure), { mode: "gateway", object: "flux-system/webhook-receiver", listener: "gateway-system/internet-gateway/websecure", baseUrl: "https://flux.example.com" });
+                assert.strictEqual(await promiseOf(out.repositories.instavote.payloadUrl), payloadUrlOf("https://flux.example.com"));
+                assert.ok(c.asked.includes(routePath), "the payload URL waited for the Gateway's controller to accept the route");
+                assert.strictEqual(pluginInputs(one(T.probe, "instavote-probe")).exposure, "gateway|flux-system/webhook-receiver||gateway-system/internet-gateway/websecure");
+            });
+
+            it("a Gateway whose listeners cannot take the route stops the update before anything is registered, naming why", async () => {
+                await resetMocks();
+                const refusing = fluxCluster({
+                    "/apis/gateway.networking.k8s.io/v1": { status: 200, body: { resources: [{ kind: "Gateway" }] } },
+                    [gatewayPath]: { status: 200, body: { spec: { listeners: [{ ...listeners[1], allowedRoutes: undefined }] } } },
+                });
+                await assert.rejects(fluxPushReconciliation(config(gateway), testDependencies({ cluster: refusing })),
+                    /^Error: the cluster is not ready for this stack \(1 problem\); nothing was changed:\n  - no listener of Gateway gateway-system\/internet-gateway can take the HTTPRoute: websecure: allowedRoutes\.namespaces\.from is Same/);
+                assert.strictEqual(registered.length, 0);
+            });
         });
 
         it("url: creates nothing in the cluster for the exposure and uses the given origin", async () => {

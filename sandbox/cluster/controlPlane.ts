@@ -18,8 +18,19 @@ export interface ControlPlane extends KubeAccess {
     readonly api: KubeApi;
 }
 
-/** `label` names the processes' logs apart when one sandbox runs two control planes. */
-export async function startControlPlane(sup: Supervisor, dir: string, bins: ControlPlaneBinaries, label = ""): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+    /** Names the processes' logs apart when one sandbox runs two control planes. */
+    readonly label?: string;
+    /**
+     * Where ClusterIPs are allocated (default 10.96.0.0/16, an allocation range only). A range in
+     * 127.0.0.0/8 makes every ClusterIP an address this machine can listen on, so the sandbox's
+     * kube-proxy stand-in can serve Services at their ClusterIPs (NodePortProxy clusterIps).
+     */
+    readonly serviceClusterIpRange?: string;
+}
+
+export async function startControlPlane(sup: Supervisor, dir: string, bins: ControlPlaneBinaries, opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+    const label = opts.label ?? "";
     const name = (n: string) => (label ? `${label}-${n}` : n);
     fs.mkdirSync(dir, { recursive: true });
     const [etcdClient, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -52,8 +63,8 @@ export async function startControlPlane(sup: Supervisor, dir: string, bins: Cont
         `--service-account-key-file=${path.join(dir, "sa.pub")}`,
         `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
         "--service-account-issuer=https://kubernetes.default.svc",
-        // Only an allocation range for ClusterIPs: no traffic is ever sent there.
-        "--service-cluster-ip-range=10.96.0.0/16",
+        // An allocation range for ClusterIPs: traffic reaches them only where the sandbox serves them.
+        `--service-cluster-ip-range=${opts.serviceClusterIpRange ?? "10.96.0.0/16"}`,
         "--service-node-port-range=30000-32767",
         // The sandbox has no nodes: the `kubernetes` Service's loopback endpoint is not reconciled.
         "--endpoint-reconciler-type=none",

@@ -91,6 +91,16 @@ const plurals: Record<string, string> = {
     Receiver: "receivers",
     GitRepository: "gitrepositories",
     Kustomization: "kustomizations",
+    ServiceAccount: "serviceaccounts",
+    ClusterRole: "clusterroles",
+    ClusterRoleBinding: "clusterrolebindings",
+    IngressClass: "ingressclasses",
+    Ingress: "ingresses",
+    GatewayClass: "gatewayclasses",
+    Gateway: "gateways",
+    HTTPRoute: "httproutes",
+    Issuer: "issuers",
+    Certificate: "certificates",
 };
 
 /** The REST path of an object from its apiVersion, kind, namespace and name. */
@@ -114,4 +124,9 @@ export const paths = {
     receivers: (ns: string) => `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${ns}/receivers`,
     gitRepository: (ns: string, name: string) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${name}`,
     kustomization: (ns: string, name: string) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}`,
+    ingress: (ns: string, name: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}`,
+    httpRoute: (ns: string, name: string) => `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes/${name}`,
+    gateway: (ns: string, name: string) => `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/gateways/${name}`,
+    certificate: (ns: string, name: string) => `/apis/cert-manager.io/v1/namespaces/${ns}/certificates/${name}`,
+    issuer: (ns: string, name: string) => `/apis/cert-manager.io/v1/namespaces/${ns}/issuers/${name}`,
 };

@@ -23,6 +23,7 @@ import * as http from "http";
 import * as https from "https";
 import { AddressInfo, isIP } from "net";
 import { App, GitHubApps, Installation, InstallationToken, looksLikeJwt, permits } from "./githubApps";
+import * as tls from "tls";
 import { Account, CommitFacts, githubTime, Hosts, nodeId, organizationSimple, pushCommit, repositoryPush, RepositoryFacts, repositoryWebhooks, simpleUser } from "./githubPayloads";
 
 export type Flavor = "github.com" | "ghes";
@@ -219,6 +220,11 @@ export interface GitHubApiOptions {
     readonly deliveryTimeoutMs?: number;
     /** GHES only: the site admin enabled rate limits (GitHub.com always has them). */
     readonly rateLimiting?: boolean;
+    /**
+     * Certificate authorities (PEM) an https delivery trusts besides node's own public roots: the
+     * sandbox's CA, standing for a public CA GitHub trusts. Default: node's roots alone.
+     */
+    readonly trustedCas?: readonly string[];
 }
 
 /** One API answer as served, for tests that judge every body (the conformance test). */
@@ -346,6 +352,7 @@ export class GitHubApi {
     private readonly pushListeners: ((owner: string, repo: string, push: PushOptions) => void)[] = [];
     private readonly front: Front;
     private hookRanges: string[] | undefined;
+    private trustedCas: readonly string[] | undefined;
     private deliveryLogLagMs = 0;
     private throttles: number[] = [];
     private nextOwnerId = 9000001;
@@ -363,6 +370,7 @@ export class GitHubApi {
         this.url = `http://127.0.0.1:${port}/`;
         this.apiUrl = `${this.url}${this.rules.restPrefix.replace(/^\//, "")}${this.rules.restPrefix ? "/" : ""}`;
         this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? this.rules.deliveryTimeoutMs;
+        this.trustedCas = opts.trustedCas;
         this.front = this.flavor === "ghes"
             ? { apiBase: this.apiUrl, webBase: this.url, restPrefix: "/api/v3", webUi: true }
             : { apiBase: this.apiUrl, webBase: "https://github.com/", restPrefix: "", webUi: false };
@@ -409,6 +417,11 @@ export class GitHubApi {
     /** Serves another service on this host under `prefix` (e.g. "/_services/token/"), before authentication and the web UI. */
     addHostService(prefix: string, serve: HostService): void {
         this.services.push({ prefix, serve });
+    }
+
+    /** The CAs https deliveries trust besides node's public roots (see GitHubApiOptions.trustedCas). */
+    setTrustedCas(cas: readonly string[] | undefined): void {
+        this.trustedCas = cas;
     }
 
     /** Called for every push GitHub learns of (deliverPush), after the hooks are sent. */
@@ -1281,7 +1294,7 @@ export class GitHubApi {
             ...(secret ? { "X-Hub-Signature": `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`, "X-Hub-Signature-256": signature256 } : {}),
         };
         const started = Date.now();
-        const result = await post(h.config.url, headers, body, h.config.insecure_ssl === "1", this.deliveryTimeoutMs);
+        const result = await post(h.config.url, headers, body, { insecure: h.config.insecure_ssl === "1", timeoutMs: this.deliveryTimeoutMs, trustedCas: this.trustedCas });
         const action = typeof (payload as { action?: unknown } | null)?.action === "string" ? (payload as { action: string }).action : null;
         const d: Delivery = {
             id: this.nextDeliveryId++, guid, hookId: h.id, repositoryId: h.repositoryId, event, action,
@@ -1466,8 +1479,28 @@ export function deliveryErrorStatus(err: NodeJS.ErrnoException): string {
     return "failed to connect to network";
 }
 
-/** POSTs a delivery; the whole exchange must finish within the timeout, as on GitHub (not just the socket's idle time). */
-function post(target: string, headers: Record<string, string>, body: string, insecure: boolean, timeoutMs: number): Promise<PostResult> {
+/**
+ * How a delivery goes out, as GitHub sends one. Over https: the certificate chain is verified
+ * against the CAs GitHub trusts unless the hook's insecure_ssl is "1" ("Determines whether the SSL
+ * certificate of the host for url will be verified when delivering payloads. Supported values
+ * include 0 (verification is performed) and 1 (verification is not performed)": the hook config in
+ * GitHub's REST description); a failure is recorded as "Peer certificate cannot be authenticated
+ * with given CA certificates" ("Troubleshooting webhooks"). The host name goes out as SNI, so a
+ * shared ingress picks the host's certificate (node sends it for a name, never for an IP, as RFC
+ * 6066 requires). No redirect is followed: the 3xx is the answer, recorded as a failed delivery
+ * (GitHub's support: "webhooks don't support redirects", isaacs/github#574; the docs ask for a 2xx
+ * answer). The whole exchange must finish within the timeout: 10 s on GitHub.com, 30 s on GHES
+ * ("Troubleshooting webhooks", Timed out), not just the socket's idle time.
+ */
+interface DeliveryTransport {
+    readonly insecure: boolean;
+    readonly timeoutMs: number;
+    /** CAs trusted besides node's public roots (the sandbox CA, standing for a public one). */
+    readonly trustedCas?: readonly string[];
+}
+
+function post(target: string, headers: Record<string, string>, body: string, t: DeliveryTransport): Promise<PostResult> {
+    const { insecure, timeoutMs } = t;
     return new Promise((resolve) => {
         const url = new URL(target);
         const lib = url.protocol === "https:" ? https : http;
@@ -1480,7 +1513,15 @@ function post(target: string, headers: Record<string, string>, body: string, ins
             }
         };
         const failed = (err: NodeJS.ErrnoException) => done({ status: 0, statusText: deliveryErrorStatus(err), text: "", headers: {} });
-        const req = lib.request(url, { method: "POST", headers, ...(url.protocol === "https:" ? { rejectUnauthorized: !insecure } : {}) }, (res) => {
+        const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+        const tlsOptions = url.protocol === "https:"
+            ? {
+                rejectUnauthorized: !insecure,
+                ...(isIP(host) ? {} : { servername: host }),
+                ...(t.trustedCas && t.trustedCas.length > 0 ? { ca: [...tls.rootCertificates, ...t.trustedCas] } : {}),
+            }
+            : {};
+        const req = lib.request(url, { method: "POST", headers, ...tlsOptions }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => {

@@ -6,7 +6,9 @@ import { ChildProcess, spawn } from "child_process";
 import { createHmac } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo } from "net";
+import * as tls from "tls";
 import * as os from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
@@ -17,6 +19,9 @@ import { deliveryErrorStatus, Flavors, GitHubApi } from "../standins/githubApi";
 import { checkWebhook, configureGitHub, diffWebhook, GitHubClient, githubProvider, githubSettings, hookBody, ipRanges, parseImportId, providerApiUrl } from "../standins/githubProvider";
 import { Clone, createRepository, git, instavoteFiles, startGitServer, voteDeployment } from "../standins/gitServer";
 import { checkPassword, generatePassword } from "../standins/randomProvider";
+import { installHostMap } from "../standins/hostMap";
+import { inCidr, loadBalancerHostname } from "../cluster/loadBalancer";
+import { createSandboxCa, SandboxCa } from "../standins/sandboxTls";
 import { isSecretValue, plain, secret, UnknownValue, Wire } from "../standins/wire";
 import { buildStandins, repoRoot } from "../toolchain";
 
@@ -360,6 +365,104 @@ describe("GitHub API stand-in (GHES flavor, as in the sandbox)", () => {
         assert.deepStrictEqual([unknown.status, unknown.json.message], [422, `No commit found for SHA: ${"e".repeat(40)}`]);
         api.addToken("github_pat_nostatus", { type: "fine-grained", webhooks: "write" });
         assert.strictEqual((await req("POST", `/repos/org/app/statuses/${sha}`, { state: "success" }, { token: "github_pat_nostatus" })).status, 403);
+    });
+});
+
+describe("GitHub API stand-in delivers over https as GitHub does", function () {
+    this.timeout(30000);
+    // An ingress-like https server picking its certificate by SNI, and an http one that redirects
+    // to https; names resolve through the host map (no CA of its own: trust is the stand-in's).
+    const day = 86400e3;
+    let ca: SandboxCa;
+    let uninstall: () => void;
+    let api: GitHubApi;
+    const servers: (http.Server | https.Server)[] = [];
+    const sni: string[] = [];
+    const hits: string[] = [];
+    before(async () => {
+        ca = await createSandboxCa();
+        const byName: Record<string, { key: string; cert: string }> = {
+            "good.test": await ca.issue(["good.test"]),
+            "expired.test": await ca.issue(["expired.test"], { notBefore: new Date(Date.now() - 3 * day), notAfter: new Date(Date.now() - day) }),
+            "self.test": await ca.selfSigned(["self.test"]),
+        };
+        const server = https.createServer({
+            ...(await ca.selfSigned(["ingress-default.invalid"])),
+            SNICallback: (name, cb) => {
+                sni.push(name);
+                const c = byName[name];
+                cb(null, c ? tls.createSecureContext(c) : undefined);
+            },
+        }, (req, res) => {
+            hits.push(`${req.headers.host ?? ""}${req.url ?? ""}`);
+            req.resume();
+            req.on("end", () => res.writeHead(200).end("ok"));
+        });
+        const redirect = http.createServer((req, res) => {
+            req.resume();
+            res.writeHead(308, { Location: `https://good.test${req.url ?? "/"}` }).end();
+        });
+        servers.push(server, redirect);
+        const listen = (s: http.Server) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as AddressInfo).port)));
+        const port = await listen(server);
+        const plainPort = await listen(redirect);
+        uninstall = installHostMap({ ...Object.fromEntries(Object.keys(byName).map((h) => [`${h}:443`, `127.0.0.1:${port}`])), "plain.test:80": `127.0.0.1:${plainPort}` });
+    });
+    after(async () => {
+        uninstall?.();
+        await Promise.all(servers.map((s) => new Promise<void>((r) => {
+            s.closeAllConnections(); // deliveries keep their connections alive
+            s.close(() => r());
+        })));
+        ca?.remove();
+    });
+    afterEach(async () => api?.close());
+
+    /** One hook per URL (GitHub pings each on creation); the deliveries as GitHub records them, by URL. */
+    const deliver = async (trustedCas: string[] | undefined, hooks: { url: string; insecure?: boolean }[]) => {
+        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], trustedCas, deliveryTimeoutMs: 5000 });
+        for (const h of hooks) {
+            const res = await call(api, "POST", "/repos/org/app/hooks", { events: ["push"], config: { url: h.url, content_type: "json", insecure_ssl: h.insecure ? "1" : "0", secret: "s" } });
+            assert.strictEqual(res.status, 201);
+        }
+        await api.idle();
+        return Object.fromEntries(api.deliveries.map((d) => [d.url, [d.statusCode, d.status]]));
+    };
+    const Peer = "Peer certificate cannot be authenticated with given CA certificates";
+
+    it("verifies the chain against the CAs it trusts (the sandbox CA standing for a public one), sending the host as SNI", async () => {
+        assert.deepStrictEqual(await deliver([ca.caCert], [{ url: "https://good.test/hook/a" }]), { "https://good.test/hook/a": [200, "OK"] });
+        assert.ok(sni.includes("good.test"), JSON.stringify(sni));
+        // A CA it does not trust: GitHub's words for it.
+        assert.deepStrictEqual(await deliver(undefined, [{ url: "https://good.test/hook/b" }]), { "https://good.test/hook/b": [0, Peer] });
+    });
+
+    it("an expired certificate, and the server's default one for a host it has none for, fail the same way", async () => {
+        assert.deepStrictEqual(await deliver([ca.caCert], [{ url: "https://expired.test/hook/c" }]), { "https://expired.test/hook/c": [0, Peer] });
+    });
+
+    it("insecure_ssl \"1\" skips verification (a self-signed certificate gets through), \"0\" does not", async () => {
+        assert.deepStrictEqual(await deliver([ca.caCert], [{ url: "https://self.test/hook/d" }, { url: "https://self.test/hook/e", insecure: true }]),
+            { "https://self.test/hook/d": [0, Peer], "https://self.test/hook/e": [200, "OK"] });
+    });
+
+    it("follows no redirect: the 308 is recorded as the answer, and the target is never asked", async () => {
+        const before = hits.length;
+        assert.deepStrictEqual(await deliver([ca.caCert], [{ url: "http://plain.test/hook/f" }]), { "http://plain.test/hook/f": [308, "Invalid HTTP Response: 308"] });
+        assert.strictEqual(hits.length, before, JSON.stringify(hits.slice(before)));
+    });
+});
+
+describe("load-balancer stand-in: loadBalancerSourceRanges as a cloud load balancer applies them", () => {
+    it("an IPv4 client in a range passes; outside, or against an IPv6 range, it does not", () => {
+        assert.ok(inCidr("192.30.252.17", "192.30.252.0/22"));
+        assert.ok(inCidr("::ffff:192.30.255.1", "192.30.252.0/22"));
+        assert.ok(!inCidr("192.30.251.255", "192.30.252.0/22"));
+        assert.ok(inCidr("127.0.0.1", "127.0.0.0/8") && inCidr("10.1.2.3", "0.0.0.0/0"));
+        assert.ok(!inCidr("127.0.0.1", "2a0a:a440::/29"));
+    });
+    it("reports host names the host map resolves to its pool", () => {
+        assert.strictEqual(loadBalancerHostname(3), "lb-3.elb.sandbox.example");
     });
 });
 

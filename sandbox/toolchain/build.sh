@@ -4,7 +4,9 @@
 #
 #   build.sh                build whatever is missing (all binaries, then Flux's manifests)
 #   build.sh NAME...        only these, e.g. `build.sh actionlint` (`flux-manifests` for the YAML,
-#                           `flux-2.10-notification-crds` for Flux 2.10's Alert and Provider CRDs)
+#                           `flux-2.10-notification-crds` for Flux 2.10's Alert and Provider CRDs,
+#                           `exposure-manifests` for cert-manager's and the Gateway API's CRDs and
+#                           Traefik's Gateway RBAC)
 #   build.sh --paths        print NAME=PATH for every binary and the Flux manifests (builds nothing)
 #   build.sh --print-path   print the binaries' directories, PATH-style (builds nothing)
 #   build.sh --list         print NAME VERSION MODULE@VERSION of every binary
@@ -16,6 +18,7 @@
 #   logs/<name>-<version>.log     its last build's log
 #   flux/<versions>/              Flux's CRDs and webhook-receiver Service, from the module zips
 #   flux/notification-api-<v>/    Flux 2.10's notification CRDs, generated from its api module
+#   exposure/<versions>/          cert-manager's and the Gateway API's CRDs, Traefik's Gateway RBAC
 #   tmp/                          build dirs, removed after each build
 # Builds run one at a time: a second build.sh on the same cache waits for the first (flock).
 set -euo pipefail
@@ -45,6 +48,13 @@ pulumi_version=v3.276.0
 # is the first sdk without that flag (pulumi/pulumi#21054) that v1.25.0 still compiles against.
 pulumi_yaml_version=v1.25.0
 pulumi_yaml_sdk=v3.210.0
+# The exposures suite's real parts (sandbox/tests/exposures.e2e.test.ts): an ingress controller with
+# Gateway API support, and cert-manager's controllers with a CA Issuer. Traefik v3.6.12, not v3.7.x:
+# see modules/traefik/go.mod. Its Gateway API provider supports the standard channel of
+# sigs.k8s.io/gateway-api v1.4.0 (its go.mod; docs/.../kubernetes-gateway.md), whose CRDs are applied.
+traefik_version=v3.6.12
+cert_manager_version=v1.21.2
+gateway_api_version=v1.4.0
 
 # The Flux release line the sandbox runs: FLUX_PUSH_FLUX_SET=2.9 (default; what CI runs) or 2.6
 # (the v1.6-era set this project was first proven on; out of support since Flux 2.9, kept selectable
@@ -71,7 +81,8 @@ nc210_dir="$cache/flux/notification-api-$nc210_api_version"
 # notification-controller v1.9.x is served without a checksum-database entry, as some fluxcd/pkg are.
 export GONOSUMDB=$GONOSUMDB,github.com/fluxcd/notification-controller
 
-# Built in this order (control plane and CLI first, the slow provider last).
+# Built in this order (control plane and CLI first, then the slow provider, then the exposures
+# suite's ingress controller and cert-manager).
 # name | version (cache key) | wrapper dir under modules/ | module@version | main package |
 #   extra ldflags | version check: "ARGS|EXPECTED" (empty: only `go version -m` is checked)
 # The flux CLI has no wrapper: it is built from its own module source (see build_one).
@@ -88,9 +99,12 @@ components=(
   "flux|$flux_cli_version||github.com/fluxcd/flux2/v2@$flux_cli_version|./cmd/flux|-X main.VERSION=${flux_cli_version#v}|version --client|flux: $flux_cli_version"
   "controller-gen|$controller_gen_version|controller-gen|sigs.k8s.io/controller-tools@$controller_gen_version|sigs.k8s.io/controller-tools/cmd/controller-gen|-X sigs.k8s.io/controller-tools/pkg/version.version=$controller_gen_version|--version|Version: $controller_gen_version"
   "pulumi-resource-kubernetes|$k8s_provider|pulumi-resource-kubernetes|github.com/pulumi/pulumi-kubernetes/provider/v4@$k8s_provider|github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes|-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$k8s_provider_label||"
+  "traefik|$traefik_version|traefik|github.com/traefik/traefik/v3@$traefik_version|github.com/traefik/traefik/v3/cmd/traefik|-X github.com/traefik/traefik/v3/pkg/version.Version=$traefik_version -X github.com/traefik/traefik/v3/pkg/version.Codename=sandbox|version|Version:      $traefik_version"
+  "cert-manager-controller|$cert_manager_version|cert-manager-controller|github.com/cert-manager/cert-manager@$cert_manager_version|flux-push.sandbox/toolchain/cert-manager-controller|-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=$cert_manager_version|--version|cert-manager controller $cert_manager_version"
 )
 flux_modules=("github.com/fluxcd/notification-controller@$nc_version" "github.com/fluxcd/source-controller@$sc_version" "github.com/fluxcd/kustomize-controller@$kc_version")
 flux_dir="$cache/flux/nc-${nc_version}_sc-${sc_version}_kc-${kc_version}"
+exposure_dir="$cache/exposure/traefik-${traefik_version}_cert-manager-${cert_manager_version}_gateway-api-${gateway_api_version}"
 
 binary_path() { echo "$cache/bin/$1-$2/$1"; }
 field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }
@@ -101,6 +115,9 @@ case "${1:-}" in
     echo "flux-crds=$flux_dir/crds"
     echo "webhook-receiver-service=$flux_dir/webhook-receiver-service.yaml"
     echo "flux-2.10-notification-crds=$nc210_dir/crds"
+    echo "cert-manager-crds=$exposure_dir/cert-manager-crds"
+    echo "gateway-api-crds=$exposure_dir/gateway-api-crds"
+    echo "traefik-gateway-rbac=$exposure_dir/traefik-gateway-rbac.yaml"
     exit 0 ;;
   --print-path)
     dirs=()
@@ -122,7 +139,7 @@ log() { printf '[toolchain] %s\n' "$*"; }
 # The directory a module was downloaded to, from `go mod download -json` on stdin.
 module_dir() { sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
 
-names=(flux-manifests flux-2.10-notification-crds)
+names=(flux-manifests flux-2.10-notification-crds exposure-manifests)
 for c in "${components[@]}"; do names+=("$(field "$c" 0)"); done
 for w in "$@"; do
   [[ " ${names[*]} " == *" $w "* ]] || { echo "build.sh: unknown name '$w'; known: ${names[*]}" >&2; exit 2; }
@@ -131,6 +148,7 @@ want() { [ $# -gt 0 ] || return 1; local n=$1; shift; [ $# -eq 0 ] && return 0; 
 
 flux_cached() { [ -f "$flux_dir/webhook-receiver-service.yaml" ] && [ -d "$flux_dir/crds" ]; }
 nc210_cached() { [ -d "$nc210_dir/crds" ]; }
+exposure_cached() { [ -f "$exposure_dir/traefik-gateway-rbac.yaml" ] && [ -d "$exposure_dir/cert-manager-crds" ] && [ -d "$exposure_dir/gateway-api-crds" ]; }
 # controller-gen is built when asked for, or when the CRDs it generates are to be made.
 wanted() { want "$@" || { [ "$1" = controller-gen ] && shift && want flux-2.10-notification-crds "$@" && ! nc210_cached; }; }
 
@@ -142,6 +160,7 @@ for c in "${components[@]}"; do
 done
 if want flux-manifests "$@" && ! flux_cached; then todo+=(flux-manifests); fi
 if want flux-2.10-notification-crds "$@" && ! nc210_cached; then todo+=(flux-2.10-notification-crds); fi
+if want exposure-manifests "$@" && ! exposure_cached; then todo+=(exposure-manifests); fi
 
 total_start=$(now)
 mkdir -p "$cache/bin" "$cache/logs" "$cache/tmp"
@@ -194,6 +213,8 @@ build_one() { # name module@version wrapper pkg ldflags out
     return 0
   fi
   cp "$here/modules/$wrapper/go.mod" "$here/modules/$wrapper/go.sum" "$work/"
+  # A wrapper with a main of its own (cert-manager-controller) builds that package.
+  if compgen -G "$here/modules/$wrapper/*.go" >/dev/null; then cp "$here/modules/$wrapper/"*.go "$work/"; fi
   cd "$work"
   if [ "$name" = pulumi-resource-kubernetes ]; then
     # Upstream's main go:embeds schema-embed.json and terraform-mapping-embed.json, which its
@@ -297,6 +318,33 @@ if want flux-2.10-notification-crds "$@"; then
     mkdir -p "$nc210_dir" && rm -rf "$nc210_dir/crds" && mv "$work/crds" "$nc210_dir/crds"
     rm -rf "$work"; work=""
     log "flux 2.10 notification CRDs: $(find "$nc210_dir/crds" -name '*.yaml' | wc -l) generated by controller-gen $controller_gen_version from $modver in $(elapsed "$start") s"
+  fi
+fi
+
+# The exposures suite's manifests, as the modules' zips ship them: cert-manager's CRDs
+# (deploy/crds), the Gateway API's standard channel (config/crd/standard) and Traefik's RBAC for its
+# Gateway API provider (docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml).
+if want exposure-manifests "$@"; then
+  if exposure_cached; then
+    log "exposure manifests: cached"
+  else
+    start=$(now)
+    logfile="$cache/logs/exposure-manifests.log"
+    : >"$logfile"
+    work=$(mktemp -d "$cache/tmp/exposure-manifests.XXXXXX")
+    mkdir -p "$work/cert-manager-crds" "$work/gateway-api-crds" "$(dirname "$exposure_dir")"
+    for m in "github.com/cert-manager/cert-manager@$cert_manager_version" "sigs.k8s.io/gateway-api@$gateway_api_version" "github.com/traefik/traefik/v3@$traefik_version"; do
+      src=$( (cd "$work" && go mod download -json "$m") 2>>"$logfile" | module_dir) || true
+      [ -n "$src" ] || fail exposure-manifests "${m#*@}" "$m" "" "$logfile" "download of"
+      case "$m" in
+        *cert-manager@*) cp "$src"/deploy/crds/*.yaml "$work/cert-manager-crds/" ;;
+        *gateway-api@*) cp "$src"/config/crd/standard/*.yaml "$work/gateway-api-crds/" ;;
+        *traefik*) cp "$src/docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml" "$work/traefik-gateway-rbac.yaml" ;;
+      esac
+    done
+    chmod -R u+w "$work"
+    rm -rf "$exposure_dir" && mv "$work" "$exposure_dir" && work=""
+    log "exposure manifests: $(find "$exposure_dir/cert-manager-crds" -name '*.yaml' | wc -l) cert-manager CRDs, $(find "$exposure_dir/gateway-api-crds" -name '*.yaml' | wc -l) Gateway API CRDs, Traefik's Gateway RBAC in $(elapsed "$start") s"
   fi
 fi
 

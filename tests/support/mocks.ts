@@ -19,6 +19,8 @@ export interface Registered {
     readonly beforeCreateHooks: readonly string[];
     /** Names of the resource hooks bound to run after it is created. */
     readonly afterCreateHooks: readonly string[];
+    /** The `customTimeouts` option as sent (create, update, delete), when set. */
+    readonly customTimeouts?: { readonly create: string; readonly update: string; readonly delete: string };
     readonly type: string;
     readonly name: string;
     /** Inputs as the program sees them (secrets unwrapped). */
@@ -172,6 +174,10 @@ export async function resetMocks(preview = false): Promise<void> {
         },
     }, project, "test", preview);
 
+    const customTimeoutsOf = (req: WireRequest) => {
+        const t = (req as { getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined }).getCustomtimeouts?.();
+        return t && (t.getCreate() || t.getUpdate() || t.getDelete()) ? { customTimeouts: { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } } : {};
+    };
     // Record what reaches the engine, wire form included, by wrapping the mock monitor.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorMethods;
     // The SDK's mock monitor (3.248 to 3.276 at least) says it supports resource hooks but has no registerResourceHook:
@@ -196,6 +202,7 @@ export async function resetMocks(preview = false): Promise<void> {
                 deleteBeforeReplace: (req as { getDeletebeforereplace?(): boolean }).getDeletebeforereplace?.() === true,
                 beforeCreateHooks: [...(bound?.getBeforeCreateList?.() ?? [])],
                 afterCreateHooks: [...(bound?.getAfterCreateList?.() ?? [])],
+                ...customTimeoutsOf(req),
                 type,
                 name: req.getName(),
                 inputs: unwrap(wire) as Record<string, unknown>,
