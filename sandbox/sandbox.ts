@@ -188,7 +188,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         const state = path.join(dir, "state");
         fs.mkdirSync(pulumiHome, { recursive: true });
         fs.mkdirSync(state, { recursive: true });
+        // The kubernetes provider copies kubernetes:kubeconfig into a temp file at every Configure and
+        // never removes it (pulumi-kubernetes provider/pkg/provider/util.go writeKubeconfigToFile, for
+        // Helm): its temp files go under the sandbox's directory, which stop() removes.
+        const tmp = path.join(dir, "tmp");
+        fs.mkdirSync(tmp, { recursive: true });
         const pulumiEnv: Record<string, string> = {
+            TMPDIR: tmp,
             PATH: pluginSearchPath(tools),
             PULUMI_HOME: pulumiHome,
             PULUMI_BACKEND_URL: `file://${state}`,
