@@ -7,10 +7,7 @@
 // the Receiver answers 400.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as http from "http";
 import * as https from "https";
-import { execFile } from "child_process";
-import { AddressInfo } from "net";
 import * as path from "path";
 import { ProofInputs } from "../lib/actionsProof";
 import { renderWorkflow } from "../lib/workflow";
@@ -20,6 +17,7 @@ import { GitHubActions } from "../sandbox/standins/githubActions";
 import { GitHubApi } from "../sandbox/standins/githubApi";
 import { createRepository, git, startGitServer } from "../sandbox/standins/gitServer";
 import { tempDir } from "./support/tempDir";
+import { close, listen, selfSigned } from "./support/servers";
 
 const owner = "example-org";
 const token = "ghp_lifecycle";
@@ -28,10 +26,6 @@ const urn = (type: string, name: string) => `urn:pulumi:test::flux-push::${type}
 const plugin = lifecycleProvider({ [ResourceTypes.workflowFile]: workflowFileProvider, [ResourceTypes.actionsProof]: actionsProofProvider } as never, "0.0.0-test");
 type Props = Record<string, unknown>;
 
-function listen(server: http.Server | https.Server): Promise<number> {
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-}
-const close = (server: http.Server | https.Server) => new Promise<void>((r) => server.close(() => r()));
 
 describe("the Actions trigger's resources as the provider plugin runs them (diff, create, update, delete)", function () {
     this.timeout(60000);
@@ -244,12 +238,3 @@ describe("the Actions trigger's resources as the provider plugin runs them (diff
     });
 });
 
-/** A self-signed certificate for 127.0.0.1, made with openssl in a temp dir. */
-async function selfSigned(dir: string): Promise<{ key: Buffer; cert: Buffer }> {
-    const key = path.join(dir, "key.pem");
-    const cert = path.join(dir, "cert.pem");
-    await new Promise<void>((resolve, reject) => execFile("openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], (err) => (err ? reject(err) : resolve())));
-    return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
-}

@@ -4,13 +4,9 @@
 // against real http(s) servers, each provider's create in `fail` and `warn` mode, and the provider
 // plugin (plugin/) as the engine starts and calls it, against the GitHub stand-in.
 import * as assert from "assert";
-import { execFile } from "child_process";
 import { createHmac } from "crypto";
-import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { AddressInfo } from "net";
-import * as path from "path";
 import {
     countHooks, HookCapacityInputs, hookCapacityProviderWith, PingInputs, PingIo, PingOutputs, probe, ProbeInputs, payloadUrlProbeProviderWith,
     realIo, runDeliveryCheck, webhookPingProviderWith,
@@ -24,6 +20,7 @@ import { tempDir } from "./support/tempDir";
 import { installHostMap } from "../sandbox/standins/hostMap";
 import { createSandboxCa, SandboxCa } from "../sandbox/standins/sandboxTls";
 import * as tlsModule from "tls";
+import { close, listen, selfSigned } from "./support/servers";
 
 const tlsContext = (c: { key: string; cert: string }) => tlsModule.createSecureContext({ key: c.key, cert: c.cert });
 
@@ -255,21 +252,7 @@ describe("HookCapacity's own code: every page by Link, never 'the page was full'
     });
 });
 
-/** A self-signed certificate for 127.0.0.1, made with openssl in a temp dir. */
-async function selfSigned(dir: string): Promise<{ key: Buffer; cert: Buffer }> {
-    const key = path.join(dir, "key.pem");
-    const cert = path.join(dir, "cert.pem");
-    await new Promise<void>((resolve, reject) => execFile("openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], (err) => (err ? reject(err) : resolve())));
-    return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
-}
 
-function listen(server: http.Server | https.Server): Promise<number> {
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-}
-
-const close = (server: http.Server | https.Server) => new Promise<void>((r) => server.close(() => r()));
 
 describe("PayloadUrlProbe's own code against real servers", function () {
     this.timeout(20000);

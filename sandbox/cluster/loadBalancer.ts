@@ -14,6 +14,7 @@
 // address); host names are lb-<n>.elb.sandbox.example, which the sandbox's host map resolves.
 import * as net from "net";
 import { KubeApi } from "./kubeApi";
+import { spliceTcp } from "./nodePortProxy";
 
 interface ServiceItem {
     metadata: { name: string; namespace: string; uid: string };
@@ -141,14 +142,7 @@ export class LoadBalancerController {
                     client.destroy();
                     return;
                 }
-                const upstream = net.connect(nodePort, "127.0.0.1");
-                client.pipe(upstream).pipe(client);
-                const drop = () => {
-                    client.destroy();
-                    upstream.destroy();
-                };
-                client.on("error", drop);
-                upstream.on("error", drop);
+                spliceTcp(client, "127.0.0.1", nodePort);
             });
             await new Promise<void>((resolve, reject) => {
                 server.once("error", reject);

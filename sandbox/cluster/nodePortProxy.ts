@@ -22,6 +22,18 @@ interface ServiceList {
 /** notification-controller's receiver port, by name (Flux's Service) or number. */
 const receiverPort = (p: { targetPort?: number | string }) => p.targetPort === "http-webhook" || p.targetPort === 9292;
 
+/** Joins an accepted connection to host:port, both ends dropped when either fails (as a forwarding proxy does). */
+export function spliceTcp(client: net.Socket, host: string, port: number): void {
+    const upstream = net.connect(port, host);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+        client.destroy();
+        upstream.destroy();
+    };
+    client.on("error", drop);
+    upstream.on("error", drop);
+}
+
 export interface NodePortProxyOptions {
     /** Also serve the receiver's Services at their ClusterIPs (the range must be loopback). */
     readonly clusterIps?: boolean;
@@ -95,14 +107,7 @@ export class NodePortProxy {
         const [listenHost, listenPort] = address.split(":");
         const [host, target] = this.receiverAddr.split(":");
         const server = net.createServer((client) => {
-            const upstream = net.connect(Number(target), host);
-            client.pipe(upstream).pipe(client);
-            const drop = () => {
-                client.destroy();
-                upstream.destroy();
-            };
-            client.on("error", drop);
-            upstream.on("error", drop);
+            spliceTcp(client, host, Number(target));
         });
         this.listeners.set(address, server);
         return new Promise((resolve) => {
