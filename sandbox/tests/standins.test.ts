@@ -375,7 +375,8 @@ describe("GitHub API stand-in delivers over https as GitHub does", function () {
     const day = 86400e3;
     let ca: SandboxCa;
     let uninstall: () => void;
-    let api: GitHubApi;
+    // Every stand-in a test starts (one per deliver call), closed after it.
+    let apis: GitHubApi[] = [];
     const servers: (http.Server | https.Server)[] = [];
     const sni: string[] = [];
     const hits: string[] = [];
@@ -416,11 +417,15 @@ describe("GitHub API stand-in delivers over https as GitHub does", function () {
         })));
         ca?.remove();
     });
-    afterEach(async () => api?.close());
+    afterEach(async () => {
+        await Promise.all(apis.map((a) => a.close()));
+        apis = [];
+    });
 
     /** One hook per URL (GitHub pings each on creation); the deliveries as GitHub records them, by URL. */
     const deliver = async (trustedCas: string[] | undefined, hooks: { url: string; insecure?: boolean }[]) => {
-        api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], trustedCas, deliveryTimeoutMs: 5000 });
+        const api = await GitHubApi.start({ flavor: "ghes", token: "t0k", repositories: [{ owner: "org", name: "app" }], trustedCas, deliveryTimeoutMs: 5000 });
+        apis.push(api);
         for (const h of hooks) {
             const res = await call(api, "POST", "/repos/org/app/hooks", { events: ["push"], config: { url: h.url, content_type: "json", insecure_ssl: h.insecure ? "1" : "0", secret: "s" } });
             assert.strictEqual(res.status, 201);
