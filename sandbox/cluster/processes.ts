@@ -105,14 +105,48 @@ export function tail(file: string, lines: number): string {
     }
 }
 
-/** A free loopback port (the kernel's choice; the tiny race is acceptable in a sandbox). */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
+/**
+ * A free loopback port for a process to listen on, from 20000-29999: below the kernel's range of
+ * source ports for outgoing connections (ip_local_port_range, 32768-60999 by default) and
+ * Kubernetes' NodePort range (30000-32767, where the kube-proxy stand-in listens). A port the
+ * kernel chose (listen on 0) lies in the source-port range, so a controller's connection to the API
+ * server could take it before the process meant to listen on it did (seen in CI:
+ * notification-controller's "bind: address already in use"). Never the same port twice in one
+ * process; each is checked free by listening on it.
+ */
+export async function freePort(): Promise<number> {
+    const low = 20000;
+    const high = Math.min(30000, sourcePortsFrom());
+    for (let i = 0; high - low >= 1000 && i < 200; i++) {
+        const port = low + Math.floor(Math.random() * (high - low));
+        if (handedOut.has(port)) continue;
+        handedOut.add(port);
+        if (await listensOn(port)) return port;
+    }
+    const any = await listensOn(0);
+    if (any === false) throw new Error("no free loopback port");
+    return any;
+}
+
+const handedOut = new Set<number>();
+
+/** The lowest source port the kernel gives outgoing connections. */
+function sourcePortsFrom(): number {
+    try {
+        return Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768;
+    } catch {
+        return 32768;
+    }
+}
+
+/** Listens on 127.0.0.1:port and closes again: the port it got, or false if it was taken. */
+function listensOn(port: number): Promise<number | false> {
+    return new Promise((resolve) => {
         const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
+        server.once("error", () => resolve(false));
+        server.listen(port, "127.0.0.1", () => {
+            const got = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(got));
         });
     });
 }
