@@ -190,7 +190,7 @@ describe("the user's path: `pulumi` in the committed project directory, through 
         const res = await pulumi("preview (bad config)", "preview");
         assert.notStrictEqual(res.code, 0);
         const text = all(res);
-        const message = /"nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, url/g;
+        const message = /"nodeport" is not an exposure mode; allowed: patch-nodeport, nodeport-service, loadbalancer, ingress, gateway, url/g;
         assert.strictEqual(text.match(message)?.length, 1, text);
         assert.doesNotMatch(text, /^\s+at .+\(.*:\d+:\d+\)$/m, "no stack trace");
         assert.doesNotMatch(text, /Program exited with non-zero exit code/, "the program bailed with its own message (exit 32)");
