@@ -114,6 +114,8 @@ export const MaxTokenLength = 1024;
 export const DeliveryCheckTimeoutRange = { min: 10, max: 600 } as const;
 /** Seconds to wait for a load-balancer controller's address (default 600: the kubernetes provider's own 10 minutes). */
 export const LoadBalancerTimeoutRange = { min: 10, max: 3600 } as const;
+/** loadBalancerTimeout's default, as Pulumi.yaml declares it. */
+const LoadBalancerTimeoutDefault = 600;
 /** The Secret the stack creates for the commit-status token when commitStatusSecret is empty. */
 export const DefaultCommitStatusSecretName = "github-commit-status";
 /**
@@ -426,6 +428,7 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
     }
     // Keys that only one mode reads: setting them for another mode is almost always a mistake.
     const usedBy: Record<string, readonly ExposureMode[]> = {
+        loadBalancerTimeout: ["loadbalancer"],
         nodeAddress: ["patch-nodeport", "nodeport-service"],
         ingressHost: ["ingress"],
         ingressTlsSecret: ["ingress"],
@@ -436,15 +439,13 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
         gatewayPort: ["gateway"],
         publicUrl: ["url"],
     };
-    // loadBalancerTimeout has a default (Pulumi.yaml): only a value other than it is a mistake elsewhere.
-    if (modeKnown && mode !== "loadbalancer" && raw.loadBalancerTimeout !== undefined && raw.loadBalancerTimeout !== "" && raw.loadBalancerTimeout !== "600") {
-        p.add(p.key("loadBalancerTimeout"), `is set but exposure is ${quote(mode)}; it is read only with exposure loadbalancer: remove it (${p.naming.rm("loadBalancerTimeout")}) or change exposure`);
-    }
+    // The keys with a default other than "" (Pulumi.yaml, which the CLI applies): only a value other
+    // than it is a mistake elsewhere. gatewayPort's 0 is "the listener's port".
+    const unsetAs: Readonly<Record<string, string>> = { loadBalancerTimeout: String(LoadBalancerTimeoutDefault), gatewayPort: "0" };
     if (modeKnown) {
         for (const [k, modes] of Object.entries(usedBy)) {
             const v = raw[k as ConfigKey];
-            // gatewayPort's default (Pulumi.yaml) is 0: "the listener's port".
-            if (v !== undefined && v !== "" && !(k === "gatewayPort" && v === "0") && !modes.includes(mode as ExposureMode)) {
+            if (v !== undefined && v !== "" && v !== unsetAs[k] && !modes.includes(mode as ExposureMode)) {
                 p.add(p.key(k), `is set but exposure is ${quote(mode)}; it is read only with exposure ${modes.join(" or ")}: remove it (${p.naming.rm(k)}) or change exposure`);
             }
         }
@@ -467,12 +468,12 @@ function checkExposure(p: Problems, raw: RawConfig, allowPrivate: boolean): Expo
             return { mode: mode as "patch-nodeport" | "nodeport-service", nodePort: nodePort ?? 0, nodeAddress };
         }
         case "loadbalancer": {
-            const fix = `e.g. ${p.set("loadBalancerTimeout", "600")}`;
-            const timeoutSeconds = raw.loadBalancerTimeout === undefined || raw.loadBalancerTimeout === "" ? 600 : parseInteger(p, p.key("loadBalancerTimeout"), raw.loadBalancerTimeout, fix);
+            const fix = `e.g. ${p.set("loadBalancerTimeout", String(LoadBalancerTimeoutDefault))}`;
+            const timeoutSeconds = raw.loadBalancerTimeout === undefined || raw.loadBalancerTimeout === "" ? LoadBalancerTimeoutDefault : parseInteger(p, p.key("loadBalancerTimeout"), raw.loadBalancerTimeout, fix);
             if (timeoutSeconds !== undefined && (timeoutSeconds < LoadBalancerTimeoutRange.min || timeoutSeconds > LoadBalancerTimeoutRange.max)) {
                 p.add(p.key("loadBalancerTimeout"), `${timeoutSeconds} is outside ${LoadBalancerTimeoutRange.min}-${LoadBalancerTimeoutRange.max} (seconds to wait for the load balancer's address); ${fix}`);
             }
-            return { mode: "loadbalancer", timeoutSeconds: timeoutSeconds ?? 600 };
+            return { mode: "loadbalancer", timeoutSeconds: timeoutSeconds ?? LoadBalancerTimeoutDefault };
         }
         case "gateway":
             return checkGateway(p, raw, allowPrivate);
