@@ -14,9 +14,9 @@ export const ProjectName = "flux-push";
 /** The program exactly as `pulumi up` runs it: index.ts's exported function, outputs and all. */
 export const program = stackProgram;
 
-/** The sandbox stack's config, as a stack file would hold it: staging's shape, pointing at the sandbox. */
-export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    const project = {
+/** The sandbox's settings by key: staging's shape, pointing at the sandbox (the stack's config without its `flux-push:` prefix, and the component's inputs). */
+export function sandboxSettings(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
         nodeAddress: "127.0.0.1",
         // Every sandbox address is loopback: the opt-in a GitHub Enterprise Server on the same
         // private network would need (GitHub.com never delivers to such addresses).
@@ -32,6 +32,11 @@ export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = 
         }],
         ...overrides,
     };
+}
+
+/** The sandbox stack's config, as a stack file would hold it. */
+export function sandboxConfig(sb: Sandbox, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const project = sandboxSettings(sb, overrides);
     return {
         "github:owner": SandboxOwner,
         "github:baseUrl": sb.github.url,

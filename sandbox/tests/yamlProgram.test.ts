@@ -15,6 +15,7 @@ import { ComponentTypes, ProviderPackage } from "../../resources/lifecycle";
 import { paths } from "../cluster/kubeApi";
 import { waitFor } from "../cluster/processes";
 import { Sandbox, SandboxOwner, startSandbox } from "../sandbox";
+import { sandboxSettings } from "../stack";
 import { Clone, voteDeployment } from "../standins/gitServer";
 import { kubernetesProviderProvenance, languageYamlPath } from "../toolchain";
 import { CliResult, copyProject, runPulumi } from "../userPath";
@@ -64,18 +65,8 @@ describe("a Pulumi YAML program declaring the stack as a component (the real YAM
             webhookPath: "${flux.repositories.instavote.webhookPath}", payloadUrl: "${flux.repositories.instavote.payloadUrl}",
         },
     });
-    const properties = () => ({
-        nodeAddress: "127.0.0.1",
-        allowPrivateAddresses: true,
-        gitRepositoryInterval: "1h",
-        kustomizationInterval: "1h",
-        repositories: [{
-            name: "instavote",
-            url: sb.repositories.instavote,
-            branch: "main",
-            kustomizations: [{ name: "vote-staging", path: "./deploy/vote/staging", prune: true, targetNamespace: "instavote", createTargetNamespace: true }],
-        }],
-    });
+    // The component's inputs: the sandbox stack's settings.
+    const properties = () => sandboxSettings(sb);
 
     before(async function () {
         this.timeout(5 * 60 * 1000);
